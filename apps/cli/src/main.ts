@@ -1,0 +1,109 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { ALL_SCOPES, isScope, type Scope } from '@nomosly/contracts';
+import { env, loadConfig } from '@nomosly/config';
+import { ApiKey, Membership, ormConfig } from '@nomosly/db';
+import { provisionKey } from './keys/provision-key';
+
+const HELP = `nomosly admin CLI
+
+Usage: npm run cli -- <command> [options]
+
+Commands:
+  keys create --email <email> [--name <name>] [--scopes a,b] [--daily-limit n]
+      Creates the user and a personal workspace if needed, then an API key.
+      The secret is printed once, alone on the last line.
+      Scopes: ${ALL_SCOPES.join(', ')} (default: all).
+  keys list --email <email>
+      Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
+  --help
+      Shows this text.
+
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/nomosly).
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [group, command, ...rest] = argv;
+  if (!group || group === '--help' || group === '-h' || group === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (group !== 'keys' || (command !== 'create' && command !== 'list')) {
+    throw new UsageError(`unknown command "${[group, command].filter(Boolean).join(' ')}"`);
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      'daily-limit': { type: 'string' },
+    },
+    strict: true,
+  });
+  const email = z.email().safeParse(values.email?.trim());
+  if (!email.success) throw new UsageError('--email <email> is required and must be an email address');
+
+  const config = loadConfig(z.object({ DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly') }));
+  const orm = await MikroORM.init({ ...ormConfig({ url: config.DATABASE_URL, poolSize: 2 }), allowGlobalContext: true });
+  try {
+    if (command === 'create') {
+      const created = await provisionKey(orm.em.fork(), {
+        email: email.data,
+        name: values.name?.trim() || 'default',
+        scopes: parseScopes(values.scopes),
+        dailyLimit: parseDailyLimit(values['daily-limit']),
+      });
+      console.log(`user      ${created.user.email}${created.createdUser ? ' (created)' : ''}`);
+      console.log(`workspace ${created.workspace.id} ${created.workspace.name}`);
+      console.log(`key       ${created.key.prefix}… "${created.key.name}" scopes ${created.key.scopes.join(',')}`);
+      console.log('The secret below is shown once; store it now.');
+      console.log(created.secret);
+    } else {
+      const em = orm.em.fork();
+      const memberships = await em.find(Membership, { user: { email: email.data.toLowerCase() } });
+      const keys = await em.find(
+        ApiKey,
+        { workspace: { $in: memberships.map((membership) => membership.workspace.id) } },
+        { orderBy: { createdAt: 'asc' } },
+      );
+      for (const key of keys) {
+        const state = key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt < new Date() ? 'expired' : 'active';
+        console.log(`${key.prefix}…  ${state.padEnd(7)}  ${key.scopes.join(',').padEnd(56)}  ${key.name}`);
+      }
+      if (keys.length === 0) console.log('no keys');
+    }
+  } finally {
+    await orm.close(true);
+  }
+}
+
+function parseScopes(raw: string | undefined): Scope[] {
+  if (raw === undefined) return [...ALL_SCOPES];
+  const scopes = raw.split(',').map((scope) => scope.trim()).filter(Boolean);
+  const unknown = scopes.filter((scope) => !isScope(scope));
+  if (scopes.length === 0 || unknown.length) {
+    throw new UsageError(`--scopes takes a comma-separated list of ${ALL_SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+  }
+  return [...new Set(scopes)] as Scope[];
+}
+
+function parseDailyLimit(raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError('--daily-limit takes a whole number of at least 1');
+  return value;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`cli: ${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  console.error(`cli: ${(error as Error).message}`);
+  process.exit(1);
+});

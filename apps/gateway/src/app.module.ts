@@ -1,0 +1,58 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { ormConfig } from '@nomosly/db';
+import { nestLoggerParams } from '@nomosly/logging';
+import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { KeyResolver } from './auth/key-resolver.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { DocsController } from './docs/docs.controller';
+import { GatewayMetrics } from './metrics';
+import { VisionController } from './vision/vision.controller';
+import { VisionService } from './vision/vision.service';
+import { VisionQueue } from './vision/vision-queue.service';
+
+/** Config, metrics and the vision queue: one instance each, visible to every module of the gateway. */
+@Global()
+@Module({})
+class GatewayCoreModule {
+  static register(config: GatewayConfig, metrics: GatewayMetrics): DynamicModule {
+    return {
+      module: GatewayCoreModule,
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: GatewayMetrics, useValue: metrics }, VisionQueue],
+      exports: [GATEWAY_CONFIG, GatewayMetrics, VisionQueue],
+    };
+  }
+}
+
+@Module({})
+export class GatewayModule {
+  static register(config: GatewayConfig, metrics: GatewayMetrics, logDestination?: DestinationStream): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        LoggerModule.forRoot(
+          nestLoggerParams({ service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination),
+        ),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
+        GatewayCoreModule.register(config, metrics),
+        OpsModule.register({
+          registry: metrics.registry,
+          readiness: {
+            provide: READINESS_CHECKS,
+            inject: [EntityManager, VisionQueue],
+            useFactory: (em: EntityManager, queue: VisionQueue): ReadinessCheck[] => [
+              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1')) },
+              { name: 'vision-redis', check: () => queue.ping() },
+            ],
+          },
+        }),
+      ],
+      controllers: [VisionController, DocsController],
+      providers: [KeyResolver, ApiKeyGuard, VisionService],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { hashApiKey } from '@nomosly/api-keys';
+import { isScope } from '@nomosly/contracts';
+import { ApiKey } from '@nomosly/db';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { GatewayMetrics } from '../metrics';
+import { TtlCache } from './key-cache';
+import type { ResolvedKey } from './resolved-key';
+
+const UNKNOWN_KEY_TTL_MS = 5_000;
+const CACHE_ENTRIES = 50_000;
+
+/** Resolves a presented API key to its metadata through a cache; Postgres is read only on a miss. */
+@Injectable()
+export class KeyResolver {
+  private readonly cache = new TtlCache<ResolvedKey | null>(CACHE_ENTRIES);
+  private readonly inflight = new Map<string, Promise<ResolvedKey | null>>();
+
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  async resolve(secret: string): Promise<ResolvedKey | null> {
+    const hash = hashApiKey(secret);
+    const cached = this.cache.get(hash);
+    if (cached !== undefined) {
+      this.metrics.keyLookups.inc({ source: 'cache' });
+      return cached;
+    }
+    // Concurrent misses for one key share a single query.
+    let pending = this.inflight.get(hash);
+    if (!pending) {
+      pending = this.load(hash).finally(() => this.inflight.delete(hash));
+      this.inflight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private async load(hash: string): Promise<ResolvedKey | null> {
+    this.metrics.keyLookups.inc({ source: 'database' });
+    const row = await this.em.fork().findOne(ApiKey, { hash }, { populate: ['createdBy'] });
+    const resolved = row ? toResolved(row) : null;
+    this.cache.set(hash, resolved, resolved ? this.config.KEY_CACHE_TTL_MS : UNKNOWN_KEY_TTL_MS);
+    return resolved;
+  }
+}
+
+function toResolved(row: ApiKey): ResolvedKey {
+  return {
+    keyId: row.id,
+    workspaceId: row.workspace.id,
+    userId: row.createdBy.id,
+    prefix: row.prefix,
+    scopes: row.scopes.filter(isScope),
+    expiresAt: row.expiresAt?.getTime() ?? null,
+    revokedAt: row.revokedAt?.getTime() ?? null,
+    dailyLimit: row.dailyLimit,
+  };
+}

@@ -1,0 +1,17 @@
+import type { Scope } from '@nomosly/contracts';
+
+/** What the gateway needs of an API key to serve a call; cached per key hash. */
+export interface ResolvedKey {
+  keyId: string;
+  workspaceId: string;
+  userId: string;
+  prefix: string;
+  scopes: readonly Scope[];
+  expiresAt: number | null;
+  revokedAt: number | null;
+  dailyLimit: number | null;
+}
+
+export function isUsable(key: ResolvedKey, now: number): boolean {
+  return key.revokedAt === null && (key.expiresAt === null || key.expiresAt > now);
+}

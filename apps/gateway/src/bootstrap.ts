@@ -1,0 +1,47 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { pino, type DestinationStream } from 'pino';
+import { IMAGE_LIMITS } from '@nomosly/contracts';
+import { PublicErrorFilter, createFastifyAdapter, installFastifyErrorHandlers } from '@nomosly/http';
+import { baseLoggerOptions } from '@nomosly/logging';
+import { GatewayModule } from './app.module';
+import type { GatewayConfig } from './config';
+import { GatewayMetrics } from './metrics';
+import { RAW_IMAGE_TYPES } from './vision/image-input';
+
+/** Base64 inflates by 4/3; a compare call carries two images, plus a little JSON around them. */
+const JSON_BODY_LIMIT = Math.ceil((IMAGE_LIMITS.maxBytes * 4) / 3) * 2 + 64 * 1024;
+
+export async function createGateway(config: GatewayConfig, logDestination?: DestinationStream): Promise<NestFastifyApplication> {
+  const metrics = new GatewayMetrics();
+  const adapter = createFastifyAdapter({ bodyLimit: JSON_BODY_LIMIT });
+  const fastify = adapter.getInstance();
+  const logger = pino(baseLoggerOptions({ service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }), logDestination);
+
+  fastify.addContentTypeParser([...RAW_IMAGE_TYPES], { parseAs: 'buffer', bodyLimit: IMAGE_LIMITS.maxBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, metrics, logDestination), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
+    limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
+  });
+  installFastifyErrorHandlers(fastify, logger);
+  app.useGlobalFilters(new PublicErrorFilter(logger));
+  app.enableShutdownHooks();
+  return app;
+}

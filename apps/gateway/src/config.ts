@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+
+export const gatewayConfigSchema = baseConfigSchema.extend({
+  PORT: env.port(3000),
+  DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
+  /** Carries images and results; must run without persistence. */
+  VISION_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** How long a request waits for its vision result before 504 `timeout`. */
+  VISION_DEADLINE_MS: env.positiveInt(30_000),
+  /** Waiting jobs beyond which new requests get 503 `unavailable` instead of queueing. */
+  VISION_MAX_BACKLOG: env.positiveInt(1_000),
+  /** How long a resolved API key is served from the in-process cache. */
+  KEY_CACHE_TTL_MS: env.positiveInt(30_000),
+  /** Distinguishes this deployment's queues and keys on a shared Redis (tests use one per run). */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
+});
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig(gatewayConfigSchema, source);
+}

@@ -1,0 +1,15 @@
+import { Counter, type Histogram, type Registry } from 'prom-client';
+import { createMetricsRegistry, httpRequestDuration, visionJobsTotal } from '@nomosly/observability';
+
+/** The gateway's Prometheus metrics, one registry per process. */
+export class GatewayMetrics {
+  readonly registry: Registry = createMetricsRegistry('gateway');
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'> = httpRequestDuration(this.registry);
+  readonly visionJobs = visionJobsTotal(this.registry);
+  readonly keyLookups = new Counter({
+    name: 'api_key_lookups_total',
+    help: 'API key resolutions by where the answer came from (cache or database).',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+}

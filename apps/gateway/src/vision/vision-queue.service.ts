@@ -1,0 +1,195 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import {
+  ErrorCode,
+  PublicError,
+  QueueName,
+  RESULT_SCHEMAS,
+  VisionKeys,
+  visionJobSchema,
+  visionReplySchema,
+  type Operation,
+  type ResultOf,
+  type VisionJob,
+  type VisionReply,
+} from '@nomosly/contracts';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { GatewayMetrics } from '../metrics';
+
+interface Waiter {
+  resolve(reply: VisionReply): void;
+}
+
+export interface VisionCall<O extends Operation> {
+  requestId: string;
+  operation: O;
+  params: VisionJob['params'];
+  images: Buffer[];
+  /** Aborted when the client goes away; the job and its images are removed at once. */
+  signal: AbortSignal;
+}
+
+const UNAVAILABLE_RETRY_AFTER = '5';
+
+/**
+ * Puts a vision job on the queue and holds the call until its result arrives on this gateway's reply
+ * channel. Results travel over pub/sub only: nothing of them is stored in Redis. The job's images sit in
+ * their own keys (never in the job, so Bull Board cannot show them) and expire at the deadline.
+ */
+@Injectable()
+export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(VisionQueue.name);
+  private readonly instanceId = randomUUID();
+  private readonly replyChannel: string;
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  readonly queue: Queue;
+  private backlog = 0;
+  private backlogTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.replyChannel = VisionKeys.replyChannel(config.QUEUE_PREFIX, this.instanceId);
+    // Commands fail fast while Redis is down (503) instead of piling up in an offline queue.
+    const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false } as const;
+    this.commands = new Redis(config.VISION_REDIS_URL, { ...options, connectionName: 'gateway:commands' });
+    this.subscriber = new Redis(config.VISION_REDIS_URL, { connectionName: 'gateway:replies', maxRetriesPerRequest: null });
+    for (const client of [this.commands, this.subscriber]) client.on('error', (error) => this.onRedisError(error));
+    this.queue = new Queue(QueueName.Vision, {
+      connection: this.commands,
+      prefix: config.QUEUE_PREFIX,
+      // BullMQ keeps its own event history; a short one holds nothing useful about past calls.
+      streams: { events: { maxLen: 100 } },
+    });
+    this.queue.on('error', (error) => this.onRedisError(error));
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.onReply(message));
+    await this.subscriber.subscribe(this.replyChannel);
+    this.backlogTimer = setInterval(() => void this.refreshBacklog(), 1000).unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.backlogTimer);
+    await this.queue.close().catch(() => undefined);
+    this.commands.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  /** Runs one call on a worker and returns its validated result, or throws the documented error. */
+  async run<O extends Operation>(call: VisionCall<O>): Promise<ResultOf<O>> {
+    if (this.backlog >= this.config.VISION_MAX_BACKLOG) {
+      throw new PublicError(ErrorCode.Unavailable, 'The service is at capacity; try again shortly.', {
+        'retry-after': UNAVAILABLE_RETRY_AFTER,
+      });
+    }
+    const jobId = call.requestId;
+    const deadline = Date.now() + this.config.VISION_DEADLINE_MS;
+    const imageKeys = call.images.map((_, index) => VisionKeys.image(this.config.QUEUE_PREFIX, jobId, index));
+    const job = visionJobSchema.parse({
+      requestId: call.requestId,
+      operation: call.operation,
+      params: call.params,
+      imageKeys,
+      replyChannel: this.replyChannel,
+      deadline,
+    });
+
+    const reply = this.awaitReply(jobId, deadline, call.signal);
+    try {
+      const pipeline = this.commands.multi();
+      call.images.forEach((image, index) => pipeline.set(imageKeys[index], image, 'PX', this.config.VISION_DEADLINE_MS));
+      await pipeline.exec();
+      await this.queue.add(call.operation, job, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    } catch (error) {
+      this.waiters.delete(jobId);
+      await this.discard(jobId, imageKeys);
+      if (error instanceof PublicError) throw error;
+      this.logger.error(`vision queue unavailable: ${(error as Error).message}`);
+      throw new PublicError(ErrorCode.Unavailable, 'The vision service is unavailable; try again shortly.', {
+        'retry-after': UNAVAILABLE_RETRY_AFTER,
+      });
+    }
+
+    const outcome = await reply;
+    if (outcome === 'timeout' || outcome === 'aborted') {
+      await this.discard(jobId, imageKeys);
+      this.metrics.visionJobs.inc({ operation: call.operation, outcome });
+      throw new PublicError(ErrorCode.Timeout, `The ${call.operation} call did not finish within the deadline.`);
+    }
+    if (!outcome.ok) {
+      this.metrics.visionJobs.inc({ operation: call.operation, outcome: outcome.error.code });
+      const headers: Record<string, string> =
+        outcome.error.code === ErrorCode.Unavailable ? { 'retry-after': UNAVAILABLE_RETRY_AFTER } : {};
+      throw new PublicError(outcome.error.code, outcome.error.message, headers);
+    }
+    const result = RESULT_SCHEMAS[call.operation].safeParse(outcome.result);
+    if (!result.success) {
+      this.metrics.visionJobs.inc({ operation: call.operation, outcome: 'invalid_result' });
+      this.logger.error(`worker answered ${call.operation} with a result that breaks the contract`);
+      throw new PublicError(ErrorCode.Internal, 'The vision worker gave an invalid answer; the request was not billed.');
+    }
+    this.metrics.visionJobs.inc({ operation: call.operation, outcome: 'ok' });
+    return result.data as ResultOf<O>;
+  }
+
+  private awaitReply(jobId: string, deadline: number, signal: AbortSignal): Promise<VisionReply | 'timeout' | 'aborted'> {
+    return new Promise((resolve) => {
+      const finish = (outcome: VisionReply | 'timeout' | 'aborted') => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.waiters.delete(jobId);
+        resolve(outcome);
+      };
+      const onAbort = () => finish('aborted');
+      const timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
+      if (signal.aborted) return finish('aborted');
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.set(jobId, { resolve: finish });
+    });
+  }
+
+  private onReply(message: Buffer): void {
+    let reply: VisionReply;
+    try {
+      reply = visionReplySchema.parse(JSON.parse(message.toString('utf8')));
+    } catch {
+      this.logger.error('a vision reply broke the contract and was dropped');
+      return;
+    }
+    this.waiters.get(reply.jobId)?.resolve(reply);
+  }
+
+  /** Removes a job that nobody waits for, and its images; a job a worker holds ends and is removed by it. */
+  private async discard(jobId: string, imageKeys: string[]): Promise<void> {
+    await Promise.allSettled([this.commands.del(...imageKeys), this.queue.remove(jobId)]);
+  }
+
+  private async refreshBacklog(): Promise<void> {
+    try {
+      this.backlog = await this.queue.getWaitingCount();
+    } catch {
+      // Redis unreachable: adds will fail and say so.
+    }
+  }
+
+  private lastRedisError = 0;
+  private onRedisError(error: Error): void {
+    // ioredis repeats connection errors while reconnecting; one line every 10 s is enough.
+    if (Date.now() - this.lastRedisError > 10_000) {
+      this.lastRedisError = Date.now();
+      this.logger.error(`vision Redis: ${error.message}`);
+    }
+  }
+
+  /** For /readyz. */
+  async ping(): Promise<void> {
+    await this.commands.ping();
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  ErrorCode,
+  OPERATION_SPECS,
+  PARAMS_SCHEMAS,
+  PublicError,
+  type Operation,
+  type ResultOf,
+} from '@nomosly/contracts';
+import { inspectImage } from '@nomosly/images';
+import { readImageInput } from './image-input';
+import { VisionQueue } from './vision-queue.service';
+
+export type VisionResponse<O extends Operation> = ResultOf<O> & { requestId: string; operation: O; units: number };
+
+/** Reads a call's input, refuses what breaks the rules before queueing, and runs it on a worker. */
+@Injectable()
+export class VisionService {
+  constructor(private readonly queue: VisionQueue) {}
+
+  async handle<O extends Operation>(operation: O, request: FastifyRequest): Promise<VisionResponse<O>> {
+    const spec = OPERATION_SPECS[operation];
+    const input = await readImageInput(request, spec);
+    const params = parseParams(operation, input.params);
+    await Promise.all(input.images.map((image, index) => inspectImage(image, spec.imageFields[index])));
+
+    const aborted = new AbortController();
+    // The client hanging up while we wait: the job and its images are removed at once.
+    const onClose = () => aborted.abort();
+    request.raw.socket.once('close', onClose);
+    try {
+      const result = await this.queue.run({
+        requestId: String(request.id),
+        operation,
+        params,
+        images: input.images,
+        signal: aborted.signal,
+      });
+      return { requestId: String(request.id), operation, units: spec.units, ...result };
+    } finally {
+      request.raw.socket.removeListener('close', onClose);
+    }
+  }
+}
+
+function parseParams(operation: Operation, raw: Record<string, unknown>) {
+  const schema = PARAMS_SCHEMAS[operation] as z.ZodObject;
+  const known = Object.keys(schema.shape);
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([name]) => known.includes(name))));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PublicError(ErrorCode.InvalidRequest, `Parameter "${issue.path.join('.')}": ${issue.message}.`);
+  }
+  return parsed.data as never;
+}

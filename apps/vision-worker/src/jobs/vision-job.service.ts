@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import {
+  ErrorCode,
+  PublicError,
+  visionJobSchema,
+  type VisionJob,
+  type VisionReply,
+} from '@nomosly/contracts';
+import { EngineUnavailableError, type VisionImage } from '@nomosly/engines';
+import { decodeImage } from '@nomosly/images';
+import { WORKER_CONFIG, type WorkerConfig } from '../config';
+import { EngineHolder } from '../engine/engine.provider';
+import { WorkerMetrics } from '../metrics';
+import { VISION_HANDLERS } from './vision-handlers';
+
+type Outcome = VisionReply | 'abandoned';
+
+/**
+ * Runs one vision job: takes its images out of Redis (GETDEL: read once, gone), decodes them, runs the engine
+ * and publishes the answer on the gateway's reply channel. It returns nothing, so BullMQ stores no result.
+ */
+@Injectable()
+export class VisionJobService implements OnApplicationShutdown {
+  private readonly logger = new Logger('VisionJob');
+  private readonly redis: Redis;
+
+  constructor(
+    @Inject(WORKER_CONFIG) config: WorkerConfig,
+    private readonly engines: EngineHolder,
+    private readonly metrics: WorkerMetrics,
+  ) {
+    this.redis = new Redis(config.VISION_REDIS_URL, { connectionName: 'vision-worker:replies', maxRetriesPerRequest: 3 });
+    this.redis.on('error', () => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+  }
+
+  async handle(data: unknown): Promise<void> {
+    const parsed = visionJobSchema.safeParse(data);
+    if (!parsed.success) {
+      this.logger.error('a vision job broke the contract and was dropped');
+      this.metrics.visionJobs.inc({ operation: 'unknown', outcome: 'invalid_job' });
+      return;
+    }
+    const job = parsed.data;
+    const timer = this.metrics.jobDuration.startTimer({ operation: job.operation });
+    const outcome = await this.run(job);
+    if (outcome === 'abandoned') {
+      this.metrics.visionJobs.inc({ operation: job.operation, outcome });
+      return;
+    }
+    await this.redis.publish(job.replyChannel, JSON.stringify(outcome));
+    timer();
+    this.metrics.visionJobs.inc({ operation: job.operation, outcome: outcome.ok ? 'ok' : outcome.error.code });
+  }
+
+  private async run(job: VisionJob): Promise<Outcome> {
+    const images = await this.takeImages(job);
+    if (images === null || Date.now() > job.deadline) return 'abandoned';
+    try {
+      const decoded: VisionImage[] = [];
+      for (const [index, bytes] of images.entries()) decoded.push(await decodeImage(bytes, fieldName(job, index)));
+      const handler = VISION_HANDLERS[job.operation] as (e: unknown, i: VisionImage[], p: unknown) => Promise<unknown>;
+      const result = await handler(this.engines.engine, decoded, job.params);
+      return { jobId: job.requestId, ok: true, result };
+    } catch (error) {
+      return { jobId: job.requestId, ok: false, error: this.describe(error) };
+    }
+  }
+
+  /** Null when any image is gone: the gateway gave up (deadline or client gone) and removed it. */
+  private async takeImages(job: VisionJob): Promise<Buffer[] | null> {
+    const images = await Promise.all(job.imageKeys.map((key) => this.redis.getdelBuffer(key)));
+    if (images.some((image) => image === null)) {
+      await this.redis.del(...job.imageKeys);
+      return null;
+    }
+    return images as Buffer[];
+  }
+
+  private describe(error: unknown): { code: Extract<VisionReply, { ok: false }>['error']['code']; message: string } {
+    if (error instanceof PublicError && error.code !== ErrorCode.Internal) {
+      const code = error.code as Extract<VisionReply, { ok: false }>['error']['code'];
+      return { code, message: error.message };
+    }
+    if (error instanceof EngineUnavailableError) {
+      this.logger.error(`engine unavailable: ${error.message}`);
+      return { code: ErrorCode.Unavailable, message: 'The vision engine is unavailable; try again shortly.' };
+    }
+    this.logger.error(`vision job failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+    return { code: ErrorCode.Internal, message: 'The vision engine failed on this image; the request was not billed.' };
+  }
+}
+
+function fieldName(job: VisionJob, index: number): string {
+  return job.operation === 'faces.compare' ? (index === 0 ? 'source' : 'target') : 'image';
+}

@@ -1,0 +1,31 @@
+import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { QueueName } from '@nomosly/contracts';
+import { WORKER_CONFIG, type WorkerConfig } from '../config';
+import { assertEveryOperationHandled } from './vision-handlers';
+import { VisionJobService } from './vision-job.service';
+
+/**
+ * Consumes the vision queue. It starts taking jobs only once the application has booted, which is after the
+ * engine has loaded and warmed up its models. A job whose worker died is not retried: its caller has gone.
+ */
+@Processor(QueueName.Vision, { autorun: false, maxStalledCount: 0 })
+export class VisionProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly jobs: VisionJobService,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {
+    super();
+    assertEveryOperationHandled();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.VISION_CONCURRENCY;
+    void this.worker.run();
+  }
+
+  async process(job: Job): Promise<void> {
+    await this.jobs.handle(job.data);
+  }
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates environment variables against an app's schema and fails fast with one line per bad variable,
+ * naming it and what it expects. Values of secret variables are never echoed.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    return `${variable}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Reusable variable types with messages that say what is expected. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  url: (protocols: readonly string[], fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      }, `expected a ${protocols.join(' or ')} URL`),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  boolean: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
+  host: (fallback: string) => z.string().min(1).default(fallback),
+};
+
+/** The variables every app shares. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: env.logLevel(),
+  LOG_PRETTY: env.boolean(false),
+  HOST: env.host('127.0.0.1'),
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** Accepts numbers and numeric strings (query strings and multipart fields carry strings). */
+const numeric = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? undefined : typeof value === 'string' ? Number(value) : value),
+    z.number().finite().min(min).max(max).default(fallback),
+  );
+
+export const facesCompareParamsSchema = z.object({ similarityThreshold: numeric(0, 100, 80) });
+export type FacesCompareParams = z.infer<typeof facesCompareParamsSchema>;
+
+export const labelsDetectParamsSchema = z.object({
+  maxLabels: numeric(1, 1000, 20).pipe(z.number().int()),
+  minConfidence: numeric(0, 100, 50),
+});
+export type LabelsDetectParams = z.infer<typeof labelsDetectParamsSchema>;
+
+export const emptyParamsSchema = z.object({});

@@ -1,0 +1,16 @@
+/** Queue names. Changing a value strands live jobs: add a new name instead. */
+export const QueueName = Object.freeze({
+  Vision: 'vision',
+} as const);
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/**
+ * Keys the vision queue's producers and consumers share on the vision Redis. `prefix` is the deployment's
+ * queue prefix (BullMQ's `prefix`, `bull` by default), so that one Redis can hold several deployments.
+ */
+export const VisionKeys = Object.freeze({
+  /** Image bytes of one job, read once by the worker with GETDEL. */
+  image: (prefix: string, jobId: string, index: number) => `${prefix}:vision-image:${jobId}:${index}`,
+  /** Pub/sub channel a gateway instance listens on for the results of its own jobs. */
+  replyChannel: (prefix: string, instanceId: string) => `${prefix}:vision-reply:${instanceId}`,
+});

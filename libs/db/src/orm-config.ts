@@ -1,0 +1,31 @@
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ApiKey } from './entities/api-key.entity';
+import { Membership } from './entities/membership.entity';
+import { User } from './entities/user.entity';
+import { Workspace } from './entities/workspace.entity';
+import { MIGRATIONS } from './migrations';
+
+export const ENTITIES = [User, Workspace, Membership, ApiKey];
+
+export interface DbOptions {
+  /** postgres://user@host:port/database */
+  url: string;
+  /** Connections in the pool. */
+  poolSize?: number;
+  debug?: boolean;
+}
+
+export function ormConfig(options: DbOptions): Options {
+  return defineConfig({
+    clientUrl: options.url,
+    entities: ENTITIES,
+    discovery: { warnWhenNoEntities: true },
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    debug: options.debug ?? false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+  });
+}

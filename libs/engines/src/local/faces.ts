@@ -1,0 +1,253 @@
+import path from 'node:path';
+import type { Landmark } from '@nomosly/contracts';
+import { EngineUnavailableError } from '../engine';
+import { installHint, loadModule, requireFiles, resolveModule } from './modules';
+import { area, clipBox, mean, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
+import type { Tensor3D, Tf } from './tfjs-wasm';
+
+/* ---- the part of @vladmandic/face-api we use (its bundled typings carry their own copy of tfjs) ---- */
+
+interface FaceApiBox extends PixelBox {
+  clipAtImageBorders(imageWidth: number, imageHeight: number): FaceApiBox;
+}
+interface FaceApiDetection {
+  score: number;
+  box: PixelBox;
+}
+interface FaceApiLandmarks {
+  positions: Point[];
+  shiftBy(x: number, y: number): FaceApiLandmarks;
+}
+interface FaceApiNet {
+  loadFromDisk(dir: string): Promise<void>;
+  dispose(throwOnRedispose?: boolean): void;
+  readonly isLoaded: boolean;
+}
+interface FaceApi {
+  nets: {
+    tinyFaceDetector: FaceApiNet & {
+      locateFaces(input: Tensor3D, options: { inputSize: number; scoreThreshold: number }): Promise<FaceApiDetection[]>;
+    };
+    faceLandmark68Net: FaceApiNet & { detectLandmarks(input: Tensor3D): Promise<FaceApiLandmarks | FaceApiLandmarks[]> };
+    faceRecognitionNet: FaceApiNet & { computeFaceDescriptor(input: Tensor3D): Promise<Float32Array | Float32Array[]> };
+  };
+  Rect: new (x: number, y: number, width: number, height: number) => FaceApiBox;
+  extractFaceTensors(image: Tensor3D, boxes: FaceApiBox[]): Promise<Tensor3D[]>;
+}
+
+/** Weight manifests (and shards) that must exist in the face-api model directory. */
+const MODEL_FILES = [
+  'tiny_face_detector_model-weights_manifest.json',
+  'tiny_face_detector_model.bin',
+  'face_landmark_68_model-weights_manifest.json',
+  'face_landmark_68_model.bin',
+  'face_recognition_model-weights_manifest.json',
+  'face_recognition_model.bin',
+] as const;
+
+export function defaultFaceModelDir(): string {
+  return path.join(path.dirname(resolveModule('@vladmandic/face-api', '@vladmandic/face-api/package.json')), 'model');
+}
+
+/*
+ * Calibration (tiny face detector, measured on the fixtures plus derived variants: tight crops, faces
+ * pasted small into a 1600 px scene, rotated and upscaled no-face photos):
+ * - real faces score 0.62-1.00 at a suitable input size;
+ * - no-face photos (cup, rocket, cat, text; rotated and upscaled) peak at 0.24 at the input sizes used
+ *   here (0.38-0.47 only at sizes not used: 160 and 800).
+ * A threshold of 0.45 leaves a margin on both sides; it maps to 50 %, and the typical real-face range
+ * (0.6 and up) to 90-100 %.
+ */
+export const FACE_SCORE_THRESHOLD = 0.45;
+const faceConfidence = piecewiseLinear([
+  [0, 0],
+  [FACE_SCORE_THRESHOLD, 50],
+  [0.6, 90],
+  [0.8, 99],
+  [1, 100],
+]);
+
+/*
+ * Descriptor distance (euclidean, 128-d) to similarity. Measured: the same person's variants (mirror,
+ * crop and recompress, rotate, darken, grey) 0.10-0.32; different people 0.67-0.87. face-api's usual
+ * decision threshold is 0.6 (LFW); this mapping puts the API's default similarityThreshold (80) at 0.5,
+ * a little stricter, same-person variants at 90+ and different people under 40.
+ */
+const similarityFromDistance = piecewiseLinear([
+  [0, 100],
+  [0.3, 95],
+  [0.4, 90],
+  [0.5, 80],
+  [0.6, 55],
+  [0.7, 30],
+  [0.9, 5],
+  [1.2, 0],
+]);
+export const similarity = (distance: number): number => similarityFromDistance(distance);
+
+/** Tiny-detector input sizes used for an image: one for large faces, one chosen for small ones. */
+export function detectorInputSizes(width: number, height: number): number[] {
+  const longSide = Math.max(width, height);
+  // The detector's anchors find faces of about 12-80 % of its input; a small input keeps close-ups
+  // (a face filling the frame) inside that range, the second pass follows the image size so faces down
+  // to ~8 % of the long side are found on larger photos. Sizes must be multiples of 32.
+  const fine = longSide >= 900 ? 608 : longSide >= 560 ? 416 : 320;
+  return [224, fine];
+}
+
+export interface RawFace {
+  /** Pixel box in the analysed image, clipped to it. */
+  box: PixelBox;
+  /** Detector score 0..1. */
+  score: number;
+  /** Calibrated confidence 0..100. */
+  confidence: number;
+  /** The 68 landmark points in pixels of the analysed image. */
+  points: Point[];
+}
+
+/** face-api with the tiny detector, the 68-point landmark net and the 128-d recognition net. */
+export class FaceModels {
+  private constructor(
+    private readonly tf: Tf,
+    private readonly api: FaceApi,
+  ) {}
+
+  static async load(tf: Tf, modelDir: string = defaultFaceModelDir()): Promise<FaceModels> {
+    requireFiles('face-api models', modelDir, MODEL_FILES, installHint('@vladmandic/face-api'));
+    const api = await loadModule<FaceApi>('@vladmandic/face-api', '@vladmandic/face-api/dist/face-api.node-wasm.js');
+    const { tinyFaceDetector, faceLandmark68Net, faceRecognitionNet } = api.nets;
+    try {
+      for (const net of [tinyFaceDetector, faceLandmark68Net, faceRecognitionNet]) {
+        if (!net.isLoaded) await net.loadFromDisk(modelDir);
+      }
+    } catch (cause) {
+      throw new EngineUnavailableError(
+        `face-api models in ${modelDir} failed to load (${(cause as Error).message}): ${installHint('@vladmandic/face-api')}`,
+        { cause },
+      );
+    }
+    return new FaceModels(tf, api);
+  }
+
+  /** One inference per model and per detector input size, so the first request does not pay for it. */
+  async warmup(): Promise<void> {
+    const { tf } = this;
+    const image = tf.tidy(() => tf.randomUniform([192, 256, 3], 0, 255, 'int32') as Tensor3D);
+    try {
+      for (const inputSize of [224, 320, 416, 608]) {
+        await this.api.nets.tinyFaceDetector.locateFaces(image, { inputSize, scoreThreshold: 0.99 });
+      }
+      const face: RawFace = { box: { x: 64, y: 32, width: 112, height: 128 }, score: 1, confidence: 100, points: [] };
+      face.points = await this.landmarks(image, face.box);
+      await this.descriptor(image, face);
+    } finally {
+      image.dispose();
+    }
+  }
+
+  /** Every face: multi-scale detection merged with NMS, calibrated threshold, then landmarks. */
+  async detect(image: Tensor3D): Promise<RawFace[]> {
+    const [height, width] = image.shape;
+    const candidates: { box: PixelBox; score: number }[] = [];
+    for (const inputSize of detectorInputSizes(width, height)) {
+      const found = await this.api.nets.tinyFaceDetector.locateFaces(image, {
+        inputSize,
+        scoreThreshold: FACE_SCORE_THRESHOLD,
+      });
+      for (const d of found) {
+        const box = clipBox(d.box, width, height);
+        // Drop slivers the detector sometimes leaves at the image border.
+        if (box.width >= 8 && box.height >= 8 && area(box) >= 0.5 * area(d.box)) candidates.push({ box, score: d.score });
+      }
+    }
+    // Across scales the same face comes back with somewhat different boxes, one often nested in the other.
+    const kept = nonMaxSuppression(candidates, 0.3, 0.7);
+    const faces: RawFace[] = [];
+    for (const { box, score } of kept) {
+      faces.push({ box, score, confidence: faceConfidence(score), points: await this.landmarks(image, box) });
+    }
+    return faces.sort((a, b) => b.score - a.score);
+  }
+
+  /** The 128-d descriptor of a detected face, from its landmark-aligned crop. */
+  async descriptor(image: Tensor3D, face: RawFace): Promise<Float32Array> {
+    const [height, width] = image.shape;
+    const crop = clipBox(alignedBox(face.points), width, height);
+    const region = crop.width >= 8 && crop.height >= 8 ? crop : face.box;
+    const [tensor] = await this.api.extractFaceTensors(image, [this.rect(region)]);
+    try {
+      const descriptor = await this.api.nets.faceRecognitionNet.computeFaceDescriptor(tensor);
+      return Array.isArray(descriptor) ? descriptor[0] : descriptor;
+    } finally {
+      tensor.dispose();
+    }
+  }
+
+  dispose(): void {
+    for (const net of Object.values(this.api.nets)) {
+      if (net.isLoaded) net.dispose(false);
+    }
+  }
+
+  private async landmarks(image: Tensor3D, box: PixelBox): Promise<Point[]> {
+    const rect = this.rect(box);
+    const [tensor] = await this.api.extractFaceTensors(image, [rect]);
+    try {
+      const result = await this.api.nets.faceLandmark68Net.detectLandmarks(tensor);
+      const landmarks = Array.isArray(result) ? result[0] : result;
+      return landmarks.shiftBy(rect.x, rect.y).positions.map((p) => ({ x: p.x, y: p.y }));
+    } finally {
+      tensor.dispose();
+    }
+  }
+
+  private rect(box: PixelBox): FaceApiBox {
+    const x = Math.floor(box.x);
+    const y = Math.floor(box.y);
+    return new this.api.Rect(x, y, Math.max(1, Math.round(box.x + box.width) - x), Math.max(1, Math.round(box.y + box.height) - y));
+  }
+}
+
+/**
+ * The square crop face-api feeds its recognition net ("dlib alignment" of FaceLandmarks.align): centred
+ * on the eyes and mouth, sized from the eye-to-mouth distance.
+ */
+export function alignedBox(points: readonly Point[]): PixelBox {
+  const leftEye = mean(points.slice(36, 42));
+  const rightEye = mean(points.slice(42, 48));
+  const mouth = mean(points.slice(48, 68));
+  const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
+  const size = Math.floor((distance(mouth, leftEye) + distance(mouth, rightEye)) / 2 / 0.45);
+  const center = mean([leftEye, rightEye, mouth]);
+  return {
+    x: Math.floor(Math.max(0, center.x - 0.5 * size)),
+    y: Math.floor(Math.max(0, center.y - 0.43 * size)),
+    width: size,
+    height: size,
+  };
+}
+
+/** Rekognition's five landmarks from the 68-point (iBUG) layout, as ratios of the image. */
+export function fiveLandmarks(points: readonly Point[], width: number, height: number): Landmark[] {
+  if (points.length !== 68) return [];
+  const at = (type: string, p: Point): Landmark => ({ type, x: ratio(p.x / width), y: ratio(p.y / height) });
+  // Points 36-41 are the eye on the image's left (the subject's right): Rekognition's eyeLeft is the one
+  // on the left of the image too.
+  return [
+    at('eyeLeft', mean(points.slice(36, 42))),
+    at('eyeRight', mean(points.slice(42, 48))),
+    at('nose', points[30]),
+    at('mouthLeft', points[48]),
+    at('mouthRight', points[54]),
+  ];
+}
+
+export function euclidean(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    const d = a[i] - b[i];
+    sum += d * d;
+  }
+  return Math.sqrt(sum);
+}

@@ -1,0 +1,84 @@
+import { ErrorCode, PublicError, httpStatusOf } from '@nomosly/contracts';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string };
+}
+
+export interface RenderedError {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** True when the fault is ours (a 5xx we did not foresee): the caller logs it. */
+  unexpected: boolean;
+}
+
+/** Fastify's own errors (body parsing, content types, limits) by their code. */
+const FASTIFY_ERRORS: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [ErrorCode.UnsupportedMediaType, 'This content type is not supported.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [ErrorCode.ImageTooLarge, 'The request body is larger than the limit.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [ErrorCode.InvalidRequest, 'The JSON body is empty.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [ErrorCode.InvalidRequest, 'The body is not valid JSON.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [ErrorCode.InvalidRequest, 'The Content-Length does not match the body.'],
+  FST_ERR_CTP_EMPTY_TYPE: [ErrorCode.UnsupportedMediaType, 'The Content-Type header is empty.'],
+  FST_ERR_CTP_INVALID_TYPE: [ErrorCode.UnsupportedMediaType, 'The Content-Type header is not valid.'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: [ErrorCode.InvalidRequest, 'The request is not multipart/form-data.'],
+  FST_REQ_FILE_TOO_LARGE: [ErrorCode.ImageTooLarge, 'An image is larger than 5 MiB.'],
+  FST_FILES_LIMIT: [ErrorCode.InvalidRequest, 'The form has too many files.'],
+  FST_FIELDS_LIMIT: [ErrorCode.InvalidRequest, 'The form has too many fields.'],
+  FST_PARTS_LIMIT: [ErrorCode.InvalidRequest, 'The form has too many parts.'],
+  FST_PROTO_VIOLATION: [ErrorCode.InvalidRequest, 'The form is malformed.'],
+};
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: ErrorCode.InvalidRequest,
+  401: ErrorCode.Unauthenticated,
+  403: ErrorCode.InsufficientScope,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.NotFound,
+  413: ErrorCode.ImageTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+  429: ErrorCode.RateLimited,
+  503: ErrorCode.Unavailable,
+  504: ErrorCode.Timeout,
+};
+
+/**
+ * Turns anything thrown while serving a request into API.md's error body. Only PublicError and known
+ * framework errors keep their message; anything else is a 500 with a generic sentence, never a stack trace.
+ */
+export function renderError(error: unknown, requestId: string): RenderedError {
+  if (error instanceof PublicError) {
+    return rendered(error.code, error.message, requestId, error.headers, false);
+  }
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && code in FASTIFY_ERRORS) {
+    const [publicCode, message] = FASTIFY_ERRORS[code];
+    return rendered(publicCode, message, requestId, {}, false);
+  }
+  const status = statusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    const publicCode = STATUS_CODES[status] ?? ErrorCode.InvalidRequest;
+    const message = status === 404 || status === 405 ? 'There is no such route.' : 'The request is not valid.';
+    return rendered(publicCode, message, requestId, {}, false);
+  }
+  return rendered(ErrorCode.Internal, 'Something went wrong on our side; the request was not billed.', requestId, {}, true);
+}
+
+function rendered(
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  headers: Readonly<Record<string, string>>,
+  unexpected: boolean,
+): RenderedError {
+  return { status: httpStatusOf(code), body: { error: { code, message, requestId } }, headers: { ...headers }, unexpected };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate = error as { getStatus?: () => number; statusCode?: unknown; status?: unknown };
+  if (typeof candidate.getStatus === 'function') return candidate.getStatus();
+  if (typeof candidate.statusCode === 'number') return candidate.statusCode;
+  if (typeof candidate.status === 'number') return candidate.status;
+  return undefined;
+}

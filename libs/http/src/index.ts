@@ -1,0 +1,3 @@
+export * from './error-body';
+export * from './exception.filter';
+export * from './fastify-app';

@@ -1,0 +1,3 @@
+export * from './decode';
+export * from './inspect';
+export * from './sniff';

@@ -1,0 +1,70 @@
+import sharp, { type Metadata } from 'sharp';
+import { ErrorCode, IMAGE_LIMITS, PublicError, type ImageFormat } from '@nomosly/contracts';
+import { sniffImageFormat } from './sniff';
+
+export interface ImageInfo {
+  format: ImageFormat;
+  /** Width and height as displayed, after EXIF orientation. */
+  width: number;
+  height: number;
+  /** EXIF orientation, 1 when absent. */
+  orientation: number;
+}
+
+/**
+ * Checks an image against API.md's limits from its header only (no pixel decoding), so that bad input
+ * is refused before it is queued. `field` names the argument in messages (image, source, target).
+ */
+export async function inspectImage(bytes: Buffer, field = 'image'): Promise<ImageInfo> {
+  if (bytes.length === 0) throw new PublicError(ErrorCode.InvalidImage, `The ${field} is empty.`);
+  if (bytes.length > IMAGE_LIMITS.maxBytes) {
+    throw new PublicError(
+      ErrorCode.ImageTooLarge,
+      `The ${field} is ${bytes.length} bytes; the limit is ${IMAGE_LIMITS.maxBytes} bytes (5 MiB).`,
+    );
+  }
+  const format = sniffImageFormat(bytes);
+  if (format === null) {
+    throw new PublicError(ErrorCode.InvalidImage, `The ${field} is not a decodable JPEG or PNG image.`);
+  }
+  if (format !== 'jpeg' && format !== 'png') {
+    throw new PublicError(
+      ErrorCode.UnsupportedMediaType,
+      `The ${field} is a ${format.toUpperCase()} image; only JPEG and PNG are supported.`,
+    );
+  }
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw new PublicError(ErrorCode.InvalidImage, `The ${field} is not a decodable JPEG or PNG image.`);
+  }
+  const { width, height } = uprightSize(metadata);
+  checkDimensions(width, height, field);
+  return { format, width, height, orientation: metadata.orientation ?? 1 };
+}
+
+export function checkDimensions(width: number, height: number, field: string): void {
+  if (!(width > 0 && height > 0)) {
+    throw new PublicError(ErrorCode.InvalidImage, `The ${field} is not a decodable JPEG or PNG image.`);
+  }
+  if (width > IMAGE_LIMITS.maxSide || height > IMAGE_LIMITS.maxSide) {
+    throw new PublicError(
+      ErrorCode.ImageTooLarge,
+      `The ${field} is ${width} x ${height} pixels; the limit is ${IMAGE_LIMITS.maxSide} x ${IMAGE_LIMITS.maxSide}.`,
+    );
+  }
+  if (width < IMAGE_LIMITS.minSide || height < IMAGE_LIMITS.minSide) {
+    throw new PublicError(
+      ErrorCode.InvalidImage,
+      `The ${field} is ${width} x ${height} pixels; images must be at least ${IMAGE_LIMITS.minSide} x ${IMAGE_LIMITS.minSide}.`,
+    );
+  }
+}
+
+/** EXIF orientations 5-8 swap width and height. */
+function uprightSize(metadata: Metadata): { width: number; height: number } {
+  const width = metadata.width ?? 0;
+  const height = metadata.height ?? 0;
+  return (metadata.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
+}

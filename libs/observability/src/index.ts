@@ -1,0 +1,4 @@
+export * from './metrics';
+export * from './ops.controller';
+export * from './ops.module';
+export * from './readiness';

@@ -1,0 +1,46 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One Prometheus registry per process, with the process's default metrics and the app's name as a label. */
+export function createMetricsRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function httpRequestDuration(registry: Registry): Histogram<'method' | 'route' | 'status'> {
+  return new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+}
+
+export function visionJobsTotal(registry: Registry): Counter<'operation' | 'outcome'> {
+  return new Counter({
+    name: 'vision_jobs_total',
+    help: 'Vision jobs by operation and outcome (ok, or the error code).',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+  });
+}
+
+/** Queue depth by state, read from Redis when scraped. */
+export function queueDepthGauge(registry: Registry, readCounts: () => Promise<Record<string, number>>): Gauge<'state'> {
+  return new Gauge({
+    name: 'vision_queue_jobs',
+    help: 'Jobs in the vision queue by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await readCounts();
+        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      } catch {
+        // Redis down: the queue depth is unknown; /readyz says why.
+      }
+    },
+  });
+}

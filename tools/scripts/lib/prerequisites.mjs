@@ -1,0 +1,121 @@
+// What every entry point (start, test) needs before the apps can run: Node, npm packages, Debian's
+// tesseract data, and PostgreSQL and Redis servers. Installs or starts what it can; otherwise says
+// exactly what to install.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const TESSDATA = '/usr/share/tesseract-ocr/5/tessdata/eng.traineddata';
+
+export class MissingPrerequisite extends Error {}
+
+const say = (line) => process.stderr.write(`${line}\n`);
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  return result.status === 0;
+}
+
+function have(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    throw new MissingPrerequisite(`Node.js >= 20.19 is required; this is ${process.versions.node}.`);
+  }
+}
+
+/** npm install when node_modules is missing or older than package.json / package-lock.json. */
+export function ensureNodeModules(root) {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lockAt = Math.max(...['package.json', 'package-lock.json'].map((f) => mtime(path.join(root, f))));
+  if (existsSync(marker) && mtime(marker) >= lockAt) return;
+  say('installing npm packages (npm install)...');
+  if (!run('npm', ['install', '--no-audit', '--no-fund'], { cwd: root })) {
+    throw new MissingPrerequisite('npm install failed: see the messages above.');
+  }
+}
+
+/** Debian's English tesseract data, for the local engine's OCR. */
+export function ensureTesseractData() {
+  if (existsSync(TESSDATA)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && have('apt-get')) {
+    say('installing tesseract-ocr-eng (apt-get)...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (run('apt-get', ['install', '-y', '-qq', 'tesseract-ocr-eng'], { env }) || (run('apt-get', ['update', '-qq'], { env }) && run('apt-get', ['install', '-y', '-qq', 'tesseract-ocr-eng'], { env }))) {
+      if (existsSync(TESSDATA)) return;
+    }
+  }
+  throw new MissingPrerequisite(
+    `tesseract English data is missing (${TESSDATA}): install it with "sudo apt-get install tesseract-ocr-eng".`,
+  );
+}
+
+export function portOpen(port, host = '127.0.0.1', timeoutMs = 500) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (open) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitForPort(port, seconds) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (await portOpen(port)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+/** PostgreSQL on 127.0.0.1:5432: started with pg_ctlcluster when installed but stopped. */
+export async function ensurePostgres(url) {
+  const { hostname, port } = new URL(url);
+  const pgPort = Number(port || 5432);
+  if (await portOpen(pgPort, hostname)) return;
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(hostname);
+  if (local && have('pg_ctlcluster') && existsSync('/etc/postgresql')) {
+    for (const version of readdirSync('/etc/postgresql')) {
+      say(`starting PostgreSQL ${version}...`);
+      run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+    }
+    if (await waitForPort(pgPort, 15)) return;
+  }
+  throw new MissingPrerequisite(
+    `PostgreSQL is not reachable at ${hostname}:${pgPort}. ` +
+      (local ? 'Install it ("sudo apt-get install postgresql") or start it, or set DATABASE_URL.' : 'Check DATABASE_URL.'),
+  );
+}
+
+/** Redis: started without persistence when installed but not running (the vision Redis must keep nothing on disk). */
+export async function ensureRedis(url) {
+  const { hostname, port } = new URL(url);
+  const redisPort = Number(port || 6379);
+  if (await portOpen(redisPort, hostname)) return;
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(hostname);
+  if (local && have('redis-server')) {
+    say(`starting Redis on port ${redisPort}...`);
+    run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no']);
+    if (await waitForPort(redisPort, 10)) return;
+  }
+  throw new MissingPrerequisite(
+    `Redis is not reachable at ${hostname}:${redisPort}. ` +
+      (local ? 'Install it ("sudo apt-get install redis-server") or start it, or set VISION_REDIS_URL.' : 'Check VISION_REDIS_URL.'),
+  );
+}
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

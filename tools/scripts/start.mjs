@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, starts PostgreSQL and Redis if they are stopped, builds, migrates,
+// starts every app, waits until each is ready, then prints one line per app and a demo API key.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './lib/build-state.mjs';
+import {
+  MissingPrerequisite,
+  checkNode,
+  ensureNodeModules,
+  ensurePostgres,
+  ensureRedis,
+  ensureTesseractData,
+  portOpen,
+} from './lib/prerequisites.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const host = process.env.HOST ?? '127.0.0.1';
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly';
+const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const logDir = path.join(root, '.nomosly', 'logs');
+
+/** Every app of the system, in start order. */
+const APPS = [
+  { name: 'vision-worker', entry: 'apps/vision-worker/src/main.js', port: Number(process.env.VISION_WORKER_PORT ?? 3001) },
+  { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000) },
+];
+
+const say = (line) => process.stderr.write(`${line}\n`);
+const children = new Map();
+let stopping = false;
+
+async function main() {
+  checkNode();
+  ensureNodeModules(root);
+  ensureTesseractData();
+  await ensurePostgres(databaseUrl);
+  await ensureRedis(visionRedisUrl);
+  await buildIfStale(root);
+  runNode('libs/db/src/bin/migrate.js', 'migrations');
+  for (const app of APPS) {
+    if (await portOpen(app.port, host)) {
+      throw new MissingPrerequisite(`port ${app.port} for ${app.name} is in use: stop what holds it or set ${portVariable(app)}.`);
+    }
+  }
+  mkdirSync(logDir, { recursive: true });
+  for (const app of APPS) startApp(app);
+  await Promise.all(APPS.map((app) => waitUntilReady(app)));
+  const key = createDemoKey();
+  for (const app of APPS) console.log(`${app.name} http://${host}:${app.port}`);
+  console.log(`demo key ${key}`);
+  say(`logs in ${path.relative(process.cwd(), logDir) || '.'}/; Ctrl-C stops everything.`);
+}
+
+function portVariable(app) {
+  return app.name === 'gateway' ? 'GATEWAY_PORT' : 'VISION_WORKER_PORT';
+}
+
+function runNode(entry, label, args = []) {
+  const result = spawnSync(process.execPath, [path.join(root, 'dist', entry), ...args], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new MissingPrerequisite(`${label} failed: ${(result.stderr || result.stdout).trim()}`);
+  return result.stdout;
+}
+
+function startApp(app, restarts = 0) {
+  const log = createWriteStream(path.join(logDir, `${app.name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', app.entry)], {
+    cwd: root,
+    env: { ...process.env, PORT: String(app.port), HOST: host, DATABASE_URL: databaseUrl, VISION_REDIS_URL: visionRedisUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  children.set(app.name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(app.name);
+    if (stopping) return;
+    say(`${app.name} exited (${signal ?? code}); see ${path.join(logDir, `${app.name}.log`)}`);
+    if (restarts >= 5) {
+      say(`${app.name} keeps failing; stopping.`);
+      return shutdown(1);
+    }
+    setTimeout(() => startApp(app, restarts + 1), 1000 * (restarts + 1));
+  });
+}
+
+async function waitUntilReady(app, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://${host}:${app.port}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (!children.has(app.name) && stopping) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new MissingPrerequisite(`${app.name} was not ready within ${timeoutMs / 1000} s; see ${path.join(logDir, `${app.name}.log`)}`);
+}
+
+function createDemoKey() {
+  const output = runNode('apps/cli/src/main.js', 'creating the demo key', [
+    'keys', 'create', '--email', process.env.DEMO_EMAIL ?? 'demo@nomosly.local', '--name', 'demo (npm start)',
+  ]);
+  return output.trim().split('\n').at(-1);
+}
+
+function shutdown(code = 0) {
+  stopping = true;
+  for (const child of children.values()) child.kill('SIGTERM');
+  const force = setTimeout(() => {
+    for (const child of children.values()) child.kill('SIGKILL');
+    process.exit(code);
+  }, 10_000);
+  force.unref();
+  const check = setInterval(() => {
+    if (children.size === 0) {
+      clearInterval(check);
+      process.exit(code);
+    }
+  }, 100);
+}
+
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+main().catch((error) => {
+  say(error instanceof MissingPrerequisite ? `npm start: ${error.message}` : `npm start failed: ${error.stack ?? error}`);
+  shutdown(1);
+});
