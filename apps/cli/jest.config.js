@@ -2,5 +2,7 @@ module.exports = {
   displayName: 'cli',
   preset: '../../jest.preset.js',
   rootDir: '.',
+  // End-to-end specs run the built apps against a migrated test database.
+  globalSetup: '../../tools/scripts/jest-global-setup.js',
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
 };

@@ -2,5 +2,7 @@ module.exports = {
   displayName: 'gateway',
   preset: '../../jest.preset.js',
   rootDir: '.',
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // End-to-end specs run the built apps against a migrated test database.
+  globalSetup: '../../tools/scripts/jest-global-setup.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
 };

@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
 import { IMAGE_LIMITS } from '@nomosly/contracts';
-import { PublicErrorFilter, createFastifyAdapter, installFastifyErrorHandlers } from '@nomosly/http';
+import { PublicErrorFilter, createFastifyAdapter, installBodyParsers, installFastifyErrorHandlers } from '@nomosly/http';
 import { baseLoggerOptions } from '@nomosly/logging';
 import { GatewayModule } from './app.module';
 import type { GatewayConfig } from './config';
@@ -20,9 +20,7 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
   const fastify = adapter.getInstance();
   const logger = pino(baseLoggerOptions({ service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }), logDestination);
 
-  fastify.addContentTypeParser([...RAW_IMAGE_TYPES], { parseAs: 'buffer', bodyLimit: IMAGE_LIMITS.maxBytes }, (_req, body, done) =>
-    done(null, body),
-  );
+  installBodyParsers(fastify, { raw: { types: RAW_IMAGE_TYPES, limit: IMAGE_LIMITS.maxBytes }, jsonLimit: JSON_BODY_LIMIT });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
@@ -35,6 +33,8 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, metrics, logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Our own body parsers (installBodyParsers) read JSON and images with limits that answer 413 cleanly.
+    bodyParser: false,
   });
   app.useLogger(app.get(PinoNestLogger));
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {

@@ -13,14 +13,16 @@ import { VisionJobService } from './jobs/vision-job.service';
 import { VisionProcessor } from './jobs/vision.processor';
 import { WorkerMetrics } from './metrics';
 
+const VISION_QUEUE = { name: QueueName.Vision, streams: { events: { maxLen: 100 } } };
+
 @Global()
 @Module({})
 class WorkerCoreModule {
   static register(config: WorkerConfig, metrics: WorkerMetrics): DynamicModule {
     return {
       module: WorkerCoreModule,
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, { provide: WorkerMetrics, useValue: metrics }],
-      exports: [WORKER_CONFIG, WorkerMetrics],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, { provide: WorkerMetrics, useValue: metrics }, EngineHolder],
+      exports: [WORKER_CONFIG, WorkerMetrics, EngineHolder],
     };
   }
 }
@@ -39,8 +41,8 @@ export class WorkerModule {
           connection: new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'vision-worker' }),
           prefix: config.QUEUE_PREFIX,
         }),
-        BullModule.registerQueue({ name: QueueName.Vision, streams: { events: { maxLen: 100 } } }),
         OpsModule.register({
+          imports: [BullModule.registerQueue(VISION_QUEUE)],
           registry: metrics.registry,
           readiness: {
             provide: READINESS_CHECKS,
@@ -60,8 +62,7 @@ export class WorkerModule {
           },
         }),
       ],
-      providers: [EngineHolder, VisionJobService, VisionProcessor],
-      exports: [EngineHolder],
+      providers: [VisionJobService, VisionProcessor],
     };
   }
 }

@@ -25,7 +25,6 @@ export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAda
       return id;
     },
     logger: false,
-    disableRequestLogging: true,
     return503OnClosing: true,
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {

@@ -1,3 +1,4 @@
 export * from './error-body';
 export * from './exception.filter';
 export * from './fastify-app';
+export * from './body-parsers';

@@ -1,7 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import { stdTimeFunctions } from 'pino';
-import { type LoggableRequest, requestLogFields } from './request-log';
+import { type LoggableRequest, originalUrl, pathOf, requestLogFields } from './request-log';
 
 export interface LoggingOptions {
   /** The app's name, on every line as `service`. */
@@ -45,7 +45,7 @@ export function nestLoggerParams(options: LoggingOptions, destination?: Destinat
         // Request and response objects are reduced to nothing: the success/error objects below say what is logged.
         serializers: { req: () => undefined, res: () => undefined, err: errorWithoutClientData },
         wrapSerializers: false,
-        autoLogging: { ignore: (req) => quiet.has(pathOnly(req.url)) },
+        autoLogging: { ignore: (req) => quiet.has(pathOf(originalUrl(req))) },
         customSuccessMessage: () => 'request completed',
         customErrorMessage: () => 'request failed',
         customSuccessObject: (req, res, value: { responseTime?: number }) =>
@@ -59,9 +59,7 @@ export function nestLoggerParams(options: LoggingOptions, destination?: Destinat
   };
 }
 
-function pathOnly(url: string | undefined): string {
-  return (url ?? '/').split('?')[0] ?? '/';
-}
+
 
 /** Errors are logged by type and message only; messages we write never quote client input. */
 function errorWithoutClientData(error: unknown): { type: string; message: string } | undefined {

@@ -25,11 +25,16 @@ export function pathOf(url: string | undefined): string {
   return queryAt === -1 ? url : url.slice(0, queryAt);
 }
 
+/** Middleware mounts (middie) rewrite `url`; `originalUrl` keeps what the client asked for. */
+export function originalUrl(req: IncomingMessage): string | undefined {
+  return (req as { originalUrl?: string }).originalUrl ?? req.url;
+}
+
 export function requestLogFields(req: LoggableRequest, res: ServerResponse, latencyMs: number): RequestLogFields {
   return {
     ip: req.socket?.remoteAddress ?? '',
     method: req.method ?? '',
-    path: pathOf(req.url),
+    path: pathOf(originalUrl(req)),
     status: res.statusCode,
     latencyMs: Math.round(latencyMs * 100) / 100,
     keyPrefix: req.keyPrefix ?? null,

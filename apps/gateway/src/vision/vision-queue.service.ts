@@ -15,6 +15,7 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
+import { queueDepthGauge } from '@nomosly/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 
@@ -48,6 +49,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly subscriber: Redis;
   readonly queue: Queue;
   private backlog = 0;
+  private subscribed = false;
   private backlogTimer?: NodeJS.Timeout;
 
   constructor(
@@ -58,7 +60,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     // Commands fail fast while Redis is down (503) instead of piling up in an offline queue.
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false } as const;
     this.commands = new Redis(config.VISION_REDIS_URL, { ...options, connectionName: 'gateway:commands' });
-    this.subscriber = new Redis(config.VISION_REDIS_URL, { connectionName: 'gateway:replies', maxRetriesPerRequest: null });
+    this.subscriber = new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: false });
     for (const client of [this.commands, this.subscriber]) client.on('error', (error) => this.onRedisError(error));
     this.queue = new Queue(QueueName.Vision, {
       connection: this.commands,
@@ -67,12 +69,26 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       streams: { events: { maxLen: 100 } },
     });
     this.queue.on('error', (error) => this.onRedisError(error));
+    queueDepthGauge(metrics.registry, () => this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
   }
 
   async onModuleInit(): Promise<void> {
     this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.onReply(message));
-    await this.subscriber.subscribe(this.replyChannel);
+    // Subscribing before the connection's ready check has run can leave it unsubscribed (the check's INFO is
+    // refused in subscriber mode), so subscribe on every 'ready', the first and each after a reconnect.
+    this.subscriber.on('ready', () => void this.subscribe());
+    this.subscriber.on('close', () => (this.subscribed = false));
+    if (this.subscriber.status === 'ready') await this.subscribe();
     this.backlogTimer = setInterval(() => void this.refreshBacklog(), 1000).unref();
+  }
+
+  private async subscribe(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.replyChannel);
+      this.subscribed = true;
+    } catch (error) {
+      this.onRedisError(error as Error);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -86,6 +102,12 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   async run<O extends Operation>(call: VisionCall<O>): Promise<ResultOf<O>> {
     if (this.backlog >= this.config.VISION_MAX_BACKLOG) {
       throw new PublicError(ErrorCode.Unavailable, 'The service is at capacity; try again shortly.', {
+        'retry-after': UNAVAILABLE_RETRY_AFTER,
+      });
+    }
+    // BullMQ waits for a connection indefinitely; a call must not, so refuse at once while Redis is away.
+    if (this.commands.status !== 'ready' || !this.subscribed) {
+      throw new PublicError(ErrorCode.Unavailable, 'The vision service is unavailable; try again shortly.', {
         'retry-after': UNAVAILABLE_RETRY_AFTER,
       });
     }
@@ -191,5 +213,6 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   /** For /readyz. */
   async ping(): Promise<void> {
     await this.commands.ping();
+    if (!this.subscribed) throw new Error('not subscribed to the reply channel yet');
   }
 }

@@ -1,0 +1,152 @@
+import sharp from 'sharp';
+import { type TestSystem, fixture, startTestSystem } from '@nomosly/testing';
+import { callApi, metricValue, resultOf } from './helpers';
+
+const ALL_PATHS = ['/v1/faces/detect', '/v1/faces/compare', '/v1/labels/detect', '/v1/text/detect'];
+
+describe('gateway: the four operations on the local engine', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ label: 'api' });
+  }, 180_000);
+  afterAll(() => system?.stop());
+
+  it.each([
+    ['/v1/faces/detect', 'astronaut.png', {}],
+    ['/v1/labels/detect', 'astronaut.png', { maxLabels: 5, minConfidence: 40 }],
+    ['/v1/text/detect', 'text.png', {}],
+  ])('%s gives identical results for multipart, JSON base64 and a raw body', async (path, name, params) => {
+    const image = fixture(name);
+    const [multipart, json, raw] = await Promise.all(
+      (['multipart', 'json', 'raw'] as const).map((form) => callApi(system, path, form, { image }, { params })),
+    );
+    for (const response of [multipart, json, raw]) {
+      expect(response.status).toBe(200);
+      expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
+      expect(response.body.units).toBe(1);
+    }
+    expect(resultOf(json.body)).toEqual(resultOf(multipart.body));
+    expect(resultOf(raw.body)).toEqual(resultOf(multipart.body));
+  });
+
+  it('detects one face with ratio boxes and five landmarks', async () => {
+    const { status, body } = await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('grace_hopper.jpg') }, { type: 'image/jpeg' });
+    expect(status).toBe(200);
+    expect(body.operation).toBe('faces.detect');
+    const faces = body.faces as Array<{ boundingBox: Record<string, number>; confidence: number; landmarks: Array<{ type: string; x: number; y: number }> }>;
+    expect(faces).toHaveLength(1);
+    for (const value of Object.values(faces[0].boundingBox)) expect(value).toBeGreaterThanOrEqual(0);
+    expect(faces[0].boundingBox.left + faces[0].boundingBox.width).toBeLessThanOrEqual(1);
+    expect(faces[0].confidence).toBeGreaterThan(50);
+    expect(faces[0].landmarks.map((l) => l.type).sort()).toEqual(['eyeLeft', 'eyeRight', 'mouthLeft', 'mouthRight', 'nose']);
+  });
+
+  it('compares faces with multipart and JSON identically, and refuses a raw body', async () => {
+    const source = fixture('grace_hopper.jpg');
+    const target = await sharp(source).flop().jpeg({ quality: 90 }).toBuffer();
+    const [multipart, json] = await Promise.all(
+      (['multipart', 'json'] as const).map((form) => callApi(system, '/v1/faces/compare', form, { source, target }, { type: 'image/jpeg' })),
+    );
+    expect(multipart.status).toBe(200);
+    expect(resultOf(json.body)).toEqual(resultOf(multipart.body));
+    const matches = multipart.body.matches as Array<{ similarity: number }>;
+    expect(matches).toHaveLength(1);
+    expect(matches[0].similarity).toBeGreaterThanOrEqual(80);
+    expect(multipart.body.sourceFace).not.toBeNull();
+
+    const other = await callApi(system, '/v1/faces/compare', 'json', { source, target: fixture('astronaut.png') });
+    expect(other.body.matches).toEqual([]);
+    expect(other.body.unmatchedFaces).toHaveLength(1);
+
+    const noFace = await callApi(system, '/v1/faces/compare', 'json', { source: fixture('coffee.png'), target: source });
+    expect(noFace.status).toBe(200);
+    expect(noFace.body).toMatchObject({ sourceFace: null, matches: [] });
+
+    const raw = await callApi(system, '/v1/faces/compare', 'raw', { source });
+    expect(raw.status).toBe(415);
+    expect((raw.body.error as Record<string, string>).code).toBe('unsupported_media_type');
+  });
+
+  it('honours EXIF orientation', async () => {
+    const upright = fixture('astronaut.png');
+    // Pixels turned a quarter to the left, with EXIF orientation 6 saying "turn right to view".
+    const turned = await sharp(upright).rotate(-90).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const [a, b] = await Promise.all([
+      callApi(system, '/v1/faces/detect', 'raw', { image: await sharp(upright).jpeg({ quality: 95 }).toBuffer() }, { type: 'image/jpeg' }),
+      callApi(system, '/v1/faces/detect', 'raw', { image: turned }, { type: 'image/jpeg' }),
+    ]);
+    const box = (body: Record<string, unknown>) => (body.faces as Array<{ boundingBox: Record<string, number> }>)[0].boundingBox;
+    expect(b.body.faces).toHaveLength(1);
+    for (const side of ['left', 'top', 'width', 'height']) expect(Math.abs(box(b.body)[side] - box(a.body)[side])).toBeLessThan(0.03);
+  });
+
+  it('applies labels parameters and refuses bad ones', async () => {
+    const image = fixture('astronaut.png');
+    const one = await callApi(system, '/v1/labels/detect', 'json', { image }, { params: { maxLabels: 1, minConfidence: 0 } });
+    expect(one.status).toBe(200);
+    expect((one.body.labels as unknown[]).length).toBeLessThanOrEqual(1);
+    expect((one.body.labels as Array<{ name: string }>).map((l) => l.name)).toContain('Person');
+    for (const params of [{ maxLabels: 'many' }, { maxLabels: 0 }, { minConfidence: 101 }] as Array<Record<string, string | number>>) {
+      const bad = await callApi(system, '/v1/labels/detect', 'json', { image }, { params });
+      expect(bad.status).toBe(400);
+      expect((bad.body.error as Record<string, string>).code).toBe('invalid_request');
+    }
+    const threshold = await callApi(system, '/v1/faces/compare', 'json', { source: image, target: image }, { params: { similarityThreshold: -1 } });
+    expect(threshold.status).toBe(400);
+  });
+
+  it('reads printed text as lines and words', async () => {
+    const { body } = await callApi(system, '/v1/text/detect', 'raw', { image: fixture('text.png') });
+    const text = body.text as Array<{ type: string; text: string; confidence: number }>;
+    expect(text.some((t) => t.type === 'LINE')).toBe(true);
+    expect(text.filter((t) => t.type === 'WORD').length).toBeGreaterThan(3);
+  });
+
+  it('resolves a key from Postgres once and then from its cache', async () => {
+    const key = system.createKey(['--name', 'cache-test']);
+    const before = await metricValue(system.gateway.url, 'api_key_lookups_total', { source: 'database' });
+    const cachedBefore = await metricValue(system.gateway.url, 'api_key_lookups_total', { source: 'cache' });
+    for (let i = 0; i < 4; i++) {
+      const response = await callApi(system, '/v1/labels/detect', 'raw', { image: fixture('coffee.png') }, { key });
+      expect(response.status).toBe(200);
+    }
+    expect(await metricValue(system.gateway.url, 'api_key_lookups_total', { source: 'database' })).toBe(before + 1);
+    expect(await metricValue(system.gateway.url, 'api_key_lookups_total', { source: 'cache' })).toBe(cachedBefore + 3);
+  });
+
+  it('serves an OpenAPI 3.1 document of exactly the four operations, and a rendered reference', async () => {
+    const document = (await (await fetch(`${system.gateway.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, { post: { requestBody: { content: Record<string, unknown> }; responses: Record<string, unknown> } }>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths).sort()).toEqual([...ALL_PATHS].sort());
+    expect(Object.keys(document.paths['/v1/faces/detect'].post.requestBody.content).sort()).toEqual(
+      ['application/json', 'image/jpeg', 'image/png', 'multipart/form-data'],
+    );
+    expect(Object.keys(document.paths['/v1/faces/compare'].post.requestBody.content).sort()).toEqual(['application/json', 'multipart/form-data']);
+    expect(Object.keys(document.paths['/v1/text/detect'].post.responses).sort()).toEqual(
+      ['200', '400', '401', '402', '403', '413', '415', '429', '503', '504'],
+    );
+    const page = await fetch(`${system.gateway.url}/docs`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('/openapi.json');
+    const script = await fetch(`${system.gateway.url}/docs/assets/swagger-ui-bundle.js`);
+    expect(script.status).toBe(200);
+  });
+
+  it('serves health, readiness and Prometheus metrics on both apps', async () => {
+    for (const app of [system.gateway, system.worker!]) {
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${app.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { status: string }).status).toBe('ok');
+    }
+    const gatewayMetrics = await (await fetch(`${system.gateway.url}/metrics`)).text();
+    expect(gatewayMetrics).toMatch(/http_request_duration_seconds_bucket\{.*route="\/v1\/faces\/detect"/);
+    expect(gatewayMetrics).toMatch(/vision_jobs_total\{.*operation="faces.detect",outcome="ok"/);
+    const workerMetrics = await (await fetch(`${system.worker!.url}/metrics`)).text();
+    expect(workerMetrics).toMatch(/vision_queue_jobs\{state="waiting"/);
+    expect(workerMetrics).toMatch(/vision_job_duration_seconds_count\{operation="faces.detect"/);
+  });
+});

@@ -1,0 +1,152 @@
+import sharp from 'sharp';
+import { type TestSystem, dumpRedis, fixture, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
+import { callApi } from './helpers';
+
+const errorOf = (body: Record<string, unknown>) => body.error as { code: string; message: string; requestId: string };
+
+describe('gateway: the error table of API.md', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ label: 'errors', engine: 'null' });
+  }, 180_000);
+  afterAll(() => system?.stop());
+
+  const post = (path: string, init: RequestInit = {}) =>
+    fetch(`${system.gateway.url}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${system.key}`, ...init.headers } });
+
+  async function expectError(response: Response, status: number, code: string) {
+    const body = (await response.json()) as Record<string, unknown>;
+    expect({ status: response.status, code: errorOf(body)?.code }).toEqual({ status, code });
+    expect(errorOf(body).requestId).toBe(response.headers.get('x-request-id'));
+    expect(errorOf(body).message).not.toMatch(/\n\s+at |node_modules|Error:/);
+    return errorOf(body);
+  }
+
+  it('401 when the key is missing, with a message that says missing', async () => {
+    const response = await fetch(`${system.gateway.url}/v1/faces/detect`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: fixture('astronaut.png') });
+    expect((await expectError(response, 401, 'unauthenticated')).message).toMatch(/missing/);
+  });
+
+  it('401 when the key is unknown or malformed, with a message that says invalid', async () => {
+    for (const key of ['nk_live_' + 'A'.repeat(32), 'not-a-key']) {
+      const response = await fetch(`${system.gateway.url}/v1/faces/detect`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'image/png' },
+        body: fixture('astronaut.png'),
+      });
+      expect((await expectError(response, 401, 'unauthenticated')).message).toMatch(/invalid/);
+    }
+  });
+
+  it('403 when the key lacks the scope', async () => {
+    const key = system.createKey(['--scopes', 'text:detect']);
+    const denied = await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') }, { key });
+    expect(denied.status).toBe(403);
+    expect(errorOf(denied.body).code).toBe('insufficient_scope');
+    const allowed = await callApi(system, '/v1/text/detect', 'raw', { image: fixture('text.png') }, { key });
+    expect(allowed.status).toBe(200);
+  });
+
+  it('400 invalid_request for malformed JSON, missing fields and bad base64', async () => {
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'application/json' }, body: '{"image": ' }), 400, 'invalid_request');
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'application/json' }, body: '{}' }), 400, 'invalid_request');
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'application/json' }, body: '[1,2]' }), 400, 'invalid_request');
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'application/json' }, body: '{"image": "@@@not base64@@@"}' }), 400, 'invalid_request');
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'application/json' }, body: '{"image": 42}' }), 400, 'invalid_request');
+    const onlySource = await callApi(system, '/v1/faces/compare', 'multipart', { source: fixture('astronaut.png') });
+    expect(errorOf(onlySource.body).code).toBe('invalid_request');
+    const form = new FormData();
+    form.append('picture', new Blob([fixture('astronaut.png')]), 'a.png');
+    await expectError(await post('/v1/faces/detect', { body: form }), 400, 'invalid_request');
+  });
+
+  it('400 invalid_image for bytes that are not an image, and for images under 80 x 80', async () => {
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/jpeg' }, body: Buffer.from('definitely not a jpeg') }), 400, 'invalid_image');
+    const tiny = await sharp(fixture('astronaut.png')).resize(79, 200, { fit: 'fill' }).png().toBuffer();
+    expect((await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/png' }, body: tiny }), 400, 'invalid_image')).message).toMatch(/80 x 80/);
+    const truncated = await sharp(fixture('astronaut.png')).jpeg().toBuffer();
+    await expectError(
+      await post('/v1/faces/detect', { headers: { 'content-type': 'image/jpeg' }, body: truncated.subarray(0, truncated.length / 3) }),
+      400,
+      'invalid_image',
+    );
+  });
+
+  it('413 for images over 5 MiB (each form) or over 4096 px', async () => {
+    const big = Buffer.concat([fixture('astronaut.png'), Buffer.alloc(5 * 1024 * 1024)]);
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/png' }, body: big }), 413, 'image_too_large');
+    const json = await callApi(system, '/v1/faces/detect', 'json', { image: big });
+    expect([json.status, errorOf(json.body).code]).toEqual([413, 'image_too_large']);
+    const multipart = await callApi(system, '/v1/faces/detect', 'multipart', { image: big });
+    expect([multipart.status, errorOf(multipart.body).code]).toEqual([413, 'image_too_large']);
+    const wide = await sharp({ create: { width: 4097, height: 100, channels: 3, background: '#888' } }).png().toBuffer();
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/png' }, body: wide }), 413, 'image_too_large');
+  });
+
+  it('415 for other content types and other image formats', async () => {
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'text/plain' }, body: 'hello' }), 415, 'unsupported_media_type');
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/gif' }, body: Buffer.from('GIF89a') }), 415, 'unsupported_media_type');
+    const webp = await sharp(fixture('astronaut.png')).webp().toBuffer();
+    await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/png' }, body: webp }), 415, 'unsupported_media_type');
+    const json = await callApi(system, '/v1/faces/detect', 'json', { image: webp });
+    expect(errorOf(json.body).code).toBe('unsupported_media_type');
+  });
+
+  it('404 with the same error body for unknown routes, and x-request-id on every response', async () => {
+    const response = await post('/v1/faces/nothing');
+    await expectError(response, 404, 'not_found');
+    const ids = new Set<string>();
+    for (const path of ['/healthz', '/metrics', '/openapi.json', '/nope']) {
+      const id = (await fetch(`${system.gateway.url}${path}`)).headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      ids.add(id!);
+    }
+    expect(ids.size).toBe(4);
+  });
+
+  it('ignores a client-sent x-request-id', async () => {
+    const response = await fetch(`${system.gateway.url}/healthz`, { headers: { 'x-request-id': 'client-chosen' } });
+    expect(response.headers.get('x-request-id')).not.toBe('client-chosen');
+  });
+});
+
+describe('gateway: when the vision side cannot answer', () => {
+  it('504 timeout at the deadline when no worker takes the job, leaving nothing in Redis', async () => {
+    const system = await startTestSystem({ label: 'timeout', withoutWorker: true, deadlineMs: 1500 });
+    try {
+      const started = Date.now();
+      const response = await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') });
+      expect(response.status).toBe(504);
+      expect(errorOf(response.body).code).toBe('timeout');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      const leftovers = (await dumpRedis(system.env.VISION_REDIS_URL)).toString('latin1');
+      expect(leftovers).not.toContain(`${system.prefix}:vision-image:`);
+      expect(leftovers).not.toContain(`${system.prefix}:vision:${response.body.error && errorOf(response.body).requestId}`);
+    } finally {
+      await system.stop();
+    }
+  }, 120_000);
+
+  it('503 unavailable with Retry-After when the vision Redis is down, and /readyz says so', async () => {
+    const gateway = await startApp(
+      'gateway',
+      { DATABASE_URL: TEST_DATABASE_URL, VISION_REDIS_URL: 'redis://127.0.0.1:1', QUEUE_PREFIX: 'down' },
+      { waitFor: '/healthz' },
+    );
+    try {
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const key = (await import('@nomosly/testing')).createKeyWithCli(TEST_DATABASE_URL, 'redis-down@test.nomosly.local');
+      const response = await fetch(`${gateway.url}/v1/faces/detect`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'image/png' },
+        body: fixture('astronaut.png'),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(errorOf((await response.json()) as Record<string, unknown>).code).toBe('unavailable');
+    } finally {
+      await gateway.stop();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode, PublicError } from '@nomosly/contracts';
+
+/** Bodies over the limit are still read, and thrown away, up to this size, so the client reads our 413. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+type Done = (error: Error | null, body?: unknown) => void;
+
+/**
+ * Reads a body into a Buffer with a size limit. Unlike Fastify's own limit, which closes the connection
+ * mid-upload (the client sees a broken pipe, not our answer), an oversized body is read to its end and
+ * discarded, then refused with 413 `image_too_large` in API.md's error body.
+ */
+export function readLimitedBody(limit: number, payload: NodeJS.ReadableStream, done: Done, onBody: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  payload.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+    else chunks.length = 0;
+    if (size > DRAIN_LIMIT) (payload as unknown as { destroy(): void }).destroy();
+  });
+  payload.on('error', (error: Error) => done(error));
+  payload.on('end', () => {
+    if (size > limit) {
+      done(new PublicError(ErrorCode.ImageTooLarge, `The request body is ${size} bytes; the limit is ${limit} bytes.`));
+      return;
+    }
+    onBody(Buffer.concat(chunks, size));
+  });
+}
+
+/** Registers raw-bytes parsers for these content types, and a JSON parser, both with draining limits. */
+export function installBodyParsers(instance: unknown, options: { raw: { types: readonly string[]; limit: number }; jsonLimit: number }): void {
+  const fastify = instance as FastifyInstance;
+  fastify.addContentTypeParser([...options.raw.types], (_request: FastifyRequest, payload, done) =>
+    readLimitedBody(options.raw.limit, payload, done, (body) => done(null, body)),
+  );
+  const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', (request: FastifyRequest, payload, done) =>
+    readLimitedBody(options.jsonLimit, payload, done, (body) => {
+      if (body.length === 0) return done(new PublicError(ErrorCode.InvalidRequest, 'The JSON body is empty.'));
+      parseJson(request, body.toString('utf8'), (error, parsed) =>
+        error ? done(new PublicError(ErrorCode.InvalidRequest, 'The body is not valid JSON.')) : done(null, parsed),
+      );
+    }),
+  );
+}

@@ -1,0 +1,6 @@
+export * from './app-process';
+export * from './images';
+export * from './paths';
+export * from './services';
+export * from './stores';
+export * from './system';

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite on a fresh clone. Installs what is missing, starts PostgreSQL and Redis when
+// they are installed but stopped, builds, then runs every project's specs with jest and prints a closing
+// line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  MissingPrerequisite,
+  checkNode,
+  ensureNodeModules,
+  ensurePostgres,
+  ensureRedis,
+  ensureTesseractData,
+} from './lib/prerequisites.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly_test';
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+try {
+  checkNode();
+  ensureNodeModules(root);
+  ensureTesseractData();
+  await ensurePostgres(databaseUrl);
+  await ensureRedis(redisUrl);
+} catch (error) {
+  console.error(error instanceof MissingPrerequisite ? `npm test: ${error.message}` : error);
+  process.exit(1);
+}
+
+const build = spawnSync(process.execPath, [path.join(root, 'tools/scripts/build.mjs')], { stdio: 'inherit', cwd: root });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const results = path.join(os.tmpdir(), `nomosly-jest-${process.pid}.json`);
+const jest = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=2', '--json', `--outputFile=${results}`, ...process.argv.slice(2)],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, TEST_DATABASE_URL: databaseUrl, TEST_REDIS_URL: redisUrl } },
+);
+let summary = null;
+try {
+  summary = JSON.parse(readFileSync(results, 'utf8'));
+  rmSync(results, { force: true });
+} catch {
+  // jest failed before writing results
+}
+if (summary) {
+  const skipped = summary.numPendingTests + summary.numTodoTests;
+  console.log(`\n${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  if (summary.numTotalTests === 0) {
+    console.error('npm test: no test ran');
+    process.exit(1);
+  }
+}
+process.exit(jest.status ?? 1);
