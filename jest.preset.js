@@ -27,4 +27,5 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
+  testTimeout: 60_000,
 };

@@ -15,8 +15,12 @@ export async function withMarker(name: string): Promise<{ image: Buffer; marker:
   const marker = Buffer.from(`NOMOSLY-MARKER-${randomBytes(12).toString('hex')}`);
   const source = fixture(name);
   const format = (await sharp(source).metadata()).format;
-  const image = format === 'jpeg' ? insertJpegComment(source, marker) : insertPngText(source, marker);
-  return { image, marker };
+  return { image: markImage(source, marker, format === 'jpeg' ? 'jpeg' : 'png'), marker };
+}
+
+/** Puts a marker into an encoded image's metadata (JPEG comment or PNG text chunk); the pixels stay as they were. */
+export function markImage(image: Buffer, marker: Buffer, format: 'jpeg' | 'png'): Buffer {
+  return format === 'jpeg' ? insertJpegComment(image, marker) : insertPngText(image, marker);
 }
 
 function insertJpegComment(jpeg: Buffer, comment: Buffer): Buffer {

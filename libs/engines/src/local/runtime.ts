@@ -1,6 +1,7 @@
 import { EngineUnavailableError } from '../engine';
 import { FaceModels, defaultFaceModelDir } from './faces';
-import { LabelModel, defaultHumanModelDir } from './labels';
+import { HumanModels, defaultHumanModelDir } from './human';
+import { MIN_OBJECT_SCORE } from './labels';
 import { Mutex } from './mutex';
 import { defaultWasmDir, loadTfWasm, type Tf } from './tfjs-wasm';
 
@@ -14,19 +15,48 @@ export interface RuntimeOptions {
 /**
  * The tfjs models, shared by every LocalEngine of the process: tfjs has one global backend and face-api
  * keeps its nets in module globals, so two copies would only cost memory. Reference-counted: the models
- * are freed when the last engine stops. All model work goes through `mutex` (one wasm thread anyway).
+ * are freed when the last engine stops. All model work goes through `run` (one wasm thread anyway).
  */
 export interface VisionRuntime {
   readonly tf: Tf;
   readonly faces: FaceModels;
-  readonly labels: LabelModel;
-  readonly mutex: Mutex;
+  readonly human: HumanModels;
+  /** Runs model work alone; rejects with EngineUnavailableError once the models are freed. */
+  run<T>(task: () => Promise<T>): Promise<T>;
+}
+
+class Runtime implements VisionRuntime {
+  private readonly mutex = new Mutex();
+  private disposed = false;
+
+  constructor(
+    readonly tf: Tf,
+    readonly faces: FaceModels,
+    readonly human: HumanModels,
+  ) {}
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    return this.mutex.run(() => {
+      if (this.disposed) throw new EngineUnavailableError('local engine stopped');
+      return task();
+    });
+  }
+
+  /** Frees the models after the work already queued. */
+  dispose(): Promise<void> {
+    return this.mutex.run(async () => {
+      if (this.disposed) return;
+      this.disposed = true;
+      this.faces.dispose();
+      this.human.dispose();
+    });
+  }
 }
 
 interface Shared {
   key: string;
   refs: number;
-  runtime: Promise<VisionRuntime>;
+  runtime: Promise<Runtime>;
 }
 let shared: Shared | undefined;
 
@@ -58,36 +88,34 @@ export async function acquireRuntime(options: RuntimeOptions): Promise<VisionRun
 /** Drops one reference; the last one frees the models once in-flight work is done. */
 export async function releaseRuntime(runtime: VisionRuntime): Promise<void> {
   const entry = shared;
-  if (!entry || (await entry.runtime.catch(() => undefined)) !== runtime) return;
+  if (!entry) return;
+  const current = await entry.runtime.catch(() => undefined);
+  if (current !== runtime) return;
   entry.refs -= 1;
   if (entry.refs > 0) return;
-  shared = undefined;
-  await runtime.mutex.run(async () => {
-    runtime.faces.dispose();
-    runtime.labels.dispose();
-  });
+  if (shared === entry) shared = undefined;
+  await current.dispose();
 }
 
-async function createRuntime(wasmDir: string, faceModelDir: string, humanModelDir: string, warmup: boolean): Promise<VisionRuntime> {
+async function createRuntime(wasmDir: string, faceModelDir: string, humanModelDir: string, warmup: boolean): Promise<Runtime> {
   const tf = await loadTfWasm(wasmDir);
   const faces = await FaceModels.load(tf, faceModelDir);
-  let labels: LabelModel;
+  let human: HumanModels;
   try {
-    labels = await LabelModel.load(tf, humanModelDir, wasmDir);
+    human = await HumanModels.load(tf, humanModelDir, wasmDir, MIN_OBJECT_SCORE);
   } catch (error) {
     faces.dispose();
     throw error;
   }
-  const runtime: VisionRuntime = { tf, faces, labels, mutex: new Mutex() };
+  const runtime = new Runtime(tf, faces, human);
   if (warmup) {
     try {
-      await runtime.mutex.run(async () => {
+      await runtime.run(async () => {
         await faces.warmup();
-        await labels.warmup();
+        await human.warmup();
       });
     } catch (cause) {
-      faces.dispose();
-      labels.dispose();
+      await runtime.dispose();
       throw new EngineUnavailableError(`local engine models failed their warm-up run: ${(cause as Error).message}`, { cause });
     }
   }

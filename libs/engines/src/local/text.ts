@@ -1,6 +1,8 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Worker as ThreadWorker } from 'node:worker_threads';
 import type { TextDetectResult } from '@nomosly/contracts';
 import type { Page, Worker } from 'tesseract.js';
 import { EngineUnavailableError, type VisionImage } from '../engine';
@@ -60,6 +62,32 @@ export async function checkTraineddata(file: string): Promise<void> {
   }
 }
 
+/** Told about each worker thread tesseract.js spawns while it is set (see startWorker). */
+let onThreadSpawn: ((thread: ThreadWorker) => void) | undefined;
+
+/**
+ * Loads tesseract.js so that the worker threads it spawns can be reached: when initialisation fails,
+ * tesseract.js never settles its start promise nor hands out the worker, and the orphan thread would
+ * keep the process alive. Its node worker factory takes `Worker` from worker_threads when first loaded,
+ * so a tracking subclass is put in place for that moment only.
+ */
+async function loadTesseract(): Promise<TesseractModule> {
+  const threads = createRequire(__filename)('node:worker_threads') as { Worker: typeof ThreadWorker };
+  const Original = threads.Worker;
+  class TrackedWorker extends Original {
+    constructor(...args: ConstructorParameters<typeof ThreadWorker>) {
+      super(...args);
+      onThreadSpawn?.(this);
+    }
+  }
+  threads.Worker = TrackedWorker;
+  try {
+    return await loadModule<TesseractModule>('tesseract.js');
+  } finally {
+    threads.Worker = Original;
+  }
+}
+
 export interface TextModelOptions {
   /** Full path of eng.traineddata. */
   tessdataFile: string;
@@ -75,6 +103,7 @@ export interface TextModelOptions {
 export class TextModel {
   private readonly mutex = new Mutex();
   private worker: Worker | undefined;
+  private closed = false;
 
   private constructor(
     private readonly tesseract: TesseractModule,
@@ -84,7 +113,7 @@ export class TextModel {
 
   static async load(sharp: Sharp, options: TextModelOptions): Promise<TextModel> {
     await checkTraineddata(options.tessdataFile);
-    const tesseract = await loadModule<TesseractModule>('tesseract.js');
+    const tesseract = await loadTesseract();
     const model = new TextModel(tesseract, sharp, options);
     model.worker = await model.startWorker();
     return model;
@@ -103,10 +132,14 @@ export class TextModel {
     return toTextResult(page, width, height);
   }
 
+  /** Ends the worker after the recognitions already queued; later calls are refused. */
   async terminate(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate().catch(() => undefined);
+    await this.mutex.run(async () => {
+      this.closed = true;
+      const worker = this.worker;
+      this.worker = undefined;
+      await worker?.terminate().catch(() => undefined);
+    });
   }
 
   /** Grey PNG, upscaled when small (tesseract wants ~20 px letters), downscaled when huge. */
@@ -122,6 +155,7 @@ export class TextModel {
   }
 
   private async recognize(png: Buffer): Promise<Page> {
+    if (this.closed) throw new EngineUnavailableError('local engine stopped');
     this.worker ??= await this.startWorker();
     const worker = this.worker;
     let timer: NodeJS.Timeout | undefined;
@@ -155,14 +189,22 @@ export class TextModel {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(failure('no answer within 30 s')), 30_000);
     });
+    const threads: ThreadWorker[] = [];
     try {
-      const starting = this.tesseract.createWorker('eng', OEM_LSTM_ONLY, {
-        langPath: path.dirname(tessdataFile),
-        gzip: false,
-        cacheMethod: 'none',
-        logger: () => undefined,
-        errorHandler: (error: unknown) => reportError(failure(String(error))),
-      });
+      onThreadSpawn = (thread) => threads.push(thread);
+      let starting: Promise<Worker>;
+      try {
+        // Spawns its thread synchronously.
+        starting = this.tesseract.createWorker('eng', OEM_LSTM_ONLY, {
+          langPath: path.dirname(tessdataFile),
+          gzip: false,
+          cacheMethod: 'none',
+          logger: () => undefined,
+          errorHandler: (error: unknown) => reportError(failure(String(error))),
+        });
+      } finally {
+        onThreadSpawn = undefined;
+      }
       // If the race is lost, a worker that starts late must not linger.
       starting.then(
         (late) => {
@@ -174,11 +216,14 @@ export class TextModel {
       await worker.setParameters({
         tessedit_pageseg_mode: '3' as Parameters<Worker['setParameters']>[0]['tessedit_pageseg_mode'],
         thresholding_method: '2',
+        // tesseract's own notices ("Estimating resolution as ...") would go to the process's stderr.
+        debug_file: '/dev/null',
       });
       this.worker = worker;
       return worker;
     } catch (error) {
       abandoned = true;
+      for (const thread of threads) void thread.terminate();
       throw error;
     } finally {
       clearTimeout(timer);

@@ -1,0 +1,27 @@
+import type { VisionEngine } from './engine';
+import { LocalEngine, type LocalEngineOptions } from './local/local-engine';
+import { NullEngine } from './null-engine';
+
+export * from './engine';
+export { NullEngine } from './null-engine';
+export { LocalEngine, type LocalEngineOptions } from './local/local-engine';
+
+export type EngineName = 'local' | 'null';
+export const ENGINE_NAMES: readonly EngineName[] = Object.freeze(['local', 'null'] as const);
+
+/**
+ * Builds an engine by name. Cheap: nothing heavy is loaded until `start()` (the local engine imports
+ * tfjs, face-api, human and tesseract.js lazily), so importing this library is safe anywhere.
+ */
+export function createEngine(name: EngineName, options: LocalEngineOptions = {}): VisionEngine {
+  switch (name) {
+    case 'local':
+      return new LocalEngine(options);
+    case 'null':
+      return new NullEngine();
+    default: {
+      const unknown: never = name;
+      throw new Error(`unknown engine ${String(unknown)}`);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EngineUnavailableError } from '../engine';
+import { withFileFetch } from './file-fetch';
+import type { PixelBox } from './geometry';
+import { installHint, loadModule, requireFiles, resolveModule } from './modules';
+import type { Tensor3D, Tf } from './tfjs-wasm';
+
+/* ---- the part of @vladmandic/human we use ---- */
+
+type HumanBox = [number, number, number, number];
+export interface HumanObject {
+  score: number;
+  /** COCO class name, lower case ("person", "cell phone"). */
+  label: string;
+  /** x, y, width, height as ratios of the input. */
+  boxRaw: HumanBox;
+}
+interface HumanFace {
+  score: number;
+  boxScore?: number;
+  /** x, y, width, height in pixels of the input. */
+  box: HumanBox;
+}
+interface HumanResult {
+  object: HumanObject[];
+  face: HumanFace[];
+  error?: string | null;
+}
+interface GraphModelLike {
+  dispose(): void;
+}
+interface HumanInstance {
+  load(): Promise<void>;
+  detect(input: unknown, config?: Record<string, unknown>): Promise<HumanResult>;
+  models: { models: Record<string, GraphModelLike | null | undefined>; reset(): void };
+  /** human's process-wide environment; `initial` makes the next load() start afresh. */
+  env?: { initial: boolean };
+}
+interface HumanModule {
+  Human: new (config: Record<string, unknown>) => HumanInstance;
+}
+
+export function defaultHumanModelDir(): string {
+  // human's exports map hides package.json; its "node" entry is dist/human.node.js, models sit beside dist.
+  return path.join(path.dirname(resolveModule('@vladmandic/human')), '..', 'models');
+}
+
+/** Per-call switches: one human instance serves both jobs (it merges these into its config). */
+const OBJECTS_ONLY = { face: { enabled: false }, object: { enabled: true } };
+const FACES_ONLY = { face: { enabled: true }, object: { enabled: false } };
+
+/**
+ * `@vladmandic/human` with two of its models: CenterNet (80 COCO object classes) for labels, and
+ * BlazeFace, used only to double-check uncertain face candidates of the face-api detector. Not
+ * reentrant: callers serialise (the runtime mutex).
+ */
+export class HumanModels {
+  private constructor(
+    private readonly tf: Tf,
+    private readonly human: HumanInstance,
+  ) {}
+
+  static async load(tf: Tf, modelDir: string, wasmDir: string, minObjectScore: number): Promise<HumanModels> {
+    requireFiles(
+      'human models',
+      modelDir,
+      ['centernet.json', 'centernet.bin', 'blazeface.json', 'blazeface.bin'],
+      installHint('@vladmandic/human'),
+    );
+    const entry = path.join(path.dirname(resolveModule('@vladmandic/human')), 'human.node-wasm.js');
+    const { Human } = await loadModule<HumanModule>('@vladmandic/human', entry);
+    const human = new Human({
+      backend: 'wasm',
+      wasmPath: wasmDir.endsWith(path.sep) ? wasmDir : wasmDir + path.sep,
+      modelBasePath: pathToFileURL(modelDir).href + '/',
+      debug: false,
+      async: true,
+      warmup: 'none',
+      // Built for video: without these it reuses boxes from the previous call (a phantom result).
+      cacheSensitivity: 0,
+      skipAllowed: false,
+      filter: { enabled: false },
+      gesture: { enabled: false },
+      body: { enabled: false },
+      hand: { enabled: false },
+      segmentation: { enabled: false },
+      face: {
+        enabled: true,
+        detector: {
+          modelPath: 'blazeface.json',
+          rotation: false,
+          return: false,
+          skipFrames: 0,
+          skipTime: 0,
+          minConfidence: 0.2,
+          iouThreshold: 0.3,
+          maxDetected: 5,
+        },
+        mesh: { enabled: false },
+        iris: { enabled: false },
+        attention: { enabled: false },
+        description: { enabled: false },
+        emotion: { enabled: false },
+        antispoof: { enabled: false },
+        liveness: { enabled: false },
+        gear: { enabled: false },
+      },
+      object: {
+        enabled: true,
+        modelPath: 'centernet.json',
+        skipFrames: 0,
+        skipTime: 0,
+        minConfidence: minObjectScore,
+        iouThreshold: 0.4,
+        maxDetected: 100,
+      },
+    });
+    // human keeps each loaded model in a module-level variable and reuses it unless this flag is set: after
+    // an earlier instance was disposed (stop, then start again) it would run on freed weights.
+    if (human.env) human.env.initial = true;
+    try {
+      await withFileFetch(() => human.load());
+    } catch (cause) {
+      throw new EngineUnavailableError(
+        `human models in ${modelDir} failed to load (${(cause as Error).message}): ${installHint('@vladmandic/human')}`,
+        { cause },
+      );
+    }
+    const missing = ['centernet', 'blazeface'].filter((name) => !human.models.models[name]);
+    if (missing.length > 0) {
+      throw new EngineUnavailableError(
+        `human models did not load from ${modelDir} (${missing.join(', ')}): ${installHint('@vladmandic/human')}`,
+      );
+    }
+    return new HumanModels(tf, human);
+  }
+
+  async warmup(): Promise<void> {
+    const { tf } = this;
+    const image = tf.tidy(() => tf.randomUniform([192, 256, 3], 0, 255, 'int32') as Tensor3D);
+    try {
+      await this.objects(image);
+      await this.bestFace(image);
+    } finally {
+      image.dispose();
+    }
+  }
+
+  /** COCO objects above the configured raw score. */
+  async objects(image: Tensor3D): Promise<HumanObject[]> {
+    return (await this.run(image, OBJECTS_ONLY)).object;
+  }
+
+  /** The BlazeFace face of highest score in `image`, if any (box in pixels of `image`). */
+  async bestFace(image: Tensor3D): Promise<{ score: number; box: PixelBox } | undefined> {
+    const faces = (await this.run(image, FACES_ONLY)).face;
+    let best: { score: number; box: PixelBox } | undefined;
+    for (const face of faces) {
+      const score = face.boxScore ?? face.score;
+      const [x, y, width, height] = face.box;
+      if (!best || score > best.score) best = { score, box: { x, y, width, height } };
+    }
+    return best;
+  }
+
+  dispose(): void {
+    for (const model of Object.values(this.human.models.models)) model?.dispose();
+    this.human.models.reset();
+  }
+
+  private async run(image: Tensor3D, config: Record<string, unknown>): Promise<HumanResult> {
+    const batch = this.tf.expandDims(image, 0);
+    try {
+      const result = await this.human.detect(batch, config);
+      if (result.error) throw new Error(`human detection failed: ${result.error}`);
+      return result;
+    } finally {
+      batch.dispose();
+    }
+  }
+}

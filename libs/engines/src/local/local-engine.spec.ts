@@ -1,0 +1,263 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import type * as TfModule from '@tensorflow/tfjs';
+import {
+  facesCompareResultSchema,
+  facesDetectResultSchema,
+  labelsDetectResultSchema,
+  textDetectResultSchema,
+  type BoundingBox,
+  type DetectedFace,
+} from '@nomosly/contracts';
+import { EngineUnavailableError, type VisionImage } from '../engine';
+import { visionImage } from '../testing-image';
+import { LocalEngine } from './local-engine';
+import { MIN_WORD_CONFIDENCE } from './text';
+
+const FIXTURES = path.resolve(__dirname, '../../../testing/fixtures/images');
+const fixture = (name: string): string => path.join(FIXTURES, name);
+
+/** Printed text on a light card, pasted onto a photo (the fixture text.png is handwriting in perspective). */
+async function textOnPhoto(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="125">
+    <rect width="100%" height="100%" fill="#ffffff"/>
+    <text x="14" y="46" font-family="DejaVu Sans, sans-serif" font-size="23">Privacy first vision API</text>
+    <text x="14" y="94" font-family="DejaVu Serif, serif" font-size="19">The quick brown fox jumps 2024</text>
+  </svg>`;
+  const card = await sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).png().toBuffer();
+  const stats = await sharp(card).stats();
+  if (stats.channels[0].min > 100) throw new Error('SVG text rendered blank: are fonts (fonts-dejavu-core) installed?');
+  return sharp(fixture('coffee.png')).composite([{ input: card, left: 10, top: 10 }]).png().toBuffer();
+}
+
+function expectSaneFace(face: DetectedFace): void {
+  const box = face.boundingBox;
+  expect(face.confidence).toBeGreaterThanOrEqual(50);
+  expect(box.width).toBeGreaterThan(0.05);
+  expect(box.height).toBeGreaterThan(0.05);
+  expect(box.width).toBeLessThan(0.9);
+  expect(box.height).toBeLessThan(0.9);
+  expect(box.left + box.width).toBeLessThanOrEqual(1);
+  expect(box.top + box.height).toBeLessThanOrEqual(1);
+  expect(face.landmarks.map((l) => l.type)).toEqual(['eyeLeft', 'eyeRight', 'nose', 'mouthLeft', 'mouthRight']);
+  const at = Object.fromEntries(face.landmarks.map((l) => [l.type, l]));
+  for (const point of face.landmarks) {
+    // Every landmark inside the face box.
+    expect(point.x).toBeGreaterThanOrEqual(box.left);
+    expect(point.x).toBeLessThanOrEqual(box.left + box.width);
+    expect(point.y).toBeGreaterThanOrEqual(box.top);
+    expect(point.y).toBeLessThanOrEqual(box.top + box.height);
+  }
+  expect(at['eyeLeft'].x).toBeLessThan(at['eyeRight'].x);
+  expect(at['mouthLeft'].x).toBeLessThan(at['mouthRight'].x);
+  expect(Math.max(at['eyeLeft'].y, at['eyeRight'].y)).toBeLessThan(at['nose'].y);
+  expect(at['nose'].y).toBeLessThan(Math.min(at['mouthLeft'].y, at['mouthRight'].y));
+}
+
+const contains = (outer: BoundingBox, x: number, y: number): boolean =>
+  x >= outer.left && x <= outer.left + outer.width && y >= outer.top && y <= outer.top + outer.height;
+
+describe('LocalEngine', () => {
+  const engine = new LocalEngine();
+  const images: Record<string, VisionImage> = {};
+  let tf: typeof TfModule;
+
+  beforeAll(async () => {
+    await engine.start();
+    tf = await import('@tensorflow/tfjs');
+    for (const name of ['astronaut.png', 'camera.png', 'grace_hopper.jpg', 'coffee.png', 'rocket.jpg', 'chelsea.png', 'text.png']) {
+      images[name] = await visionImage(fixture(name));
+    }
+    images['grace_hopper.flop'] = await visionImage(fixture('grace_hopper.jpg'), (s) => s.flop());
+    images['text-on-photo'] = await visionImage(await textOnPhoto());
+  }, 60_000);
+
+  afterAll(() => engine.stop());
+
+  it('starts once: a second start() is a no-op', async () => {
+    await expect(engine.start()).resolves.toBeUndefined();
+  });
+
+  describe('detectFaces', () => {
+    it.each(['astronaut.png', 'camera.png', 'grace_hopper.jpg'])('finds exactly one face on %s', async (name) => {
+      const result = facesDetectResultSchema.parse(await engine.detectFaces(images[name]));
+      expect(result.faces).toHaveLength(1);
+      expectSaneFace(result.faces[0]);
+    });
+
+    it('puts the box where the face is', async () => {
+      const { faces } = await engine.detectFaces(images['astronaut.png']);
+      // Eileen Collins' face: centre around (0.43, 0.25) of the 512 x 512 portrait.
+      expect(contains(faces[0].boundingBox, 0.43, 0.25)).toBe(true);
+      expect(faces[0].boundingBox.width).toBeLessThan(0.4);
+    });
+
+    it.each(['coffee.png', 'rocket.jpg', 'chelsea.png'])('finds no face on %s', async (name) => {
+      expect((await engine.detectFaces(images[name])).faces).toEqual([]);
+    });
+
+    it('finds a face that fills the frame and faces small in a large scene', async () => {
+      const closeUp = await visionImage(fixture('grace_hopper.jpg'), (s) => s.extract({ left: 150, top: 130, width: 230, height: 250 }).resize(640));
+      const close = await engine.detectFaces(closeUp);
+      expect(close.faces).toHaveLength(1);
+      expect(close.faces[0].boundingBox.width).toBeGreaterThan(0.6);
+
+      const small = await sharp(fixture('grace_hopper.jpg')).extract({ left: 120, top: 100, width: 290, height: 290 }).resize(200).toBuffer();
+      const scene = await visionImage(await sharp(fixture('rocket.jpg')).resize(1600).composite([{ input: small, left: 900, top: 300 }]).png().toBuffer());
+      const far = await engine.detectFaces(scene);
+      expect(far.faces).toHaveLength(1);
+      expect(contains(far.faces[0].boundingBox, (900 + 100) / 1600, (300 + 100) / scene.height)).toBe(true);
+    });
+  });
+
+  describe('compareFaces', () => {
+    it('matches a person with their mirror image', async () => {
+      const result = facesCompareResultSchema.parse(
+        await engine.compareFaces(images['grace_hopper.jpg'], images['grace_hopper.flop'], { similarityThreshold: 80 }),
+      );
+      expect(result.sourceFace).not.toBeNull();
+      expect(result.matches).toHaveLength(1);
+      expect(result.matches[0].similarity).toBeGreaterThanOrEqual(90);
+      expect(result.unmatchedFaces).toEqual([]);
+    });
+
+    it('does not match different people', async () => {
+      const result = await engine.compareFaces(images['grace_hopper.jpg'], images['astronaut.png'], { similarityThreshold: 80 });
+      expect(result.matches).toEqual([]);
+      expect(result.unmatchedFaces).toHaveLength(1);
+      const low = await engine.compareFaces(images['grace_hopper.jpg'], images['astronaut.png'], { similarityThreshold: 0 });
+      expect(low.matches).toHaveLength(1);
+      expect(low.matches[0].similarity).toBeLessThan(50);
+    });
+
+    it('sorts matches by similarity and keeps the rest unmatched', async () => {
+      const group = await visionImage(
+        await sharp({ create: { width: 1100, height: 620, channels: 3, background: '#808080' } })
+          .composite([
+            { input: fixture('astronaut.png'), left: 560, top: 50 },
+            { input: await sharp(fixture('grace_hopper.jpg')).flop().toBuffer(), left: 0, top: 0 },
+          ])
+          .png()
+          .toBuffer(),
+      );
+      const result = facesCompareResultSchema.parse(
+        await engine.compareFaces(images['grace_hopper.jpg'], group, { similarityThreshold: 80 }),
+      );
+      expect(result.matches).toHaveLength(1);
+      expect(result.matches[0].face.boundingBox.left).toBeLessThan(0.5);
+      expect(result.unmatchedFaces).toHaveLength(1);
+      expect(result.unmatchedFaces[0].boundingBox.left).toBeGreaterThan(0.5);
+
+      const all = await engine.compareFaces(images['grace_hopper.jpg'], group, { similarityThreshold: 0 });
+      expect(all.matches.map((m) => m.similarity)).toEqual([...all.matches.map((m) => m.similarity)].sort((a, b) => b - a));
+      expect(all.unmatchedFaces).toEqual([]);
+    });
+
+    it('answers with no source face when the source has none', async () => {
+      await expect(engine.compareFaces(images['coffee.png'], images['astronaut.png'], { similarityThreshold: 80 })).resolves.toEqual({
+        sourceFace: null,
+        matches: [],
+        unmatchedFaces: [],
+      });
+    });
+  });
+
+  describe('detectLabels', () => {
+    it('finds a Person on the astronaut portrait', async () => {
+      const result = labelsDetectResultSchema.parse(await engine.detectLabels(images['astronaut.png'], { maxLabels: 20, minConfidence: 50 }));
+      const person = result.labels.find((l) => l.name === 'Person');
+      expect(person).toBeDefined();
+      expect(person?.confidence).toBeGreaterThanOrEqual(80);
+      expect(person?.instances.length).toBeGreaterThanOrEqual(1);
+      expect(person?.instances[0].boundingBox.height).toBeGreaterThan(0.5);
+    });
+
+    it('finds a Cup on the coffee photo', async () => {
+      const { labels } = await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50 });
+      expect(labels.map((l) => l.name)).toContain('Cup');
+    });
+
+    it('respects maxLabels and minConfidence', async () => {
+      const loose = await engine.detectLabels(images['astronaut.png'], { maxLabels: 100, minConfidence: 0 });
+      expect(loose.labels.length).toBeGreaterThan(1);
+      for (const label of loose.labels) {
+        expect(label.name).toMatch(/^[A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*$/);
+        expect(label.confidence).toBe(Math.max(...label.instances.map((i) => i.confidence)));
+      }
+      const one = await engine.detectLabels(images['astronaut.png'], { maxLabels: 1, minConfidence: 0 });
+      expect(one.labels).toEqual([loose.labels[0]]);
+      const strict = await engine.detectLabels(images['astronaut.png'], { maxLabels: 100, minConfidence: 70 });
+      for (const label of strict.labels) {
+        for (const instance of label.instances) expect(instance.confidence).toBeGreaterThanOrEqual(70);
+      }
+      expect(strict.labels.length).toBeLessThan(loose.labels.length);
+    });
+  });
+
+  describe('detectText', () => {
+    it('reads printed text on a photo', async () => {
+      const result = textDetectResultSchema.parse(await engine.detectText(images['text-on-photo']));
+      const lines = result.text.filter((t) => t.type === 'LINE').map((t) => t.text);
+      const words = result.text.filter((t) => t.type === 'WORD').map((t) => t.text);
+      expect(lines).toEqual(expect.arrayContaining(['Privacy first vision API']));
+      expect(words).toEqual(expect.arrayContaining(['quick', 'brown', 'fox', '2024']));
+      // The card is in the top-left corner of the photo.
+      for (const entry of result.text) {
+        expect(entry.boundingBox.left).toBeLessThan(0.7);
+        expect(entry.boundingBox.top).toBeLessThan(0.35);
+      }
+    });
+
+    it.each(['coffee.png', 'text.png', 'astronaut.png'])('reports no junk words on %s', async (name) => {
+      const result = textDetectResultSchema.parse(await engine.detectText(images[name]));
+      for (const entry of result.text) {
+        expect(entry.text).toMatch(/[\p{L}\p{N}]/u);
+        if (entry.type === 'WORD') expect(entry.confidence).toBeGreaterThanOrEqual(MIN_WORD_CONFIDENCE);
+      }
+      if (name === 'coffee.png') expect(result.text).toEqual([]);
+    });
+  });
+
+  it('gives the same answers to concurrent calls as to sequential ones', async () => {
+    const calls = [
+      () => engine.detectFaces(images['astronaut.png']),
+      () => engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50 }),
+      () => engine.detectText(images['text-on-photo']),
+      () => engine.compareFaces(images['grace_hopper.jpg'], images['grace_hopper.flop'], { similarityThreshold: 80 }),
+      () => engine.detectFaces(images['camera.png']),
+    ];
+    const sequential: unknown[] = [];
+    for (const call of calls) sequential.push(await call());
+    const concurrent = await Promise.all([...calls, ...calls].map((call) => call()));
+    expect(concurrent).toEqual([...sequential, ...sequential]);
+  });
+
+  it('leaks no tensors across calls', async () => {
+    const round = async (): Promise<void> => {
+      await engine.detectFaces(images['grace_hopper.jpg']);
+      await engine.detectFaces(images['coffee.png']);
+      await engine.compareFaces(images['grace_hopper.jpg'], images['astronaut.png'], { similarityThreshold: 80 });
+      await engine.detectLabels(images['astronaut.png'], { maxLabels: 20, minConfidence: 50 });
+    };
+    await round();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i += 1) await round();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects images whose pixel buffer does not match their size', async () => {
+    const bad: VisionImage = { ...images['astronaut.png'], width: 100 };
+    await expect(engine.detectFaces(bad)).rejects.toThrow(TypeError);
+  });
+
+  it('refuses work once stopped, and can start again', async () => {
+    const other = new LocalEngine();
+    await expect(other.detectFaces(images['astronaut.png'])).rejects.toThrow(EngineUnavailableError);
+    await other.start();
+    expect((await other.detectFaces(images['astronaut.png'])).faces).toHaveLength(1);
+    await other.stop();
+    await expect(other.detectText(images['astronaut.png'])).rejects.toThrow(EngineUnavailableError);
+    // The shared models stay loaded for the engine still running.
+    expect((await engine.detectFaces(images['astronaut.png'])).faces).toHaveLength(1);
+  });
+});
