@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { type TestSystem, fixture, startTestSystem } from '@nomosly/testing';
+import { type TestSystem, fixture, startTestSystem, workerOf } from '@nomosly/testing';
 import { callApi, metricValue, resultOf } from './helpers';
 
 const ALL_PATHS = ['/v1/faces/detect', '/v1/faces/compare', '/v1/labels/detect', '/v1/text/detect'];
@@ -140,7 +140,7 @@ describe('gateway: the four operations on the local engine', () => {
   });
 
   it('serves health, readiness and Prometheus metrics on both apps', async () => {
-    for (const app of [system.gateway, system.worker!]) {
+    for (const app of [system.gateway, workerOf(system)]) {
       expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${app.url}/readyz`);
       expect(ready.status).toBe(200);
@@ -149,7 +149,7 @@ describe('gateway: the four operations on the local engine', () => {
     const gatewayMetrics = await (await fetch(`${system.gateway.url}/metrics`)).text();
     expect(gatewayMetrics).toMatch(/http_request_duration_seconds_bucket\{.*route="\/v1\/faces\/detect"/);
     expect(gatewayMetrics).toMatch(/vision_jobs_total\{.*operation="faces.detect",outcome="ok"/);
-    const workerMetrics = await (await fetch(`${system.worker!.url}/metrics`)).text();
+    const workerMetrics = await (await fetch(`${workerOf(system).url}/metrics`)).text();
     expect(workerMetrics).toMatch(/vision_queue_jobs\{[^}]*state="waiting"/);
     expect(workerMetrics).toMatch(/vision_job_duration_seconds_count\{[^}]*operation="faces.detect"/);
   });

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { type TestSystem, dumpRedis, fixture, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
+import { type TestSystem, createKeyWithCli, dumpRedis, fixture, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
 import { callApi } from './helpers';
 
 const errorOf = (body: Record<string, unknown>) => body.error as { code: string; message: string; requestId: string };
@@ -99,7 +99,7 @@ describe('gateway: the error table of API.md', () => {
     for (const path of ['/healthz', '/metrics', '/openapi.json', '/nope']) {
       const id = (await fetch(`${system.gateway.url}${path}`)).headers.get('x-request-id');
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      ids.add(id!);
+      ids.add(String(id));
     }
     expect(ids.size).toBe(4);
   });
@@ -136,7 +136,7 @@ describe('gateway: when the vision side cannot answer', () => {
     try {
       const ready = await fetch(`${gateway.url}/readyz`);
       expect(ready.status).toBe(503);
-      const key = (await import('@nomosly/testing')).createKeyWithCli(TEST_DATABASE_URL, 'redis-down@test.nomosly.local');
+      const key = createKeyWithCli(TEST_DATABASE_URL, 'redis-down@test.nomosly.local');
       const response = await fetch(`${gateway.url}/v1/faces/detect`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'image/png' },

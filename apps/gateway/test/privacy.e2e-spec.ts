@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import Redis from 'ioredis';
 import {
   type TestSystem,
+  workerOf,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   containsMarker,
@@ -101,7 +102,7 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
     const big = await bigMarkedImage();
     const call = callApi(system, '/v1/text/detect', 'raw', { image: big });
     await waitForActiveJob(system);
-    const killed = system.worker!;
+    const killed = workerOf(system);
     await killed.kill();
     retiredLogs.push(killed.logs());
     const response = await call;
@@ -111,8 +112,8 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
   }, 60_000);
 
   it('P1: a call that times out leaves nothing behind', async () => {
-    await system.worker!.stop();
-    retiredLogs.push(system.worker!.logs());
+    await workerOf(system).stop();
+    retiredLogs.push(workerOf(system).logs());
     const { image, marker } = await withMarker('coffee.png');
     markers.push(marker);
     const response = await callApi(system, '/v1/labels/detect', 'json', { image });
@@ -138,7 +139,7 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
   });
 
   it('P2 P5: no marker, no face geometry and nothing a client sent in the logs of either app', async () => {
-    const logs = [system.gateway.logs(), system.worker!.logs(), ...retiredLogs].join('\n');
+    const logs = [system.gateway.logs(), workerOf(system).logs(), ...retiredLogs].join('\n');
     expect(logs).toContain('request completed');
     for (const marker of markers) expect(containsMarker(logs, marker)).toBe(false);
     for (const value of geometry) expect(logs).not.toContain(value);

@@ -16,6 +16,12 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
+/** The system's current worker; fails the test when it was started without one. */
+export function workerOf(system: TestSystem): RunningApp {
+  if (!system.worker) throw new Error('this test system runs without a worker');
+  return system.worker;
+}
+
 export interface TestSystemOptions {
   label: string;
   engine?: 'local' | 'null';

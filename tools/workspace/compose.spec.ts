@@ -1,0 +1,59 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { gatewayConfigSchema } from '../../apps/gateway/src/config';
+import { workerConfigSchema } from '../../apps/vision-worker/src/config';
+
+const root = path.resolve(__dirname, '../..');
+interface Service {
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+}
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+
+/** Apps that run as services: every app project with a Dockerfile. */
+const deployedApps = readdirSync(path.join(root, 'apps')).filter((app) => existsSync(path.join(root, 'apps', app, 'Dockerfile')));
+
+describe('docker-compose.yml describes the same system', () => {
+  it('names every deployable app as a service built from its own Dockerfile', () => {
+    expect(deployedApps.sort()).toEqual(['gateway', 'vision-worker']);
+    for (const app of deployedApps) {
+      expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: `apps/${app}/Dockerfile` });
+    }
+  });
+
+  it('runs the vision Redis without persistence and the events Redis with AOF', () => {
+    const vision = compose.services['redis-vision']?.command?.join(' ');
+    expect(vision).toContain('--save  --appendonly no');
+    expect(compose.services['redis-events']?.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    expect(compose.services.postgres).toBeDefined();
+  });
+
+  it('migrates once, before the gateway starts', () => {
+    expect(compose.services.migrate?.command).toEqual(['node', 'dist/libs/db/src/bin/migrate.js']);
+    expect(compose.services.gateway?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+  });
+
+  it.each([
+    ['gateway', gatewayConfigSchema],
+    ['vision-worker', workerConfigSchema],
+  ] as const)('gives %s an environment its config schema accepts, with no unknown variable', (app, schema) => {
+    const environment = compose.services[app]?.environment ?? {};
+    expect(schema.safeParse(environment).success).toBe(true);
+    const known = Object.keys(schema.shape);
+    expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
+    expect(environment.VISION_REDIS_URL).toBe('redis://redis-vision:6379');
+  });
+
+  it('builds each Dockerfile from the built dist/ entry point of its app', () => {
+    for (const app of deployedApps) {
+      const dockerfile = readFileSync(path.join(root, 'apps', app, 'Dockerfile'), 'utf8');
+      expect(dockerfile).toContain(`dist/apps/${app}/src/main.js`);
+      expect(dockerfile).toMatch(/^FROM node:20/m);
+    }
+  });
+});
