@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors';
+import { SUPPORTED_IMAGE_FORMATS } from './image-limits';
 import { Operation } from './operations';
 import {
   facesCompareParamsSchema,
@@ -25,7 +26,19 @@ const jobBase = {
   replyChannel: z.string().min(1),
   /** Epoch milliseconds after which nobody waits for the answer. */
   deadline: z.number().int().positive(),
-  imageKeys: z.array(z.string().min(1)).min(1).max(2),
+  /** Where each image's bytes wait (read once by the worker), with what the gateway read from its header. */
+  images: z
+    .array(
+      z.object({
+        key: z.string().min(1),
+        format: z.enum(SUPPORTED_IMAGE_FORMATS),
+        width: z.number().int().positive(),
+        height: z.number().int().positive(),
+        orientation: z.number().int().min(1).max(8),
+      }),
+    )
+    .min(1)
+    .max(2),
 };
 
 export const visionJobSchema = z.discriminatedUnion('operation', [

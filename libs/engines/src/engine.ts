@@ -7,19 +7,19 @@ import type {
   TextDetectResult,
 } from '@nomosly/contracts';
 
-import type { VisionImage } from '@nomosly/images';
+import type { EncodedImage } from '@nomosly/images';
 
-export type { VisionImage };
+export type { EncodedImage };
 
 /** One interface for every engine; the worker never knows which one it runs. */
 export interface VisionEngine {
   readonly name: string;
   /** Loads models and warms them up; rejects with EngineUnavailableError naming what to install. */
   start(): Promise<void>;
-  detectFaces(image: VisionImage): Promise<FacesDetectResult>;
-  compareFaces(source: VisionImage, target: VisionImage, params: FacesCompareParams): Promise<FacesCompareResult>;
-  detectLabels(image: VisionImage, params: LabelsDetectParams): Promise<LabelsDetectResult>;
-  detectText(image: VisionImage): Promise<TextDetectResult>;
+  detectFaces(image: EncodedImage): Promise<FacesDetectResult>;
+  compareFaces(source: EncodedImage, target: EncodedImage, params: FacesCompareParams): Promise<FacesCompareResult>;
+  detectLabels(image: EncodedImage, params: LabelsDetectParams): Promise<LabelsDetectResult>;
+  detectText(image: EncodedImage): Promise<TextDetectResult>;
   stop(): Promise<void>;
 }
 

@@ -11,7 +11,6 @@ jest.mock('@tensorflow/tfjs-backend-wasm', () => heavy.push('@tensorflow/tfjs-ba
 jest.mock('@vladmandic/face-api/dist/face-api.node-wasm.js', () => heavy.push('@vladmandic/face-api'));
 jest.mock('@vladmandic/human', () => heavy.push('@vladmandic/human'));
 jest.mock('tesseract.js', () => heavy.push('tesseract.js'));
-jest.mock('sharp', () => heavy.push('sharp'));
 
 describe('@nomosly/engines', () => {
   it('loads no model library on import or construction', async () => {
@@ -27,7 +26,7 @@ describe('@nomosly/engines', () => {
     const engine = createEngine('null');
     expect(engine).toBeInstanceOf(NullEngine);
     await engine.start();
-    const image = { width: 1, height: 1, rgb: Buffer.alloc(3), encoded: Buffer.alloc(0) };
+    const image = { bytes: Buffer.alloc(0), format: 'png' as const, width: 1, height: 1, orientation: 1 };
     expect(facesDetectResultSchema.parse(await engine.detectFaces(image))).toEqual({ faces: [] });
     expect(facesCompareResultSchema.parse(await engine.compareFaces(image, image, { similarityThreshold: 80 }))).toEqual({
       sourceFace: null,

@@ -6,7 +6,7 @@ import type {
   LabelsDetectResult,
   TextDetectResult,
 } from '@nomosly/contracts';
-import type { VisionEngine, VisionImage } from './engine';
+import type { VisionEngine, EncodedImage } from './engine';
 
 /**
  * An engine that does no work: every call answers at once with an empty, valid result. Used only by the
@@ -19,19 +19,19 @@ export class NullEngine implements VisionEngine {
     // Nothing to load.
   }
 
-  async detectFaces(_image: VisionImage): Promise<FacesDetectResult> {
+  async detectFaces(_image: EncodedImage): Promise<FacesDetectResult> {
     return { faces: [] };
   }
 
-  async compareFaces(_source: VisionImage, _target: VisionImage, _params: FacesCompareParams): Promise<FacesCompareResult> {
+  async compareFaces(_source: EncodedImage, _target: EncodedImage, _params: FacesCompareParams): Promise<FacesCompareResult> {
     return { sourceFace: null, matches: [], unmatchedFaces: [] };
   }
 
-  async detectLabels(_image: VisionImage, _params: LabelsDetectParams): Promise<LabelsDetectResult> {
+  async detectLabels(_image: EncodedImage, _params: LabelsDetectParams): Promise<LabelsDetectResult> {
     return { labels: [] };
   }
 
-  async detectText(_image: VisionImage): Promise<TextDetectResult> {
+  async detectText(_image: EncodedImage): Promise<TextDetectResult> {
     return { text: [] };
   }
 

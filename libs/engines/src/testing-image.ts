@@ -1,16 +1,11 @@
 import sharp, { type Sharp } from 'sharp';
-import type { VisionImage } from './engine';
+import { type EncodedImage, inspectImage } from '@nomosly/images';
 
 /**
- * Test helper: decodes an image file or buffer the way the worker does (EXIF orientation applied, alpha
- * dropped, sRGB) into a VisionImage. `transform` may alter the pipeline first (flop, resize...).
+ * Test helper: an image file or buffer as the worker hands it to an engine (inspected, limits checked).
+ * `transform` may alter the picture first (flop, resize...); the result is then re-encoded as PNG.
  */
-export async function visionImage(input: string | Buffer, transform?: (image: Sharp) => Sharp): Promise<VisionImage> {
-  let pipeline = sharp(input).rotate();
-  if (transform) pipeline = transform(pipeline);
-  const upright = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const { width, height, channels } = upright.info;
-  if (channels !== 3) throw new Error(`expected 3 channels, got ${channels}`);
-  const encoded = await sharp(upright.data, { raw: { width, height, channels: 3 } }).png().toBuffer();
-  return { width, height, rgb: upright.data, encoded };
+export async function testImage(input: string | Buffer, transform?: (image: Sharp) => Sharp): Promise<EncodedImage> {
+  if (!transform) return inspectImage(typeof input === 'string' ? await sharp(input).toBuffer() : input);
+  return inspectImage(await transform(sharp(input).rotate()).png().toBuffer());
 }

@@ -1,38 +1,32 @@
 import sharp from 'sharp';
-import { ErrorCode, PublicError } from '@nomosly/contracts';
-import { checkDimensions, inspectImage } from './inspect';
+import { ErrorCode, IMAGE_LIMITS, PublicError } from '@nomosly/contracts';
+import { checkDimensions, type EncodedImage } from './inspect';
 
-/**
- * An image after decoding: orientation applied (EXIF honoured), limits checked.
- * `rgb` is tightly packed 8-bit RGB, `width * height * 3` bytes; `encoded` is a PNG or JPEG of the same
- * upright pixels, for engines that want an encoded image (OCR, remote services).
- */
+/** Upright, tightly packed 8-bit RGB pixels: `width * height * 3` bytes. */
 export interface VisionImage {
   readonly width: number;
   readonly height: number;
   readonly rgb: Buffer;
-  readonly encoded: Buffer;
+}
+
+export interface DecodeOptions {
+  /** Downscale (in the same decoding pass) so that the longer side is at most this; ratios do not change. */
+  maxSide?: number;
 }
 
 /**
- * Decodes a JPEG or PNG into upright 8-bit RGB (EXIF orientation applied, alpha dropped, any colour space
- * converted to sRGB), after checking the limits. A truncated or corrupt file is `invalid_image`.
+ * Decodes an inspected JPEG or PNG into upright RGB (EXIF orientation applied, alpha dropped, any colour
+ * space converted to sRGB). A truncated or corrupt file is `invalid_image`.
  */
-export async function decodeImage(bytes: Buffer, field = 'image'): Promise<VisionImage> {
-  const info = await inspectImage(bytes, field);
+export async function decodeImage(image: EncodedImage, options: DecodeOptions = {}, field = 'image'): Promise<VisionImage> {
   try {
-    const upright = sharp(bytes, { failOn: 'error' }).rotate();
-    const { data, info: raw } = await upright
-      .clone()
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    checkDimensions(raw.width, raw.height, field);
-    // The original bytes serve as the encoded image unless they need turning upright first.
-    const encoded =
-      info.orientation === 1 ? bytes : await upright.toFormat(info.format, info.format === 'jpeg' ? { quality: 95 } : {}).toBuffer();
-    return { width: raw.width, height: raw.height, rgb: data, encoded };
+    let pipeline = sharp(image.bytes, { failOn: 'error', limitInputPixels: IMAGE_LIMITS.maxSide * IMAGE_LIMITS.maxSide }).rotate();
+    if (options.maxSide && Math.max(image.width, image.height) > options.maxSide) {
+      pipeline = pipeline.resize(options.maxSide, options.maxSide, { fit: 'inside' });
+    }
+    const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (!options.maxSide) checkDimensions(info.width, info.height, field);
+    return { width: info.width, height: info.height, rgb: data };
   } catch (error) {
     if (error instanceof PublicError) throw error;
     throw new PublicError(ErrorCode.InvalidImage, `The ${field} is not a decodable JPEG or PNG image.`);

@@ -2,7 +2,9 @@ import sharp, { type Metadata } from 'sharp';
 import { ErrorCode, IMAGE_LIMITS, PublicError, type ImageFormat } from '@nomosly/contracts';
 import { sniffImageFormat } from './sniff';
 
-export interface ImageInfo {
+/** An image as sent, checked against the limits from its header: the bytes and what they hold. */
+export interface EncodedImage {
+  readonly bytes: Buffer;
   format: ImageFormat;
   /** Width and height as displayed, after EXIF orientation. */
   width: number;
@@ -15,7 +17,7 @@ export interface ImageInfo {
  * Checks an image against API.md's limits from its header only (no pixel decoding), so that bad input
  * is refused before it is queued. `field` names the argument in messages (image, source, target).
  */
-export async function inspectImage(bytes: Buffer, field = 'image'): Promise<ImageInfo> {
+export async function inspectImage(bytes: Buffer, field = 'image'): Promise<EncodedImage> {
   if (bytes.length === 0) throw new PublicError(ErrorCode.InvalidImage, `The ${field} is empty.`);
   if (bytes.length > IMAGE_LIMITS.maxBytes) {
     throw new PublicError(
@@ -41,7 +43,7 @@ export async function inspectImage(bytes: Buffer, field = 'image'): Promise<Imag
   }
   const { width, height } = uprightSize(metadata);
   checkDimensions(width, height, field);
-  return { format, width, height, orientation: metadata.orientation ?? 1 };
+  return { bytes, format, width, height, orientation: metadata.orientation ?? 1 };
 }
 
 export function checkDimensions(width: number, height: number, field: string): void {

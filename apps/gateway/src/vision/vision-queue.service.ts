@@ -16,6 +16,7 @@ import {
   type VisionReply,
 } from '@nomosly/contracts';
 import { queueDepthGauge } from '@nomosly/observability';
+import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 
@@ -27,7 +28,7 @@ export interface VisionCall<O extends Operation> {
   requestId: string;
   operation: O;
   params: VisionJob['params'];
-  images: Buffer[];
+  images: EncodedImage[];
   /** Aborted when the client goes away; the job and its images are removed at once. */
   signal: AbortSignal;
 }
@@ -118,16 +119,22 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       requestId: call.requestId,
       operation: call.operation,
       params: call.params,
-      imageKeys,
+      images: call.images.map(({ format, width, height, orientation }, index) => ({
+        key: imageKeys[index],
+        format,
+        width,
+        height,
+        orientation,
+      })),
       replyChannel: this.replyChannel,
       deadline,
     });
 
     const reply = this.awaitReply(jobId, deadline, call.signal);
     try {
-      const pipeline = this.commands.multi();
-      call.images.forEach((image, index) => pipeline.set(imageKeys[index], image, 'PX', this.config.VISION_DEADLINE_MS));
-      await pipeline.exec();
+      const pipeline = this.commands.pipeline();
+      call.images.forEach((image, index) => pipeline.set(imageKeys[index], image.bytes, 'PX', this.config.VISION_DEADLINE_MS));
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
       await this.queue.add(call.operation, job, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 });
     } catch (error) {
       this.waiters.delete(jobId);

@@ -24,7 +24,7 @@ export class VisionService {
     const spec = OPERATION_SPECS[operation];
     const input = await readImageInput(request, spec);
     const params = parseParams(operation, input.params);
-    await Promise.all(input.images.map((image, index) => inspectImage(image, spec.imageFields[index])));
+    const images = await Promise.all(input.images.map((image, index) => inspectImage(image, spec.imageFields[index])));
 
     const aborted = new AbortController();
     // The client hanging up while we wait: the job and its images are removed at once.
@@ -35,7 +35,7 @@ export class VisionService {
         requestId: String(request.id),
         operation,
         params,
-        images: input.images,
+        images,
         signal: aborted.signal,
       });
       return { requestId: String(request.id), operation, units: spec.units, ...result };

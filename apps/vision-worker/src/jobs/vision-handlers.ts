@@ -1,7 +1,7 @@
-import type { VisionEngine, VisionImage } from '@nomosly/engines';
+import type { EncodedImage, VisionEngine } from '@nomosly/engines';
 import { OPERATIONS, Operation, type ParamsOf, type ResultOf } from '@nomosly/contracts';
 
-type Handler<O extends Operation> = (engine: VisionEngine, images: VisionImage[], params: ParamsOf<O>) => Promise<ResultOf<O>>;
+type Handler<O extends Operation> = (engine: VisionEngine, images: EncodedImage[], params: ParamsOf<O>) => Promise<ResultOf<O>>;
 
 /** One handler per operation: the mapped type makes a missing or extra operation a compile error. */
 export const VISION_HANDLERS: { readonly [O in Operation]: Handler<O> } = Object.freeze({

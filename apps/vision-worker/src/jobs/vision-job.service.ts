@@ -7,8 +7,7 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
-import { EngineUnavailableError, type VisionImage } from '@nomosly/engines';
-import { decodeImage } from '@nomosly/images';
+import { EngineUnavailableError, type EncodedImage } from '@nomosly/engines';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 import { EngineHolder } from '../engine/engine.provider';
 import { WorkerMetrics } from '../metrics';
@@ -61,10 +60,11 @@ export class VisionJobService implements OnApplicationShutdown {
     const images = await this.takeImages(job);
     if (images === null || Date.now() > job.deadline) return 'abandoned';
     try {
-      const decoded: VisionImage[] = [];
-      for (const [index, bytes] of images.entries()) decoded.push(await decodeImage(bytes, fieldName(job, index)));
-      const handler = VISION_HANDLERS[job.operation] as (e: unknown, i: VisionImage[], p: unknown) => Promise<unknown>;
-      const result = await handler(this.engines.engine, decoded, job.params);
+      // The gateway checked each header; each engine decodes what it needs (the local one to pixels, a remote
+      // one not at all) and a corrupt body still ends as invalid_image there.
+      const inspected: EncodedImage[] = images.map((bytes, index) => ({ ...job.images[index], bytes }));
+      const handler = VISION_HANDLERS[job.operation] as (e: unknown, i: EncodedImage[], p: unknown) => Promise<unknown>;
+      const result = await handler(this.engines.engine, inspected, job.params);
       return { jobId: job.requestId, ok: true, result };
     } catch (error) {
       return { jobId: job.requestId, ok: false, error: this.describe(error) };
@@ -73,9 +73,10 @@ export class VisionJobService implements OnApplicationShutdown {
 
   /** Null when any image is gone: the gateway gave up (deadline or client gone) and removed it. */
   private async takeImages(job: VisionJob): Promise<Buffer[] | null> {
-    const images = await Promise.all(job.imageKeys.map((key) => this.redis.getdelBuffer(key)));
+    const keys = job.images.map((image) => image.key);
+    const images = await Promise.all(keys.map((key) => this.redis.getdelBuffer(key)));
     if (images.some((image) => image === null)) {
-      await this.redis.del(...job.imageKeys);
+      await this.redis.del(...keys);
       return null;
     }
     return images as Buffer[];
@@ -93,8 +94,4 @@ export class VisionJobService implements OnApplicationShutdown {
     this.logger.error(`vision job failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
     return { code: ErrorCode.Internal, message: 'The vision engine failed on this image; the request was not billed.' };
   }
-}
-
-function fieldName(job: VisionJob, index: number): string {
-  return job.operation === 'faces.compare' ? (index === 0 ? 'source' : 'target') : 'image';
 }

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { visionImage } from '../testing-image';
+import { testImage } from '../testing-image';
 import { EngineUnavailableError } from '../engine';
 import { LocalEngine } from './local-engine';
 
 describe('LocalEngine lifecycle', () => {
   it('frees the models on stop and loads them again on the next start', async () => {
     const tf = await import('@tensorflow/tfjs');
-    const image = await visionImage(path.resolve(__dirname, '../../../testing/fixtures/images/astronaut.png'));
+    const image = await testImage(path.resolve(__dirname, '../../../testing/fixtures/images/astronaut.png'));
     for (let round = 0; round < 2; round += 1) {
       const engine = new LocalEngine({ warmup: false });
       await engine.start();
@@ -20,7 +20,7 @@ describe('LocalEngine lifecycle', () => {
   });
 
   it('lets calls in flight at stop() finish or fail cleanly, and refuses later ones', async () => {
-    const image = await visionImage(path.resolve(__dirname, '../../../testing/fixtures/images/grace_hopper.jpg'));
+    const image = await testImage(path.resolve(__dirname, '../../../testing/fixtures/images/grace_hopper.jpg'));
     const engine = new LocalEngine({ warmup: false });
     await engine.start();
     const inFlight = [

@@ -9,8 +9,9 @@ import {
   type BoundingBox,
   type DetectedFace,
 } from '@nomosly/contracts';
-import { EngineUnavailableError, type VisionImage } from '../engine';
-import { visionImage } from '../testing-image';
+import type { EncodedImage } from '@nomosly/images';
+import { EngineUnavailableError } from '../engine';
+import { testImage } from '../testing-image';
 import { LocalEngine } from './local-engine';
 import { MIN_WORD_CONFIDENCE } from './text';
 
@@ -59,17 +60,17 @@ const contains = (outer: BoundingBox, x: number, y: number): boolean =>
 
 describe('LocalEngine', () => {
   const engine = new LocalEngine();
-  const images: Record<string, VisionImage> = {};
+  const images: Record<string, EncodedImage> = {};
   let tf: typeof TfModule;
 
   beforeAll(async () => {
     await engine.start();
     tf = await import('@tensorflow/tfjs');
     for (const name of ['astronaut.png', 'camera.png', 'grace_hopper.jpg', 'coffee.png', 'rocket.jpg', 'chelsea.png', 'text.png']) {
-      images[name] = await visionImage(fixture(name));
+      images[name] = await testImage(fixture(name));
     }
-    images['grace_hopper.flop'] = await visionImage(fixture('grace_hopper.jpg'), (s) => s.flop());
-    images['text-on-photo'] = await visionImage(await textOnPhoto());
+    images['grace_hopper.flop'] = await testImage(fixture('grace_hopper.jpg'), (s) => s.flop());
+    images['text-on-photo'] = await testImage(await textOnPhoto());
   }, 60_000);
 
   afterAll(() => engine.stop());
@@ -97,13 +98,13 @@ describe('LocalEngine', () => {
     });
 
     it('finds a face that fills the frame and faces small in a large scene', async () => {
-      const closeUp = await visionImage(fixture('grace_hopper.jpg'), (s) => s.extract({ left: 150, top: 130, width: 230, height: 250 }).resize(640));
+      const closeUp = await testImage(fixture('grace_hopper.jpg'), (s) => s.extract({ left: 150, top: 130, width: 230, height: 250 }).resize(640));
       const close = await engine.detectFaces(closeUp);
       expect(close.faces).toHaveLength(1);
       expect(close.faces[0].boundingBox.width).toBeGreaterThan(0.6);
 
       const small = await sharp(fixture('grace_hopper.jpg')).extract({ left: 120, top: 100, width: 290, height: 290 }).resize(200).toBuffer();
-      const scene = await visionImage(await sharp(fixture('rocket.jpg')).resize(1600).composite([{ input: small, left: 900, top: 300 }]).png().toBuffer());
+      const scene = await testImage(await sharp(fixture('rocket.jpg')).resize(1600).composite([{ input: small, left: 900, top: 300 }]).png().toBuffer());
       const far = await engine.detectFaces(scene);
       expect(far.faces).toHaveLength(1);
       expect(contains(far.faces[0].boundingBox, (900 + 100) / 1600, (300 + 100) / scene.height)).toBe(true);
@@ -131,7 +132,7 @@ describe('LocalEngine', () => {
     });
 
     it('sorts matches by similarity and keeps the rest unmatched', async () => {
-      const group = await visionImage(
+      const group = await testImage(
         await sharp({ create: { width: 1100, height: 620, channels: 3, background: '#808080' } })
           .composite([
             { input: fixture('astronaut.png'), left: 560, top: 50 },
@@ -245,9 +246,10 @@ describe('LocalEngine', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('rejects images whose pixel buffer does not match their size', async () => {
-    const bad: VisionImage = { ...images['astronaut.png'], width: 100 };
-    await expect(engine.detectFaces(bad)).rejects.toThrow(TypeError);
+  it('refuses bytes that do not decode as invalid_image', async () => {
+    const image = images['grace_hopper.jpg'];
+    const bad: EncodedImage = { ...image, bytes: image.bytes.subarray(0, Math.floor(image.bytes.length / 3)) };
+    await expect(engine.detectFaces(bad)).rejects.toMatchObject({ code: 'invalid_image' });
   });
 
   it('refuses work once stopped, and can start again', async () => {

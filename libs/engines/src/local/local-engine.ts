@@ -7,7 +7,8 @@ import type {
   LabelsDetectResult,
   TextDetectResult,
 } from '@nomosly/contracts';
-import { EngineUnavailableError, type VisionEngine, type VisionImage } from '../engine';
+import { decodeImage, type EncodedImage } from '@nomosly/images';
+import { EngineUnavailableError, type VisionEngine } from '../engine';
 import { euclidean, fiveLandmarks, similarity, type FaceVerifier, type RawFace } from './faces';
 import { toLabelsResult } from './labels';
 import { area, clamp, percent, toRatioBox } from './geometry';
@@ -103,7 +104,7 @@ export class LocalEngine implements VisionEngine {
     await Promise.all([started.text.terminate(), releaseRuntime(started.runtime)]);
   }
 
-  async detectFaces(image: VisionImage): Promise<FacesDetectResult> {
+  async detectFaces(image: EncodedImage): Promise<FacesDetectResult> {
     const { runtime } = this.ready();
     const prepared = await this.prepare(image);
     return runtime.run(() =>
@@ -119,7 +120,7 @@ export class LocalEngine implements VisionEngine {
     );
   }
 
-  async compareFaces(source: VisionImage, target: VisionImage, params: FacesCompareParams): Promise<FacesCompareResult> {
+  async compareFaces(source: EncodedImage, target: EncodedImage, params: FacesCompareParams): Promise<FacesCompareResult> {
     const { runtime } = this.ready();
     const threshold = clamp(params.similarityThreshold, 0, 100);
     const [sourcePrepared, targetPrepared] = await Promise.all([this.prepare(source), this.prepare(target)]);
@@ -153,7 +154,7 @@ export class LocalEngine implements VisionEngine {
     });
   }
 
-  async detectLabels(image: VisionImage, params: LabelsDetectParams): Promise<LabelsDetectResult> {
+  async detectLabels(image: EncodedImage, params: LabelsDetectParams): Promise<LabelsDetectResult> {
     const { runtime } = this.ready();
     const prepared = await this.prepare(image);
     const safeParams: LabelsDetectParams = {
@@ -167,10 +168,9 @@ export class LocalEngine implements VisionEngine {
     );
   }
 
-  async detectText(image: VisionImage): Promise<TextDetectResult> {
+  async detectText(image: EncodedImage): Promise<TextDetectResult> {
     const { text } = this.ready();
-    checkImage(image);
-    return text.detect(image);
+    return text.detect(await decodeImage(image));
   }
 
   private async load(): Promise<Started> {
@@ -215,21 +215,11 @@ export class LocalEngine implements VisionEngine {
     return { boundingBox: toRatioBox(face.box, image.width, image.height), confidence: percent(face.confidence) };
   }
 
-  /** Raw RGB for the models, downscaled when larger than maxAnalysisSide (ratios do not change). */
-  private async prepare(image: VisionImage): Promise<Prepared> {
-    checkImage(image);
-    const { sharp } = this.ready();
-    const longSide = Math.max(image.width, image.height);
-    const max = this.options.maxAnalysisSide;
-    if (longSide <= max) return { data: image.rgb, width: image.width, height: image.height };
-    const scale = max / longSide;
-    const width = Math.max(1, Math.round(image.width * scale));
-    const height = Math.max(1, Math.round(image.height * scale));
-    const data = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
-      .resize(width, height, { fit: 'fill' })
-      .raw()
-      .toBuffer();
-    return { data, width, height };
+  /** Raw RGB for the models, downscaled while decoding when larger than maxAnalysisSide (ratios do not change). */
+  private async prepare(image: EncodedImage): Promise<Prepared> {
+    this.ready();
+    const decoded = await decodeImage(image, { maxSide: this.options.maxAnalysisSide });
+    return { data: decoded.rgb, width: decoded.width, height: decoded.height };
   }
 
   /** Runs `task` on a tensor of the image and always frees it. */
@@ -246,11 +236,3 @@ export class LocalEngine implements VisionEngine {
   }
 }
 
-function checkImage(image: VisionImage): void {
-  if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1) {
-    throw new TypeError(`invalid image size ${image.width}x${image.height}`);
-  }
-  if (image.rgb.length !== image.width * image.height * 3) {
-    throw new TypeError(`image.rgb has ${image.rgb.length} bytes, expected ${image.width * image.height * 3} (packed RGB)`);
-  }
-}

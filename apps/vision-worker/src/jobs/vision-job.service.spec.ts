@@ -1,0 +1,75 @@
+import Redis from 'ioredis';
+import { VisionKeys, type VisionJob } from '@nomosly/contracts';
+import { TEST_REDIS_URL, fixture, uniquePrefix } from '@nomosly/testing';
+import type { WorkerConfig } from '../config';
+import type { EngineHolder } from '../engine/engine.provider';
+import { WorkerMetrics } from '../metrics';
+import { NullEngine } from '@nomosly/engines';
+import { VisionJobService } from './vision-job.service';
+
+/** The job handler against the real Redis: images read once, answers published, nothing returned or kept. */
+describe('VisionJobService', () => {
+  const prefix = uniquePrefix('job');
+  const redis = new Redis(TEST_REDIS_URL);
+  const listener = new Redis(TEST_REDIS_URL);
+  const replies: string[] = [];
+  const channel = VisionKeys.replyChannel(prefix, 'test');
+  const service = new VisionJobService(
+    { VISION_REDIS_URL: TEST_REDIS_URL } as WorkerConfig,
+    { engine: new NullEngine(), ready: true } as unknown as EngineHolder,
+    new WorkerMetrics(),
+  );
+
+  beforeAll(async () => {
+    listener.on('message', (_channel, message) => replies.push(message));
+    await listener.subscribe(channel);
+  });
+  afterAll(async () => {
+    await service.onApplicationShutdown();
+    redis.disconnect();
+    listener.disconnect();
+  });
+
+  const job = (id: string, deadline = Date.now() + 10_000): VisionJob => ({
+    requestId: id,
+    operation: 'faces.detect',
+    params: {},
+    replyChannel: channel,
+    deadline,
+    images: [{ key: VisionKeys.image(prefix, id, 0), format: 'png', width: 512, height: 512, orientation: 1 }],
+  });
+
+  async function replyFor(id: string): Promise<Record<string, unknown> | undefined> {
+    for (let i = 0; i < 100; i++) {
+      const found = replies.map((r) => JSON.parse(r) as Record<string, unknown>).find((r) => r.jobId === id);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return undefined;
+  }
+
+  it('takes the image with GETDEL, answers on the reply channel and returns nothing', async () => {
+    const data = job('ok-1');
+    await redis.set(data.images[0].key, fixture('astronaut.png'));
+    expect(await service.handle(data)).toBeUndefined();
+    expect(await replyFor('ok-1')).toEqual({ jobId: 'ok-1', ok: true, result: { faces: [] } });
+    expect(await redis.exists(data.images[0].key)).toBe(0);
+  });
+
+  it('drops a job whose image is gone (its caller gave up) without answering', async () => {
+    await service.handle(job('gone-1'));
+    expect(await replyFor('gone-1')).toBeUndefined();
+  });
+
+  it('drops a job past its deadline, and its image with it', async () => {
+    const data = job('late-1', Date.now() - 1);
+    await redis.set(data.images[0].key, fixture('astronaut.png'));
+    await service.handle(data);
+    expect(await replyFor('late-1')).toBeUndefined();
+    expect(await redis.exists(data.images[0].key)).toBe(0);
+  });
+
+  it('drops a job that breaks the contract', async () => {
+    await expect(service.handle({ operation: 'faces.search' })).resolves.toBeUndefined();
+  });
+});

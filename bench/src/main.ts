@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import sharp from 'sharp';
+import {
+  REPO_ROOT,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  createKeyWithCli,
+  fixture,
+  startApp,
+  uniquePrefix,
+  type RunningApp,
+} from '@nomosly/testing';
+import { formatRow, runLoad, type LoadRequest } from './load';
+
+/**
+ * `npm run bench`: latency and throughput of (a) the full gateway path with a null engine, (b) the same
+ * answer from a bare route with no auth and no queue, (c) each operation on the local engine.
+ * Everything (load generator included) runs on this machine; figures are from one run.
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const LEVELS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
+const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
+const REDIS_URL = process.env.VISION_REDIS_URL ?? TEST_REDIS_URL;
+
+async function main(): Promise<void> {
+  const small = await sharp(fixture('grace_hopper.jpg')).resize(128, 128).jpeg({ quality: 85 }).toBuffer();
+  const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
+  const key = createKeyWithCli(DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench']);
+  const headers = (type: string) => ({ authorization: `Bearer ${key}`, 'content-type': type });
+  console.log(`machine: ${process.arch}, node ${process.version}, ${SECONDS} s per row, load generator in this process`);
+  console.log(`${'case'.padEnd(34)}  cli           p50          p99    throughput`);
+
+  // (a) full path, null engine
+  const nullSystem = await startSystem('null', { VISION_CONCURRENCY: '64' });
+  const full: LoadRequest = { url: `${nullSystem.gateway.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
+  await runLoad(full, 8, 1);
+  const fullRows = [];
+  for (const clients of LEVELS) {
+    const row = await runLoad(full, clients, SECONDS);
+    fullRows.push(row);
+    console.log(formatRow('(a) gateway + queue, null engine', row));
+  }
+  await nullSystem.stop();
+
+  // (b) bare route
+  const bare = await startBare();
+  const bareRequest: LoadRequest = { url: `${bare.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
+  await runLoad(bareRequest, 8, 1);
+  const bareRows = [];
+  for (const clients of LEVELS) {
+    const row = await runLoad(bareRequest, clients, SECONDS);
+    bareRows.push(row);
+    console.log(formatRow('(b) bare route, no auth, no queue', row));
+  }
+  bare.kill();
+  const overhead = fullRows[0].p50 - bareRows[0].p50;
+  console.log(`(a) - (b) at p50 with ${LEVELS[0]} client: ${overhead.toFixed(2)} ms (goal <= 1.5 ms)`);
+
+  // (c) local engine, each operation
+  const local = await startSystem('local', {});
+  const cases: Array<[string, string, Buffer, string]> = [
+    ['faces.detect', '/v1/faces/detect', photo, 'image/jpeg'],
+    ['labels.detect', '/v1/labels/detect', photo, 'image/jpeg'],
+    ['text.detect', '/v1/text/detect', await sharp(fixture('printed_text.png')).resize(640, 480, { fit: 'contain', background: '#fff' }).jpeg().toBuffer(), 'image/jpeg'],
+  ];
+  for (const [name, route, body, type] of cases) {
+    const request = { url: `${local.gateway.url}${route}`, headers: headers(type), body };
+    await runLoad(request, 1, 1);
+    for (const clients of LEVELS) console.log(formatRow(`(c) ${name}, local engine`, await runLoad(request, clients, SECONDS)));
+  }
+  const compare = {
+    url: `${local.gateway.url}/v1/faces/compare`,
+    headers: headers('application/json'),
+    body: Buffer.from(JSON.stringify({ source: photo.toString('base64'), target: photo.toString('base64') })),
+  };
+  await runLoad(compare, 1, 1);
+  for (const clients of LEVELS) console.log(formatRow('(c) faces.compare, local engine', await runLoad(compare, clients, SECONDS)));
+  await local.stop();
+}
+
+async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, string>) {
+  const env = { DATABASE_URL, VISION_REDIS_URL: REDIS_URL, QUEUE_PREFIX: uniquePrefix('bench'), ENGINE: engine, LOG_LEVEL: 'warn' };
+  const [worker, gateway]: RunningApp[] = await Promise.all([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', env)]);
+  return { gateway, stop: () => Promise.all([worker.stop(), gateway.stop()]) };
+}
+
+function startBare(): Promise<{ url: string; kill(): void }> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/bench/src/bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const match = /bare (\S+)/.exec(chunk.toString());
+      if (match) resolve({ url: match[1].replace('[::1]', '127.0.0.1'), kill: () => child.kill() });
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`bench failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
