@@ -26,10 +26,10 @@ export class ApiKeyGuard implements CanActivate {
     if (secret === null) {
       throw new PublicError(ErrorCode.Unauthenticated, 'API key missing: send it as "Authorization: Bearer <key>".');
     }
-    const invalid = new PublicError(ErrorCode.Unauthenticated, 'API key invalid: it is unknown, revoked or expired.');
-    if (!isWellFormedApiKey(secret)) throw invalid;
-    const key = await this.keys.resolve(secret);
-    if (!key || !isUsable(key, Date.now())) throw invalid;
+    const key = isWellFormedApiKey(secret) ? await this.keys.resolve(secret) : null;
+    if (!key || !isUsable(key, Date.now())) {
+      throw new PublicError(ErrorCode.Unauthenticated, 'API key invalid: it is unknown, revoked or expired.');
+    }
 
     request.apiKey = key;
     (request.raw as LoggableRequest).keyPrefix = publicPrefixOf(secret);
