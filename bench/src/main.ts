@@ -6,6 +6,7 @@ import {
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   createKeyWithCli,
+  deleteKeys,
   fixture,
   startApp,
   uniquePrefix,
@@ -82,7 +83,13 @@ async function main(): Promise<void> {
 async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, string>) {
   const env = { DATABASE_URL, VISION_REDIS_URL: REDIS_URL, QUEUE_PREFIX: uniquePrefix('bench'), ENGINE: engine, LOG_LEVEL: 'warn' };
   const [worker, gateway]: RunningApp[] = await Promise.all([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', env)]);
-  return { gateway, stop: () => Promise.all([worker.stop(), gateway.stop()]) };
+  return {
+    gateway,
+    stop: async () => {
+      await Promise.all([worker.stop(), gateway.stop()]);
+      await deleteKeys(REDIS_URL, `${env.QUEUE_PREFIX}:*`);
+    },
+  };
 }
 
 function startBare(): Promise<{ url: string; kill(): void }> {

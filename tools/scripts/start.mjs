@@ -48,6 +48,7 @@ async function main() {
   mkdirSync(logDir, { recursive: true });
   for (const app of APPS) startApp(app);
   await Promise.all(APPS.map((app) => waitUntilReady(app)));
+  await waitForWorkerSeen();
   const key = createDemoKey();
   for (const app of APPS) console.log(`${app.name} http://${host}:${app.port}`);
   console.log(`demo key ${key}`);
@@ -103,6 +104,18 @@ async function waitUntilReady(app, timeoutMs = 180_000) {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new MissingPrerequisite(`${app.name} was not ready within ${timeoutMs / 1000} s; see ${path.join(logDir, `${app.name}.log`)}`);
+}
+
+/** The gateway refuses calls (503) while it counts no vision worker; it counts once a second. */
+async function waitForWorkerSeen(timeoutMs = 15_000) {
+  const gateway = APPS.find((app) => app.name === 'gateway');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const metrics = await (await fetch(`http://${host}:${gateway.port}/metrics`)).text().catch(() => '');
+    if (/^vision_workers\{[^}]*\} [1-9]/m.test(metrics)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new MissingPrerequisite('the gateway does not see the vision worker; see the logs in .nomosly/logs/');
 }
 
 function createDemoKey() {

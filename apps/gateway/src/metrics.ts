@@ -1,4 +1,4 @@
-import { Counter, type Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 import { createMetricsRegistry, httpRequestDuration, visionJobsTotal } from '@nomosly/observability';
 
 /** The gateway's Prometheus metrics, one registry per process. */
@@ -6,6 +6,11 @@ export class GatewayMetrics {
   readonly registry: Registry = createMetricsRegistry('gateway');
   readonly httpDuration: Histogram<'method' | 'route' | 'status'> = httpRequestDuration(this.registry);
   readonly visionJobs = visionJobsTotal(this.registry);
+  readonly visionWorkers = new Gauge({
+    name: 'vision_workers',
+    help: 'Vision workers listening on the queue, as last counted by this gateway.',
+    registers: [this.registry],
+  });
   readonly keyLookups = new Counter({
     name: 'api_key_lookups_total',
     help: 'API key resolutions by where the answer came from (cache or database).',

@@ -1,6 +1,15 @@
 import sharp from 'sharp';
-import { type TestSystem, createKeyWithCli, dumpRedis, fixture, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
+import Redis from 'ioredis';
+import { type TestSystem, createKeyWithCli, fixture, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
 import { callApi } from './helpers';
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 const errorOf = (body: Record<string, unknown>) => body.error as { code: string; message: string; requestId: string };
 
@@ -107,17 +116,54 @@ describe('gateway: the error table of API.md', () => {
 });
 
 describe('gateway: when the vision side cannot answer', () => {
-  it('504 timeout at the deadline when no worker takes the job, leaving nothing in Redis', async () => {
-    const system = await startTestSystem({ label: 'timeout', withoutWorker: true, deadlineMs: 1500 });
+  it('504 timeout at the deadline when the worker does not answer in time, leaving nothing in Redis', async () => {
+    const system = await startTestSystem({
+      label: 'timeout',
+      engine: 'null',
+      deadlineMs: 1500,
+      workerEnv: { NULL_ENGINE_DELAY_MS: '4000' },
+    });
     try {
       const started = Date.now();
       const response = await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') });
       expect(response.status).toBe(504);
       expect(errorOf(response.body).code).toBe('timeout');
       expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-      const leftovers = (await dumpRedis(system.env.VISION_REDIS_URL)).toString('latin1');
-      expect(leftovers).not.toContain(`${system.prefix}:vision-image:`);
-      expect(leftovers).not.toContain(`${system.prefix}:vision:${response.body.error && errorOf(response.body).requestId}`);
+      const redis = new Redis(system.env.VISION_REDIS_URL);
+      try {
+        // The worker took the image at once (GETDEL); it still holds the job, and answers to nobody at 4 s.
+        expect(await redis.keys(`${system.prefix}:vision-image:*`)).toEqual([]);
+        await until(async () => (await redis.exists(`${system.prefix}:vision:${errorOf(response.body).requestId}`)) === 0);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await system.stop();
+    }
+  }, 120_000);
+
+  it('503 unavailable with Retry-After, at once, when no vision worker is running', async () => {
+    const system = await startTestSystem({ label: 'no-worker', withoutWorker: true, deadlineMs: 1000 });
+    try {
+      // Until the gateway has counted the workers once (within a second of start), a call waits its deadline.
+      const timedCall = async () => {
+        const started = Date.now();
+        const result = await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') });
+        return { ...result, elapsed: Date.now() - started };
+      };
+      let response = await timedCall();
+      for (let i = 0; i < 5 && response.status === 504; i++) response = await timedCall();
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(errorOf(response.body)).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/worker/) });
+      expect(response.elapsed).toBeLessThan(900);
+
+      const worker = await system.startWorker();
+      try {
+        expect((await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') })).status).toBe(200);
+      } finally {
+        await worker.stop();
+      }
     } finally {
       await system.stop();
     }

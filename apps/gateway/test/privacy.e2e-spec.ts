@@ -111,14 +111,20 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
     system.worker = await system.startWorker();
   }, 60_000);
 
-  it('P1: a call that times out leaves nothing behind', async () => {
-    await workerOf(system).stop();
-    retiredLogs.push(workerOf(system).logs());
-    const { image, marker } = await withMarker('coffee.png');
-    markers.push(marker);
-    const response = await callApi(system, '/v1/labels/detect', 'json', { image });
-    expect(response.status).toBe(504);
-    system.worker = await system.startWorker();
+  it('P1: a call that times out, answered late by its worker, leaves nothing behind', async () => {
+    const slow = await startTestSystem({ label: 'privacy-slow', engine: 'null', deadlineMs: 1000, workerEnv: { NULL_ENGINE_DELAY_MS: '2500' } });
+    try {
+      const { image, marker } = await withMarker('coffee.png');
+      markers.push(marker);
+      const response = await callApi(slow, '/v1/labels/detect', 'json', { image });
+      expect(response.status).toBe(504);
+      // The worker answers after the deadline, to nobody; then the job is removed.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await waitForQuietQueue(slow);
+    } finally {
+      await slow.stop();
+      retiredLogs.push(slow.gateway.logs(), workerOf(slow).logs());
+    }
   }, 60_000);
 
   it('P1 P5: no marker and no face geometry in any Redis key, stream or list', async () => {

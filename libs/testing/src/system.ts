@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import { type RunningApp, createKeyWithCli, startApp } from './app-process';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from './services';
 
@@ -29,6 +30,7 @@ export interface TestSystemOptions {
   withoutWorker?: boolean;
   deadlineMs?: number;
   gatewayEnv?: Record<string, string>;
+  workerEnv?: Record<string, string>;
 }
 
 /** A gateway and a vision worker on a queue prefix of their own, against the real PostgreSQL and Redis. */
@@ -43,11 +45,14 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
   };
   const email = `${options.label}-${randomBytes(4).toString('hex')}@test.nomosly.local`;
   const createKey = (extra: string[] = []) => createKeyWithCli(TEST_DATABASE_URL, email, extra);
-  const startWorker = () => startApp('vision-worker', env);
-  const [worker, gateway] = await Promise.all([
-    options.withoutWorker ? Promise.resolve(null) : startWorker(),
-    startApp('gateway', { ...env, ...options.gatewayEnv }),
-  ]);
+  const gatewayStarted = startApp('gateway', { ...env, ...options.gatewayEnv });
+  // A new worker is ready when the gateway has counted it (it refuses calls while it sees none).
+  const startWorker = async () => {
+    const started = await startApp('vision-worker', { ...env, ...options.workerEnv });
+    await waitForWorkers((await gatewayStarted).url, 1);
+    return started;
+  };
+  const [worker, gateway] = await Promise.all([options.withoutWorker ? Promise.resolve(null) : startWorker(), gatewayStarted]);
   const system: TestSystem = {
     gateway,
     worker,
@@ -58,7 +63,35 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
     startWorker,
     stop: async () => {
       await Promise.all([gateway.stop(), system.worker?.stop()]);
+      await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
     },
   };
   return system;
+}
+
+/** Removes a finished test system's queue keys (meta, ids, event streams), so runs do not pile up in Redis. */
+export async function deleteKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Waits until a gateway reports at least `count` vision workers on its queue (its `vision_workers` gauge). */
+export async function waitForWorkers(gatewayUrl: string, count: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    const seen = Number(/^vision_workers\{[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    if (seen >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the gateway at ${gatewayUrl} did not see ${count} vision worker(s) within ${timeoutMs} ms`);
 }

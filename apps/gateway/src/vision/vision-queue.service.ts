@@ -50,8 +50,10 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly subscriber: Redis;
   readonly queue: Queue;
   private backlog = 0;
+  /** Workers listening on the queue, as last counted; null until the first count. */
+  private workers: number | null = null;
   private subscribed = false;
-  private backlogTimer?: NodeJS.Timeout;
+  private capacityTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -80,7 +82,8 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.on('ready', () => void this.subscribe());
     this.subscriber.on('close', () => (this.subscribed = false));
     if (this.subscriber.status === 'ready') await this.subscribe();
-    this.backlogTimer = setInterval(() => void this.refreshBacklog(), 1000).unref();
+    this.capacityTimer = setInterval(() => void this.refreshCapacity(), 1000).unref();
+    void this.refreshCapacity();
   }
 
   private async subscribe(): Promise<void> {
@@ -93,7 +96,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.backlogTimer);
+    clearInterval(this.capacityTimer);
     await this.queue.close().catch(() => undefined);
     this.commands.disconnect();
     this.subscriber.disconnect();
@@ -103,6 +106,11 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   async run<O extends Operation>(call: VisionCall<O>): Promise<ResultOf<O>> {
     if (this.backlog >= this.config.VISION_MAX_BACKLOG) {
       throw new PublicError(ErrorCode.Unavailable, 'The service is at capacity; try again shortly.', {
+        'retry-after': UNAVAILABLE_RETRY_AFTER,
+      });
+    }
+    if (this.workers === 0) {
+      throw new PublicError(ErrorCode.Unavailable, 'No vision worker is running; try again shortly.', {
         'retry-after': UNAVAILABLE_RETRY_AFTER,
       });
     }
@@ -204,9 +212,12 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     await Promise.allSettled([this.commands.del(...imageKeys), this.queue.remove(jobId)]);
   }
 
-  private async refreshBacklog(): Promise<void> {
+  /** Once a second: the waiting jobs and the workers, so that calls are refused at once when none can run. */
+  private async refreshCapacity(): Promise<void> {
+    if (this.commands.status !== 'ready') return;
     try {
-      this.backlog = await this.queue.getWaitingCount();
+      [this.backlog, this.workers] = await Promise.all([this.queue.getWaitingCount(), this.queue.getWorkersCount()]);
+      this.metrics.visionWorkers.set(this.workers);
     } catch {
       // Redis unreachable: adds will fail and say so.
     }

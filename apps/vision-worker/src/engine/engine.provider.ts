@@ -10,7 +10,7 @@ export class EngineHolder implements OnModuleInit, OnApplicationShutdown {
   ready = false;
 
   constructor(@Inject(WORKER_CONFIG) config: WorkerConfig) {
-    this.engine = createEngine(config.ENGINE, { tessdataFile: config.TESSDATA_FILE });
+    this.engine = createEngine(config.ENGINE, { tessdataFile: config.TESSDATA_FILE, delayMs: config.NULL_ENGINE_DELAY_MS });
   }
 
   async onModuleInit(): Promise<void> {
