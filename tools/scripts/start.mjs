@@ -4,19 +4,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './lib/build-state.mjs';
-import {
-  MissingPrerequisite,
-  checkNode,
-  ensureNodeModules,
-  ensurePostgres,
-  ensureRedis,
-  ensureTesseractData,
-  portOpen,
-} from './lib/prerequisites.mjs';
+import { MissingPrerequisite, REPO_ROOT as root, portOpen, prepareMachine } from './lib/prerequisites.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const host = process.env.HOST ?? '127.0.0.1';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly';
 const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -33,11 +23,7 @@ const children = new Map();
 let stopping = false;
 
 async function main() {
-  checkNode();
-  ensureNodeModules(root);
-  ensureTesseractData();
-  await ensurePostgres(databaseUrl);
-  await ensureRedis(visionRedisUrl);
+  await prepareMachine({ databaseUrl, redisUrl: visionRedisUrl });
   await buildIfStale(root);
   runNode('libs/db/src/bin/migrate.js', 'migrations');
   for (const app of APPS) {

@@ -6,26 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  MissingPrerequisite,
-  checkNode,
-  ensureNodeModules,
-  ensurePostgres,
-  ensureRedis,
-  ensureTesseractData,
-} from './lib/prerequisites.mjs';
+import { MissingPrerequisite, REPO_ROOT as root, prepareMachine } from './lib/prerequisites.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly_test';
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 try {
-  checkNode();
-  ensureNodeModules(root);
-  ensureTesseractData();
-  await ensurePostgres(databaseUrl);
-  await ensureRedis(redisUrl);
+  await prepareMachine({ databaseUrl, redisUrl });
 } catch (error) {
   console.error(error instanceof MissingPrerequisite ? `npm test: ${error.message}` : error);
   process.exit(1);

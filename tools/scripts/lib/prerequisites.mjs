@@ -5,6 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const TESSDATA = '/usr/share/tesseract-ocr/5/tessdata/eng.traineddata';
 
@@ -118,4 +121,13 @@ function mtime(file) {
   } catch {
     return 0;
   }
+}
+
+/** Everything `npm start` and `npm test` need on the machine, installed or started where possible. */
+export async function prepareMachine({ databaseUrl, redisUrl }) {
+  checkNode();
+  ensureNodeModules(REPO_ROOT);
+  ensureTesseractData();
+  await ensurePostgres(databaseUrl);
+  await ensureRedis(redisUrl);
 }
