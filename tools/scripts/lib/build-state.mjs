@@ -29,6 +29,7 @@ export async function buildIfStale(root) {
   }
   const sourcesAt = Math.max(...['apps', 'libs', 'bench', 'tools'].map((dir) => newestMtime(path.join(root, dir))));
   if (sourcesAt <= builtAt) return;
-  const result = spawnSync(process.execPath, [path.join(root, 'tools/scripts/build.mjs')], { stdio: 'inherit', cwd: root });
+  // Build output goes to stderr: stdout belongs to the command that asked (npm start prints its app lines there).
+  const result = spawnSync(process.execPath, [path.join(root, 'tools/scripts/build.mjs')], { stdio: ['ignore', 2, 2], cwd: root });
   if (result.status !== 0) throw new Error('build failed');
 }

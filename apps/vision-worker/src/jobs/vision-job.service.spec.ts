@@ -69,6 +69,22 @@ describe('VisionJobService', () => {
     expect(await redis.exists(data.images[0].key)).toBe(0);
   });
 
+  it('answers internal, not the broken result, when the engine breaks the result contract', async () => {
+    const broken = new VisionJobService(
+      { VISION_REDIS_URL: TEST_REDIS_URL } as WorkerConfig,
+      { engine: { ...new NullEngine(), name: 'broken', detectFaces: async () => ({ faces: [{ confidence: 400 }] }) }, ready: true } as unknown as EngineHolder,
+      new WorkerMetrics(),
+    );
+    try {
+      const data = job('broken-1');
+      await redis.set(data.images[0].key, fixture('astronaut.png'));
+      await broken.handle(data);
+      expect(await replyFor('broken-1')).toMatchObject({ ok: false, error: { code: 'internal' } });
+    } finally {
+      await broken.onApplicationShutdown();
+    }
+  });
+
   it('drops a job that breaks the contract', async () => {
     await expect(service.handle({ operation: 'faces.search' })).resolves.toBeUndefined();
   });

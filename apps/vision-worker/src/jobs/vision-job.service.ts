@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import {
   ErrorCode,
   PublicError,
+  RESULT_SCHEMAS,
   visionJobSchema,
   type VisionJob,
   type VisionReply,
@@ -64,8 +65,10 @@ export class VisionJobService implements OnApplicationShutdown {
       // one not at all) and a corrupt body still ends as invalid_image there.
       const inspected: EncodedImage[] = images.map((bytes, index) => ({ ...job.images[index], bytes }));
       const handler = VISION_HANDLERS[job.operation] as (e: unknown, i: EncodedImage[], p: unknown) => Promise<unknown>;
-      const result = await handler(this.engines.engine, inspected, job.params);
-      return { jobId: job.requestId, ok: true, result };
+      // The result is checked here too, so an engine that breaks the contract is caught where it runs.
+      const result = RESULT_SCHEMAS[job.operation].safeParse(await handler(this.engines.engine, inspected, job.params));
+      if (!result.success) throw new Error(`engine ${this.engines.engine.name} broke the ${job.operation} result contract`);
+      return { jobId: job.requestId, ok: true, result: result.data };
     } catch (error) {
       return { jobId: job.requestId, ok: false, error: this.describe(error) };
     }
