@@ -12,4 +12,11 @@ module.exports = async function globalSetup() {
     encoding: 'utf8',
   });
   if (migrate.status !== 0) throw new Error(`test database migration failed: ${migrate.stderr || migrate.stdout}`);
+  // The test Redis plays the vision Redis: configured as production runs it (docker-compose.yml), without
+  // a slow log, which would keep the first bytes of a slow command's arguments.
+  const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  spawnSync('redis-cli', ['-h', redisUrl.hostname, '-p', redisUrl.port || '6379', 'CONFIG', 'SET', 'slowlog-log-slower-than', '-1'], {
+    stdio: 'ignore',
+  });
+  spawnSync('redis-cli', ['-h', redisUrl.hostname, '-p', redisUrl.port || '6379', 'SLOWLOG', 'RESET'], { stdio: 'ignore' });
 };

@@ -45,7 +45,8 @@ export class GatewayModule {
             provide: READINESS_CHECKS,
             inject: [EntityManager, VisionQueue],
             useFactory: (em: EntityManager, queue: VisionQueue): ReadinessCheck[] => [
-              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1')) },
+              // The schema, not only the server: a database without migrations cannot serve a single call.
+              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from api_keys limit 0')) },
               { name: 'vision-redis', check: () => queue.ping() },
             ],
           },

@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
 import { IMAGE_LIMITS } from '@nomosly/contracts';
-import { PublicErrorFilter, createFastifyAdapter, installBodyParsers, installFastifyErrorHandlers } from '@nomosly/http';
+import { PublicErrorFilter, createFastifyAdapter, installBodyParsers } from '@nomosly/http';
 import { baseLoggerOptions } from '@nomosly/logging';
 import { GatewayModule } from './app.module';
 import type { GatewayConfig } from './config';
@@ -40,7 +40,6 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
     limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
   });
-  installFastifyErrorHandlers(fastify, logger);
   app.useGlobalFilters(new PublicErrorFilter(logger));
   app.enableShutdownHooks();
   return app;

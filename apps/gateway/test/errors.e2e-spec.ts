@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import net from 'node:net';
 import Redis from 'ioredis';
 import { type TestSystem, createKeyWithCli, fixture, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
 import { callApi } from './helpers';
@@ -97,6 +98,39 @@ describe('gateway: the error table of API.md', () => {
     expect(errorOf(json.body).code).toBe('unsupported_media_type');
   });
 
+  it('400 for malformed forms, and the connection is not left hanging', async () => {
+    const noBoundary = await post('/v1/faces/detect', { headers: { 'content-type': 'multipart/form-data' }, body: 'abc' });
+    await expectError(noBoundary, 400, 'invalid_request');
+    const big = Buffer.concat([fixture('astronaut.png'), Buffer.alloc(3 * 1024 * 1024)]);
+    const twice = new FormData();
+    twice.append('image', new Blob([big]), 'a.png');
+    twice.append('image', new Blob([big]), 'b.png');
+    expect((await expectError(await post('/v1/faces/detect', { body: twice }), 400, 'invalid_request')).message).toMatch(/twice/);
+    const fields = new FormData();
+    for (let i = 0; i < 11; i++) fields.append(`field${i}`, 'x');
+    fields.append('image', new Blob([fixture('astronaut.png')]), 'a.png');
+    await expectError(await post('/v1/faces/detect', { body: fields }), 400, 'invalid_request');
+    const truncated = await rawHttp(
+      system.gateway.port,
+      `POST /v1/faces/detect HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${system.key}\r\n` +
+        'Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 60\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc',
+      true,
+    );
+    expect(truncated).not.toMatch(/^HTTP\/1.1 500/);
+  });
+
+  it('400 with the error body and a request id for requests that are not valid HTTP', async () => {
+    const response = await rawHttp(system.gateway.port, 'POST /v1/faces/detect HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1.1 400/);
+    expect(response).toMatch(/x-request-id: [0-9a-f-]{36}/);
+    expect(response).toContain('"code":"invalid_request"');
+  });
+
+  it('matches content types whatever their case', async () => {
+    const response = await post('/v1/faces/detect', { headers: { 'content-type': 'IMAGE/PNG' }, body: fixture('astronaut.png') });
+    expect(response.status).toBe(200);
+  });
+
   it('404 with the same error body for unknown routes, and x-request-id on every response', async () => {
     const response = await post('/v1/faces/nothing');
     await expectError(response, 404, 'not_found');
@@ -192,3 +226,18 @@ describe('gateway: when the vision side cannot answer', () => {
     }
   }, 120_000);
 });
+
+/** Sends raw bytes over a socket and returns what came back (optionally closing our side after sending). */
+function rawHttp(port: number, request: string, endAfterSend = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(request);
+      if (endAfterSend) socket.end();
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy());
+  });
+}

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
-import { PublicErrorFilter, createFastifyAdapter, installFastifyErrorHandlers } from '@nomosly/http';
+import { PublicErrorFilter, createFastifyAdapter } from '@nomosly/http';
 import { baseLoggerOptions } from '@nomosly/logging';
 import { WorkerModule } from './app.module';
 import type { WorkerConfig } from './config';
@@ -24,7 +24,6 @@ export async function createWorker(config: WorkerConfig, logDestination?: Destin
     abortOnError: false,
   });
   app.useLogger(app.get(PinoNestLogger));
-  installFastifyErrorHandlers(adapter.getInstance(), logger);
   app.useGlobalFilters(new PublicErrorFilter(logger));
   app.enableShutdownHooks();
   return app;

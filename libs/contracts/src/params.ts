@@ -1,9 +1,14 @@
 import { z } from 'zod';
 
-/** Accepts numbers and numeric strings (query strings and multipart fields carry strings). */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Accepts numbers, and plain decimal strings (query strings and multipart fields carry strings); anything
+ * else (hex, exponents, arrays, repeated query parameters) fails with "expected number".
+ */
 const numeric = (min: number, max: number, fallback: number) =>
   z.preprocess(
-    (value) => (value === undefined || value === '' ? undefined : typeof value === 'string' ? Number(value) : value),
+    (value) => (value === undefined || value === '' ? undefined : typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value),
     z.number().finite().min(min).max(max).default(fallback),
   );
 

@@ -27,5 +27,7 @@ export function ormConfig(options: DbOptions): Options {
     debug: options.debug ?? false,
     allowGlobalContext: false,
     forceUtcTimezone: true,
+    // Apps never create or change the schema: `nx run db:migrate` does (ensureDatabase in database.ts).
+    ensureDatabase: false,
   });
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
 
@@ -46,4 +47,38 @@ export function installBodyParsers(instance: unknown, options: { raw: { types: r
       );
     }),
   );
+}
+
+/**
+ * Reads what is left of a request's body and throws it away (up to 64 MiB, for at most 10 s), so that a
+ * refusal sent before the body was read reaches a client that is still uploading, on a connection that
+ * can carry the next request. Past the limits the request is cut off.
+ */
+export function drainRequest(raw: IncomingMessage, timeoutMs = 10_000): Promise<void> {
+  if (raw.complete || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_LIMIT) {
+        raw.destroy();
+        done();
+      }
+    };
+    const timer = setTimeout(() => {
+      raw.destroy();
+      done();
+    }, timeoutMs);
+    raw.on('data', onData);
+    raw.once('end', done);
+    raw.once('close', done);
+    raw.once('error', done);
+    raw.unpipe();
+    raw.resume();
+  });
 }

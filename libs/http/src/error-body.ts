@@ -55,10 +55,20 @@ export function renderError(error: unknown, requestId: string): RenderedError {
     const [publicCode, message] = FASTIFY_ERRORS[code];
     return rendered(publicCode, message, requestId, {}, false);
   }
+  if (isClientGone(error)) {
+    return rendered(ErrorCode.InvalidRequest, 'The request ended before its body was complete.', requestId, {}, false);
+  }
   const status = statusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
     const publicCode = STATUS_CODES[status] ?? ErrorCode.InvalidRequest;
-    const message = status === 404 || status === 405 ? 'There is no such route.' : 'The request is not valid.';
+    const message =
+      status === 404 || status === 405
+        ? 'There is no such route.'
+        : status === 415
+          ? 'This content type is not supported: send multipart/form-data, application/json, image/jpeg or image/png.'
+          : status === 413
+            ? 'The request body is larger than the limit.'
+            : 'The request is not valid.';
     return rendered(publicCode, message, requestId, {}, false);
   }
   return rendered(ErrorCode.Internal, 'Something went wrong on our side; the request was not billed.', requestId, {}, true);
@@ -72,6 +82,12 @@ function rendered(
   unexpected: boolean,
 ): RenderedError {
   return { status: httpStatusOf(code), body: { error: { code, message, requestId } }, headers: { ...headers }, unexpected };
+}
+
+/** The client hung up or cut its body short: its mistake, or its network's, never a fault of ours. */
+function isClientGone(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || message === 'aborted' || message === 'Premature close';
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from '@nomosly/contracts';
 import type { Logger } from 'pino';
+import { drainRequest } from './body-parsers';
 import { renderError } from './error-body';
 
 export interface FastifyAdapterOptions {
@@ -26,6 +28,27 @@ export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAda
     },
     logger: false,
     return503OnClosing: true,
+    // A client that stops sending mid-request is cut off instead of holding a connection (and its bytes).
+    requestTimeout: 60_000,
+    forceCloseConnections: 'idle',
+    // Requests Node cannot even parse (bad chunking, bad Content-Length, huge headers) still get API.md's body.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      const requestId = randomUUID();
+      const body = JSON.stringify({
+        error: {
+          code: ErrorCode.InvalidRequest,
+          message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.',
+          requestId,
+        },
+      });
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+          `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+          `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    },
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -34,22 +57,27 @@ export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAda
   return adapter;
 }
 
-/** Errors raised by Fastify itself (body parsing, limits) and unknown routes get API.md's error body too. */
-export function installFastifyErrorHandlers(instance: unknown, logger: Logger): void {
-  // Typed loosely: plugins (multipart) augment FastifyInstance in ways that make instances incompatible.
-  (instance as FastifyInstance).setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    sendError(error, request, reply, logger);
-  });
-}
-
+/**
+ * Sends API.md's error body for anything thrown while serving a request (Nest hands Fastify's own parsing
+ * and limit errors to the same filter). Unexpected errors are logged by type and code only: messages of
+ * driver errors can quote what the client sent (SQL parameters, for one).
+ */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
   const rendered = renderError(error, String(request.id));
   if (rendered.unexpected) {
     logger.error(
-      { requestId: request.id, err: { type: (error as Error)?.name, message: (error as Error)?.message } },
+      { requestId: request.id, err: { type: (error as Error)?.name, code: (error as { code?: unknown })?.code } },
       'unexpected error while serving a request',
     );
   }
-  if (reply.sent || reply.raw.headersSent) return;
-  reply.status(rendered.status).headers(rendered.headers).header('x-request-id', request.id).send(rendered.body);
+  const send = () => {
+    if (reply.sent || reply.raw.headersSent) return;
+    // A body still unread (past the drain limits) leaves the connection unable to carry another request.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    reply.status(rendered.status).headers(rendered.headers).header('x-request-id', request.id).send(rendered.body);
+  };
+  // Refused before its body was read (415, 401 on a multipart form...): read the rest first, so that a client
+  // still uploading gets the answer instead of a broken pipe.
+  if (request.raw.complete) send();
+  else void drainRequest(request.raw).then(send);
 }

@@ -35,7 +35,8 @@ export function requestLogFields(req: LoggableRequest, res: ServerResponse, late
     ip: req.socket?.remoteAddress ?? '',
     method: req.method ?? '',
     path: pathOf(originalUrl(req)),
-    status: res.statusCode,
+    // 499: the client went away before it was answered (nginx's convention); Node would report 200.
+    status: res.writableFinished ? res.statusCode : 499,
     latencyMs: Math.round(latencyMs * 100) / 100,
     keyPrefix: req.keyPrefix ?? null,
   };

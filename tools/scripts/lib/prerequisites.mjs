@@ -106,7 +106,12 @@ export async function ensureRedis(url) {
   const local = ['127.0.0.1', 'localhost', '::1'].includes(hostname);
   if (local && have('redis-server')) {
     say(`starting Redis on port ${redisPort}...`);
-    run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no']);
+    // The vision Redis keeps nothing: no snapshots, no append-only file, no slow log (it would keep the
+    // first bytes of a slow command's arguments, an image's for one).
+    run('redis-server', [
+      '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort),
+      '--save', '', '--appendonly', 'no', '--slowlog-log-slower-than', '-1',
+    ]);
     if (await waitForPort(redisPort, 10)) return;
   }
   throw new MissingPrerequisite(

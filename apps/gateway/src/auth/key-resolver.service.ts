@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { hashApiKey } from '@nomosly/api-keys';
-import { isScope } from '@nomosly/contracts';
+import { ErrorCode, PublicError, isScope } from '@nomosly/contracts';
 import { ApiKey } from '@nomosly/db';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
@@ -16,6 +16,7 @@ const CACHE_ENTRIES = 50_000;
 export class KeyResolver {
   private readonly cache = new TtlCache<ResolvedKey | null>(CACHE_ENTRIES);
   private readonly inflight = new Map<string, Promise<ResolvedKey | null>>();
+  private readonly logger = new Logger(KeyResolver.name);
 
   constructor(
     private readonly em: EntityManager,
@@ -41,7 +42,16 @@ export class KeyResolver {
 
   private async load(hash: string): Promise<ResolvedKey | null> {
     this.metrics.keyLookups.inc({ source: 'database' });
-    const row = await this.em.fork().findOne(ApiKey, { hash }, { populate: ['createdBy'] });
+    let row: ApiKey | null;
+    try {
+      row = await this.em.fork().findOne(ApiKey, { hash }, { populate: ['createdBy'] });
+    } catch (error) {
+      // Logged by type and code only: the driver's message quotes the query and its parameters.
+      this.logger.error(`API key lookup failed: ${(error as Error).name} ${(error as { code?: string }).code ?? ''}`.trim());
+      throw new PublicError(ErrorCode.Unavailable, 'The service cannot check API keys right now; try again shortly.', {
+        'retry-after': '5',
+      });
+    }
     const resolved = row ? toResolved(row) : null;
     this.cache.set(hash, resolved, resolved ? this.config.KEY_CACHE_TTL_MS : UNKNOWN_KEY_TTL_MS);
     return resolved;

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import { ErrorCode, IMAGE_LIMITS, PublicError, type OperationSpec } from '@nomosly/contracts';
+import { drainRequest } from '@nomosly/http';
 
 /** The images and the raw parameters of one call, whichever of the three input forms carried them. */
 export interface ImageInput {
@@ -35,7 +36,7 @@ export async function readImageInput(request: FastifyRequest, spec: OperationSpe
 }
 
 function mediaTypeOf(request: FastifyRequest): string {
-  return (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''.toLowerCase();
+  return ((request.headers['content-type'] ?? '').split(';')[0] ?? '').trim().toLowerCase();
 }
 
 async function readMultipart(
@@ -45,23 +46,46 @@ async function readMultipart(
 ): Promise<ImageInput> {
   const files = new Map<string, Buffer>();
   const params: Record<string, unknown> = { ...query };
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const file = part as MultipartFile;
-      if (!spec.imageFields.includes(file.fieldname)) {
-        await file.toBuffer().catch(() => undefined);
-        throw new PublicError(ErrorCode.InvalidRequest, `Unexpected file field "${safeName(file.fieldname)}"; expected ${expected(spec)}.`);
+  const fromForm = new Set<string>();
+  // The first problem is kept and the rest of the form is still read (and thrown away): a form abandoned
+  // halfway would leave the connection stalled on a file stream that nobody reads.
+  let problem: PublicError | undefined;
+  const refuse = (message: string) => (problem ??= new PublicError(ErrorCode.InvalidRequest, message));
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const file = part as MultipartFile;
+        const bytes = await file.toBuffer().catch((error: unknown) => {
+          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+            problem ??= new PublicError(ErrorCode.ImageTooLarge, `The ${safeName(file.fieldname)} is larger than 5 MiB.`);
+            return null;
+          }
+          throw error;
+        });
+        if (problem || bytes === null) continue;
+        if (!spec.imageFields.includes(file.fieldname)) refuse(`Unexpected file field "${safeName(file.fieldname)}"; expected ${expected(spec)}.`);
+        else if (files.has(file.fieldname)) refuse(`The file field "${file.fieldname}" was sent twice.`);
+        else files.set(file.fieldname, bytes);
+      } else if (spec.imageFields.includes(part.fieldname)) {
+        refuse(`The field "${part.fieldname}" must be a file.`);
+      } else if (part.valueTruncated) {
+        refuse(`The field "${safeName(part.fieldname)}" is too long.`);
+      } else if (fromForm.has(part.fieldname)) {
+        refuse(`The field "${safeName(part.fieldname)}" was sent twice.`);
+      } else {
+        fromForm.add(part.fieldname);
+        params[part.fieldname] = part.value;
       }
-      if (files.has(file.fieldname)) {
-        throw new PublicError(ErrorCode.InvalidRequest, `The file field "${file.fieldname}" was sent twice.`);
-      }
-      files.set(file.fieldname, await file.toBuffer());
-    } else if (!spec.imageFields.includes(part.fieldname)) {
-      params[part.fieldname] = part.value;
-    } else {
-      throw new PublicError(ErrorCode.InvalidRequest, `The field "${part.fieldname}" must be a file.`);
     }
+  } catch (error) {
+    await drainRequest(request.raw);
+    if (error instanceof PublicError) throw error;
+    const code = (error as { code?: string }).code;
+    // Limits that @fastify/multipart names keep their mapping (413, 400); busboy's own errors have no code.
+    if (typeof code === 'string' && code.startsWith('FST_')) throw error;
+    throw new PublicError(ErrorCode.InvalidRequest, 'The multipart form is malformed.');
   }
+  if (problem) throw problem;
   return { images: spec.imageFields.map((field) => required(files.get(field), field, spec)), params };
 }
 

@@ -20,8 +20,11 @@ import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 
+/** How a wait ends: the worker's reply, the deadline, the client hanging up, or the reply channel lost. */
+type WaitOutcome = VisionReply | 'timeout' | 'aborted' | 'lost';
+
 interface Waiter {
-  resolve(reply: VisionReply): void;
+  resolve(outcome: WaitOutcome): void;
 }
 
 export interface VisionCall<O extends Operation> {
@@ -80,7 +83,12 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     // Subscribing before the connection's ready check has run can leave it unsubscribed (the check's INFO is
     // refused in subscriber mode), so subscribe on every 'ready', the first and each after a reconnect.
     this.subscriber.on('ready', () => void this.subscribe());
-    this.subscriber.on('close', () => (this.subscribed = false));
+    // Replies published while the channel is down are lost for good: the calls waiting for them end now (503)
+    // rather than at their deadline.
+    this.subscriber.on('close', () => {
+      this.subscribed = false;
+      for (const waiter of [...this.waiters.values()]) waiter.resolve('lost');
+    });
     if (this.subscriber.status === 'ready') await this.subscribe();
     this.capacityTimer = setInterval(() => void this.refreshCapacity(), 1000).unref();
     void this.refreshCapacity();
@@ -149,7 +157,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       await this.queue.add(call.operation, job, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 });
       await stored;
     } catch (error) {
-      this.waiters.delete(jobId);
+      this.waiters.get(jobId)?.resolve('aborted');
       await this.discard(jobId, imageKeys);
       if (error instanceof PublicError) throw error;
       this.logger.error(`vision queue unavailable: ${(error as Error).message}`);
@@ -159,9 +167,14 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     }
 
     const outcome = await reply;
-    if (outcome === 'timeout' || outcome === 'aborted') {
+    if (outcome === 'timeout' || outcome === 'aborted' || outcome === 'lost') {
       await this.discard(jobId, imageKeys);
       this.metrics.visionJobs.inc({ operation: call.operation, outcome });
+      if (outcome === 'lost') {
+        throw new PublicError(ErrorCode.Unavailable, 'The connection to the vision service was lost; try again shortly.', {
+          'retry-after': UNAVAILABLE_RETRY_AFTER,
+        });
+      }
       throw new PublicError(ErrorCode.Timeout, `The ${call.operation} call did not finish within the deadline.`);
     }
     if (!outcome.ok) {
@@ -180,9 +193,9 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     return result.data as ResultOf<O>;
   }
 
-  private awaitReply(jobId: string, deadline: number, signal: AbortSignal): Promise<VisionReply | 'timeout' | 'aborted'> {
+  private awaitReply(jobId: string, deadline: number, signal: AbortSignal): Promise<WaitOutcome> {
     return new Promise((resolve) => {
-      const finish = (outcome: VisionReply | 'timeout' | 'aborted') => {
+      const finish = (outcome: WaitOutcome) => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         this.waiters.delete(jobId);

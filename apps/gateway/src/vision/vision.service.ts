@@ -30,6 +30,8 @@ export class VisionService {
     // The client hanging up while we wait: the job and its images are removed at once.
     const onClose = () => aborted.abort();
     request.raw.socket.once('close', onClose);
+    // The client may have gone while the body was read or the key checked: then there is nothing to run.
+    if (request.raw.socket.destroyed) aborted.abort();
     try {
       const result = await this.queue.run({
         requestId: String(request.id),

@@ -94,7 +94,8 @@ export class VisionJobService implements OnApplicationShutdown {
       this.logger.error(`engine unavailable: ${error.message}`);
       return { code: ErrorCode.Unavailable, message: 'The vision engine is unavailable; try again shortly.' };
     }
-    this.logger.error(`vision job failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+    // By type only: an engine's message may quote what it was given.
+    this.logger.error(`vision job failed: ${(error as Error)?.name ?? 'unknown error'}`);
     return { code: ErrorCode.Internal, message: 'The vision engine failed on this image; the request was not billed.' };
   }
 }
