@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
-import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyAuth } from './auth/api-key-auth';
 import { KeyResolver } from './auth/key-resolver.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { DocsController } from './docs/docs.controller';
@@ -53,7 +53,7 @@ export class GatewayModule {
         }),
       ],
       controllers: [VisionController, DocsController],
-      providers: [KeyResolver, ApiKeyGuard, VisionService],
+      providers: [KeyResolver, ApiKeyAuth, VisionService],
     };
   }
 }

@@ -7,6 +7,7 @@ import { IMAGE_LIMITS } from '@nomosly/contracts';
 import { PublicErrorFilter, createFastifyAdapter, installBodyParsers } from '@nomosly/http';
 import { baseLoggerOptions } from '@nomosly/logging';
 import { GatewayModule } from './app.module';
+import { ApiKeyAuth } from './auth/api-key-auth';
 import type { GatewayConfig } from './config';
 import { GatewayMetrics } from './metrics';
 import { RAW_IMAGE_TYPES } from './vision/image-input';
@@ -37,6 +38,7 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
     bodyParser: false,
   });
   app.useLogger(app.get(PinoNestLogger));
+  app.get(ApiKeyAuth).install(fastify);
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
     limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
   });

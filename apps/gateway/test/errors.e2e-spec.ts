@@ -37,6 +37,12 @@ describe('gateway: the error table of API.md', () => {
     expect((await expectError(response, 401, 'unauthenticated')).message).toMatch(/missing/);
   });
 
+  it('checks the key before reading the body: 401, not 413, for a large upload without a key', async () => {
+    const big = Buffer.concat([fixture('astronaut.png'), Buffer.alloc(6 * 1024 * 1024)]);
+    const response = await fetch(`${system.gateway.url}/v1/faces/detect`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: big });
+    await expectError(response, 401, 'unauthenticated');
+  });
+
   it('401 when the key is unknown or malformed, with a message that says invalid', async () => {
     for (const key of ['nk_live_' + 'A'.repeat(32), 'not-a-key']) {
       const response = await fetch(`${system.gateway.url}/v1/faces/detect`, {
