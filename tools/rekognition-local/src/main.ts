@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@nomosly/config';
+import { createEngine } from '@nomosly/engines';
+import { startStandIn } from './server';
+
+/** `npm run rekognition-local`: the Rekognition stand-in on its own, answering from the local engine. */
+async function main(): Promise<void> {
+  const config = loadConfig(
+    z.object({
+      PORT: env.port(4566),
+      HOST: env.host('127.0.0.1'),
+      AWS_ACCESS_KEY_ID: z.string({ message: 'expected the test access key id the SDK signs with' }).min(1),
+      AWS_SECRET_ACCESS_KEY: z.string({ message: 'expected the test secret access key the SDK signs with' }).min(1),
+      TESSDATA_FILE: z.string().min(1).default('/usr/share/tesseract-ocr/5/tessdata/eng.traineddata'),
+    }),
+  );
+  const engine = createEngine('local', { tessdataFile: config.TESSDATA_FILE });
+  await engine.start();
+  const standIn = await startStandIn({
+    engine,
+    credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY },
+    port: config.PORT,
+    host: config.HOST,
+  });
+  console.log(`rekognition-local ${standIn.url}`);
+  const stop = async () => {
+    await standIn.close();
+    await engine.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: Error) => {
+  console.error(`rekognition-local: ${error.message}`);
+  process.exit(1);
+});

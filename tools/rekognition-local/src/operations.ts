@@ -1,0 +1,126 @@
+import { ErrorCode, PublicError, type BoundingBox, type Landmark } from '@nomosly/contracts';
+import type { VisionEngine } from '@nomosly/engines';
+import { type EncodedImage, inspectImage } from '@nomosly/images';
+
+/** An error in Rekognition's own terms: the SDK turns `__type` into its exception class of that name. */
+export class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** Rekognition's input limit for image bytes: 5 MB. */
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+const box = (b: BoundingBox) => ({ Width: b.width, Height: b.height, Left: b.left, Top: b.top });
+const landmarks = (points: readonly Landmark[]) => points.map((p) => ({ Type: p.type, X: p.x, Y: p.y }));
+const polygon = (b: BoundingBox) => [
+  { X: b.left, Y: b.top },
+  { X: b.left + b.width, Y: b.top },
+  { X: b.left + b.width, Y: b.top + b.height },
+  { X: b.left, Y: b.top + b.height },
+];
+
+/** The four operations, answered from a local engine with AWS's field names and value ranges. */
+export function rekognitionOperations(engine: VisionEngine): Record<string, (input: Json) => Promise<Json>> {
+  return {
+    async DetectFaces(input) {
+      const { faces } = await engine.detectFaces(await imageOf(input.Image, 'Image'));
+      return {
+        FaceDetails: faces.map((face) => ({
+          BoundingBox: box(face.boundingBox),
+          Landmarks: landmarks(face.landmarks),
+          Confidence: face.confidence,
+        })),
+      };
+    },
+    async CompareFaces(input) {
+      const threshold = numberIn(input.SimilarityThreshold, 'SimilarityThreshold', 0, 100, 80);
+      const [source, target] = [await imageOf(input.SourceImage, 'SourceImage'), await imageOf(input.TargetImage, 'TargetImage')];
+      const result = await engine.compareFaces(source, target, { similarityThreshold: threshold });
+      // Like AWS: a source image without a face is a bad parameter, not an empty answer.
+      if (!result.sourceFace) throw new AwsError('InvalidParameterException', 'Request has invalid parameters');
+      return {
+        SourceImageFace: { BoundingBox: box(result.sourceFace.boundingBox), Confidence: result.sourceFace.confidence },
+        FaceMatches: result.matches.map((m) => ({
+          Similarity: m.similarity,
+          Face: { BoundingBox: box(m.face.boundingBox), Confidence: m.face.confidence },
+        })),
+        UnmatchedFaces: result.unmatchedFaces.map((f) => ({ BoundingBox: box(f.boundingBox), Confidence: f.confidence })),
+      };
+    },
+    async DetectLabels(input) {
+      const maxLabels = numberIn(input.MaxLabels, 'MaxLabels', 0, 1000, 1000);
+      const minConfidence = numberIn(input.MinConfidence, 'MinConfidence', 0, 100, 55);
+      const { labels } = await engine.detectLabels(await imageOf(input.Image, 'Image'), {
+        maxLabels: Math.max(1, Math.floor(maxLabels)),
+        minConfidence,
+      });
+      return {
+        Labels: labels.map((label) => ({
+          Name: label.name,
+          Confidence: label.confidence,
+          Instances: label.instances.map((i) => ({ BoundingBox: box(i.boundingBox), Confidence: i.confidence })),
+          Parents: [],
+        })),
+        LabelModelVersion: '3.0',
+      };
+    },
+    async DetectText(input) {
+      const { text } = await engine.detectText(await imageOf(input.Image, 'Image'));
+      let lineId = -1;
+      return {
+        TextDetections: text.map((t, id) => {
+          if (t.type === 'LINE') lineId = id;
+          return {
+            DetectedText: t.text,
+            Type: t.type,
+            Id: id,
+            ...(t.type === 'WORD' && lineId >= 0 ? { ParentId: lineId } : {}),
+            Confidence: t.confidence,
+            Geometry: { BoundingBox: box(t.boundingBox), Polygon: polygon(t.boundingBox) },
+          };
+        }),
+        TextModelVersion: '3.0',
+      };
+    },
+  };
+}
+
+/** Reads `{ Bytes: base64 }` and applies Rekognition's input rules: 5 MB, JPEG or PNG, at least 80 x 80. */
+async function imageOf(value: unknown, name: string): Promise<EncodedImage> {
+  const image = value as { Bytes?: unknown; S3Object?: unknown } | undefined;
+  if (!image || typeof image !== 'object') throw new AwsError('ValidationException', `1 validation error detected: Value null at '${lower(name)}' failed to satisfy constraint: Member must not be null`);
+  if (image.S3Object !== undefined) throw new AwsError('InvalidS3ObjectException', 'S3 objects are not available in this stand-in.');
+  if (typeof image.Bytes !== 'string' || image.Bytes === '') throw new AwsError('InvalidParameterException', 'Request has invalid parameters');
+  const bytes = Buffer.from(image.Bytes, 'base64');
+  if (bytes.length > MAX_IMAGE_BYTES) throw new AwsError('ImageTooLargeException', 'Image size is too large.');
+  try {
+    return await inspectImage(bytes, name);
+  } catch (error) {
+    if (!(error instanceof PublicError)) throw error;
+    if (error.code === ErrorCode.ImageTooLarge) throw new AwsError('ImageTooLargeException', 'Image size is too large.');
+    if (error.code === ErrorCode.InvalidImage && /at least/.test(error.message)) {
+      throw new AwsError('InvalidParameterException', 'Request has invalid parameters');
+    }
+    throw new AwsError('InvalidImageFormatException', 'Request has invalid image format');
+  }
+}
+
+function numberIn(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new AwsError('ValidationException', `1 validation error detected: Value at '${lower(name)}' failed to satisfy constraint: Member must have value between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function lower(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import {
+  CompareFacesCommand,
+  DetectFacesCommand,
+  DetectLabelsCommand,
+  DetectTextCommand,
+  ImageTooLargeException,
+  InvalidImageFormatException,
+  InvalidParameterException,
+  RekognitionClient,
+  RekognitionServiceException,
+} from '@aws-sdk/client-rekognition';
+import { createEngine } from '@nomosly/engines';
+import { startStandIn } from './server';
+
+const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/testing/fixtures/images', name));
+const credentials = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' };
+
+/** The real AWS SDK, pointed at the stand-in by `endpoint`: signing, serialisation and exception classes as in production. */
+describe('rekognition-local through @aws-sdk/client-rekognition', () => {
+  const engine = createEngine('local');
+  let standIn: Awaited<ReturnType<typeof startStandIn>>;
+  let client: RekognitionClient;
+
+  beforeAll(async () => {
+    await engine.start();
+    standIn = await startStandIn({ engine, credentials });
+    client = new RekognitionClient({ region: 'us-east-1', endpoint: standIn.url, credentials, maxAttempts: 1 });
+  }, 60_000);
+  afterAll(async () => {
+    client?.destroy();
+    await standIn?.close();
+    await engine.stop();
+  });
+
+  it('DetectFaces answers with AWS field names: one face on a portrait', async () => {
+    const out = await client.send(new DetectFacesCommand({ Image: { Bytes: fixture('grace_hopper.jpg') }, Attributes: ['DEFAULT'] }));
+    expect(out.FaceDetails).toHaveLength(1);
+    const face = out.FaceDetails?.[0];
+    expect(face?.Confidence).toBeGreaterThan(50);
+    for (const value of Object.values(face?.BoundingBox ?? {})) expect(value).toBeGreaterThanOrEqual(0);
+    expect(face?.Landmarks?.map((l) => l.Type).sort()).toEqual(['eyeLeft', 'eyeRight', 'mouthLeft', 'mouthRight', 'nose']);
+  });
+
+  it('CompareFaces matches the same person and raises InvalidParameterException when the source has no face', async () => {
+    const source = fixture('grace_hopper.jpg');
+    const target = await sharp(source).flop().jpeg().toBuffer();
+    const out = await client.send(new CompareFacesCommand({ SourceImage: { Bytes: source }, TargetImage: { Bytes: target }, SimilarityThreshold: 80 }));
+    expect(out.FaceMatches?.[0]?.Similarity).toBeGreaterThanOrEqual(90);
+    expect(out.SourceImageFace?.BoundingBox?.Width).toBeGreaterThan(0);
+    await expect(
+      client.send(new CompareFacesCommand({ SourceImage: { Bytes: fixture('coffee.png') }, TargetImage: { Bytes: source } })),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
+  it('DetectLabels and DetectText answer in AWS shapes', async () => {
+    const labels = await client.send(new DetectLabelsCommand({ Image: { Bytes: fixture('astronaut.png') }, MaxLabels: 5, MinConfidence: 50 }));
+    expect(labels.Labels?.map((l) => l.Name)).toContain('Person');
+    const text = await client.send(new DetectTextCommand({ Image: { Bytes: fixture('printed_text.png') } }));
+    const lines = text.TextDetections?.filter((t) => t.Type === 'LINE').map((t) => t.DetectedText);
+    expect(lines).toContain('Privacy first vision API');
+    const word = text.TextDetections?.find((t) => t.Type === 'WORD');
+    expect(word?.ParentId).toBeDefined();
+    expect(word?.Geometry?.Polygon).toHaveLength(4);
+  });
+
+  it('applies AWS input limits with the SDK exception classes', async () => {
+    await expect(client.send(new DetectFacesCommand({ Image: { Bytes: Buffer.from('not an image at all') } }))).rejects.toBeInstanceOf(
+      InvalidImageFormatException,
+    );
+    const gif = await sharp(fixture('astronaut.png')).gif().toBuffer();
+    await expect(client.send(new DetectFacesCommand({ Image: { Bytes: gif } }))).rejects.toBeInstanceOf(InvalidImageFormatException);
+    const tooLarge = Buffer.concat([fixture('astronaut.png'), Buffer.alloc(5 * 1024 * 1024)]);
+    await expect(client.send(new DetectFacesCommand({ Image: { Bytes: tooLarge } }))).rejects.toBeInstanceOf(ImageTooLargeException);
+    const tiny = await sharp(fixture('astronaut.png')).resize(60, 60).png().toBuffer();
+    await expect(client.send(new DetectFacesCommand({ Image: { Bytes: tiny } }))).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
+  it('verifies the SigV4 signature: a wrong secret or an unknown key is refused', async () => {
+    for (const wrong of [
+      { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-secret' },
+      { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: credentials.secretAccessKey },
+    ]) {
+      const impostor = new RekognitionClient({ region: 'us-east-1', endpoint: standIn.url, credentials: wrong, maxAttempts: 1 });
+      const error = await impostor.send(new DetectFacesCommand({ Image: { Bytes: fixture('grace_hopper.jpg') } })).catch((e: unknown) => e);
+      impostor.destroy();
+      expect(error).toBeInstanceOf(RekognitionServiceException);
+      expect((error as { name: string }).name).toMatch(/InvalidSignatureException|UnrecognizedClientException/);
+    }
+  });
+});
