@@ -4,10 +4,10 @@ import { callApi, metricValue, resultOf } from './helpers';
 
 const ALL_PATHS = ['/v1/faces/detect', '/v1/faces/compare', '/v1/labels/detect', '/v1/text/detect'];
 
-describe('gateway: the four operations on the local engine', () => {
+describe.each(['local', 'rekognition'] as const)('gateway: the four operations on the %s engine', (engine) => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startTestSystem({ label: 'api' });
+    system = await startTestSystem({ label: `api-${engine}`, engine });
   }, 180_000);
   afterAll(() => system?.stop());
 

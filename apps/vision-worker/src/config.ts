@@ -7,7 +7,14 @@ export const workerConfigSchema = baseConfigSchema.extend({
   VISION_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   /** Jobs one process runs at once. The local engine is CPU-bound: scale with processes, not concurrency. */
   VISION_CONCURRENCY: env.positiveInt(1),
-  ENGINE: z.enum(['local', 'null'], { message: 'expected local or null (null answers at once: benchmarks only)' }).default('local'),
+  ENGINE: z
+    .enum(['local', 'rekognition', 'null'], { message: 'expected local, rekognition or null (null: benchmarks and tests only)' })
+    .default('local'),
+  /** ENGINE=rekognition: the AWS region, an optional endpoint (the local stand-in), optional static credentials. */
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ENDPOINT: env.url(['http', 'https'], 'https://rekognition.us-east-1.amazonaws.com').optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** With ENGINE=null: milliseconds each call takes (benchmarks and deadline tests). */
   NULL_ENGINE_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** Debian's tesseract-ocr-eng data, for the local engine's OCR. */

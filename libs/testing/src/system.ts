@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { type RunningApp, createKeyWithCli, startApp } from './app-process';
+import { REPO_ROOT } from './paths';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from './services';
 
 export interface TestSystem {
@@ -25,7 +28,8 @@ export function workerOf(system: TestSystem): RunningApp {
 
 export interface TestSystemOptions {
   label: string;
-  engine?: 'local' | 'null';
+  /** `rekognition`: the rekognition engine (real AWS SDK) against the local Rekognition stand-in. */
+  engine?: 'local' | 'null' | 'rekognition';
   /** Start without a worker: every call waits for the deadline. */
   withoutWorker?: boolean;
   deadlineMs?: number;
@@ -36,12 +40,14 @@ export interface TestSystemOptions {
 /** A gateway and a vision worker on a queue prefix of their own, against the real PostgreSQL and Redis. */
 export async function startTestSystem(options: TestSystemOptions): Promise<TestSystem> {
   const prefix = uniquePrefix(options.label);
-  const env = {
+  const standIn = options.engine === 'rekognition' ? await startRekognitionStandIn() : null;
+  const env: Record<string, string> = {
     DATABASE_URL: TEST_DATABASE_URL,
     VISION_REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     ENGINE: options.engine ?? 'local',
     VISION_DEADLINE_MS: String(options.deadlineMs ?? 30_000),
+    ...(standIn?.workerEnv ?? {}),
   };
   const email = `${options.label}-${randomBytes(4).toString('hex')}@test.nomosly.local`;
   const createKey = (extra: string[] = []) => createKeyWithCli(TEST_DATABASE_URL, email, extra);
@@ -62,7 +68,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
     createKey,
     startWorker,
     stop: async () => {
-      await Promise.all([gateway.stop(), system.worker?.stop()]);
+      await Promise.all([gateway.stop(), system.worker?.stop(), standIn?.stop()]);
       await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
     },
   };
@@ -94,4 +100,37 @@ export async function waitForWorkers(gatewayUrl: string, count: number, timeoutM
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the gateway at ${gatewayUrl} did not see ${count} vision worker(s) within ${timeoutMs} ms`);
+}
+
+/** The Rekognition stand-in (tools/rekognition-local) as its own process, with test credentials. */
+export async function startRekognitionStandIn(): Promise<{ url: string; workerEnv: Record<string, string>; stop(): Promise<void> }> {
+  const credentials = { AWS_ACCESS_KEY_ID: 'AKIDNOMOSLYTEST', AWS_SECRET_ACCESS_KEY: `test-${randomBytes(8).toString('hex')}` };
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/tools/rekognition-local/src/main.js')], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...credentials },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`rekognition-local did not start:\n${output}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /rekognition-local (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`rekognition-local exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    workerEnv: { AWS_ENDPOINT: url, AWS_REGION: 'us-east-1', ...credentials },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -10,7 +10,18 @@ export class EngineHolder implements OnModuleInit, OnApplicationShutdown {
   ready = false;
 
   constructor(@Inject(WORKER_CONFIG) config: WorkerConfig) {
-    this.engine = createEngine(config.ENGINE, { tessdataFile: config.TESSDATA_FILE, delayMs: config.NULL_ENGINE_DELAY_MS });
+    this.engine = createEngine(config.ENGINE, {
+      tessdataFile: config.TESSDATA_FILE,
+      delayMs: config.NULL_ENGINE_DELAY_MS,
+      rekognition: {
+        region: config.AWS_REGION,
+        endpoint: config.AWS_ENDPOINT,
+        credentials:
+          config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY
+            ? { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY }
+            : undefined,
+      },
+    });
   }
 
   async onModuleInit(): Promise<void> {
