@@ -12,7 +12,9 @@ import {
   RekognitionClient,
   RekognitionServiceException,
 } from '@aws-sdk/client-rekognition';
-import { createEngine } from '@nomosly/engines';
+import { EngineUnavailableError, RekognitionEngine, createEngine } from '@nomosly/engines';
+import { inspectImage } from '@nomosly/images';
+import { AwsError } from './operations';
 import { startStandIn } from './server';
 
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/testing/fixtures/images', name));
@@ -88,6 +90,34 @@ describe('rekognition-local through @aws-sdk/client-rekognition', () => {
       impostor.destroy();
       expect(error).toBeInstanceOf(RekognitionServiceException);
       expect((error as { name: string }).name).toMatch(/InvalidSignatureException|UnrecognizedClientException/);
+    }
+  });
+
+  it('the rekognition engine retries throttling with backoff, then reports the engine unavailable', async () => {
+    let throttled = 0;
+    let throttleNext = 2;
+    const flaky = await startStandIn({
+      engine,
+      credentials,
+      fault: () => {
+        if (throttleNext <= 0) return undefined;
+        throttleNext--;
+        throttled++;
+        return new AwsError('ThrottlingException', 'Rate exceeded');
+      },
+    });
+    const rekognition = new RekognitionEngine({ region: 'us-east-1', endpoint: flaky.url, credentials, maxAttempts: 4 });
+    await rekognition.start();
+    try {
+      const image = await inspectImage(fixture('grace_hopper.jpg'));
+      expect((await rekognition.detectFaces(image)).faces).toHaveLength(1);
+      expect(throttled).toBe(2);
+      throttleNext = 100;
+      await expect(rekognition.detectFaces(image)).rejects.toBeInstanceOf(EngineUnavailableError);
+      expect(throttled).toBe(6);
+    } finally {
+      await rekognition.stop();
+      await flaky.close();
     }
   });
 });

@@ -14,6 +14,8 @@ export interface StandInOptions {
   credentials: Credentials;
   port?: number;
   host?: string;
+  /** Fault injection for tests: an AWS error to answer with instead of running the operation. */
+  fault?: (operation: string) => AwsError | undefined;
 }
 
 /**
@@ -44,6 +46,8 @@ export async function startStandIn(options: StandInOptions): Promise<{ url: stri
     } catch {
       return send(response, 400, errorBody('SerializationException', 'The request body is not valid JSON.'));
     }
+    const fault = options.fault?.(target[1]);
+    if (fault) return send(response, fault.status, errorBody(fault.type, fault.message));
     try {
       send(response, 200, await operation(input));
     } catch (error) {
