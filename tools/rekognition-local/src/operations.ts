@@ -1,3 +1,11 @@
+import type {
+  CompareFacesCommandOutput,
+  DetectFacesCommandOutput,
+  DetectLabelsCommandOutput,
+  DetectTextCommandOutput,
+  LandmarkType,
+  TextTypes,
+} from '@aws-sdk/client-rekognition';
 import { ErrorCode, PublicError, type BoundingBox, type Landmark } from '@nomosly/contracts';
 import type { VisionEngine } from '@nomosly/engines';
 import { type EncodedImage, inspectImage } from '@nomosly/images';
@@ -15,11 +23,20 @@ export class AwsError extends Error {
 
 type Json = Record<string, unknown>;
 
+/** The SDK's own output types (less the metadata the SDK adds): the compiler holds each answer to them. */
+type Output<T> = Omit<T, '$metadata'>;
+interface Operations {
+  DetectFaces(input: Json): Promise<Output<DetectFacesCommandOutput>>;
+  CompareFaces(input: Json): Promise<Output<CompareFacesCommandOutput>>;
+  DetectLabels(input: Json): Promise<Output<DetectLabelsCommandOutput>>;
+  DetectText(input: Json): Promise<Output<DetectTextCommandOutput>>;
+}
+
 /** Rekognition's input limit for image bytes: 5 MB. */
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
 const box = (b: BoundingBox) => ({ Width: b.width, Height: b.height, Left: b.left, Top: b.top });
-const landmarks = (points: readonly Landmark[]) => points.map((p) => ({ Type: p.type, X: p.x, Y: p.y }));
+const landmarks = (points: readonly Landmark[]) => points.map((p) => ({ Type: p.type as LandmarkType, X: p.x, Y: p.y }));
 const polygon = (b: BoundingBox) => [
   { X: b.left, Y: b.top },
   { X: b.left + b.width, Y: b.top },
@@ -28,7 +45,7 @@ const polygon = (b: BoundingBox) => [
 ];
 
 /** The four operations, answered from a local engine with AWS's field names and value ranges. */
-export function rekognitionOperations(engine: VisionEngine): Record<string, (input: Json) => Promise<Json>> {
+export function rekognitionOperations(engine: VisionEngine): Operations {
   return {
     async DetectFaces(input) {
       const { faces } = await engine.detectFaces(await imageOf(input.Image, 'Image'));
@@ -80,7 +97,7 @@ export function rekognitionOperations(engine: VisionEngine): Record<string, (inp
           if (t.type === 'LINE') lineId = id;
           return {
             DetectedText: t.text,
-            Type: t.type,
+            Type: t.type as TextTypes,
             Id: id,
             ...(t.type === 'WORD' && lineId >= 0 ? { ParentId: lineId } : {}),
             Confidence: t.confidence,

@@ -38,7 +38,7 @@ export async function startStandIn(options: StandInOptions): Promise<{ url: stri
     }
     const signature = await verifySignature({ method: 'POST', path: '/', headers: request.headers, body }, options.credentials);
     if (!signature.ok) return send(response, signature.type === 'InvalidSignatureException' ? 403 : 400, errorBody(signature.type, signature.message));
-    const operation = operations[target[1]];
+    const operation = (operations as unknown as Record<string, ((input: Record<string, unknown>) => Promise<object>) | undefined>)[target[1]];
     if (!operation) return send(response, 400, errorBody('UnknownOperationException', `Unknown operation ${target[1]}.`));
     let input: Record<string, unknown>;
     try {
@@ -49,7 +49,7 @@ export async function startStandIn(options: StandInOptions): Promise<{ url: stri
     const fault = options.fault?.(target[1]);
     if (fault) return send(response, fault.status, errorBody(fault.type, fault.message));
     try {
-      send(response, 200, await operation(input));
+      send(response, 200, (await operation(input)) as Record<string, unknown>);
     } catch (error) {
       if (error instanceof AwsError) return send(response, error.status, errorBody(error.type, error.message));
       if (error instanceof PublicError && error.code === ErrorCode.InvalidImage) {
