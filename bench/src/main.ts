@@ -12,7 +12,7 @@ import {
   uniquePrefix,
   type RunningApp,
 } from '@nomosly/testing';
-import { formatRow, runLoad, type LoadRequest } from './load';
+import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
 
 /**
  * `npm run bench`: latency and throughput of (a) the full gateway path with a null engine, (b) the same
@@ -35,25 +35,13 @@ async function main(): Promise<void> {
   // (a) full path, null engine
   const nullSystem = await startSystem('null', { VISION_CONCURRENCY: '64' });
   const full: LoadRequest = { url: `${nullSystem.gateway.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
-  await runLoad(full, 8, 1);
-  const fullRows = [];
-  for (const clients of LEVELS) {
-    const row = await runLoad(full, clients, SECONDS);
-    fullRows.push(row);
-    console.log(formatRow('(a) gateway + queue, null engine', row));
-  }
+  const fullRows = await runLevels('(a) gateway + queue, null engine', full, 8);
   await nullSystem.stop();
 
   // (b) bare route
   const bare = await startBare();
   const bareRequest: LoadRequest = { url: `${bare.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
-  await runLoad(bareRequest, 8, 1);
-  const bareRows = [];
-  for (const clients of LEVELS) {
-    const row = await runLoad(bareRequest, clients, SECONDS);
-    bareRows.push(row);
-    console.log(formatRow('(b) bare route, no auth, no queue', row));
-  }
+  const bareRows = await runLevels('(b) bare route, no auth, no queue', bareRequest, 8);
   bare.kill();
   const overhead = fullRows[0].p50 - bareRows[0].p50;
   console.log(`(a) - (b) at p50 with ${LEVELS[0]} client: ${overhead.toFixed(2)} ms (goal <= 1.5 ms)`);
@@ -67,17 +55,27 @@ async function main(): Promise<void> {
   ];
   for (const [name, route, body, type] of cases) {
     const request = { url: `${local.gateway.url}${route}`, headers: headers(type), body };
-    await runLoad(request, 1, 1);
-    for (const clients of LEVELS) console.log(formatRow(`(c) ${name}, local engine`, await runLoad(request, clients, SECONDS)));
+    await runLevels(`(c) ${name}, local engine`, request, 1);
   }
   const compare = {
     url: `${local.gateway.url}/v1/faces/compare`,
     headers: headers('application/json'),
     body: Buffer.from(JSON.stringify({ source: photo.toString('base64'), target: photo.toString('base64') })),
   };
-  await runLoad(compare, 1, 1);
-  for (const clients of LEVELS) console.log(formatRow('(c) faces.compare, local engine', await runLoad(compare, clients, SECONDS)));
+  await runLevels('(c) faces.compare, local engine', compare, 1);
   await local.stop();
+}
+
+/** A one-second warm-up, then one row per client level. */
+async function runLevels(label: string, request: LoadRequest, warmupClients: number): Promise<LoadResult[]> {
+  await runLoad(request, warmupClients, 1);
+  const rows: LoadResult[] = [];
+  for (const clients of LEVELS) {
+    const row = await runLoad(request, clients, SECONDS);
+    rows.push(row);
+    console.log(formatRow(label, row));
+  }
+  return rows;
 }
 
 async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, string>) {

@@ -6,6 +6,7 @@ import { pino, type DestinationStream } from 'pino';
 import { IMAGE_LIMITS } from '@nomosly/contracts';
 import { PublicErrorFilter, createFastifyAdapter, installBodyParsers } from '@nomosly/http';
 import { baseLoggerOptions } from '@nomosly/logging';
+import { observeHttpLatency } from '@nomosly/observability';
 import { GatewayModule } from './app.module';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import type { GatewayConfig } from './config';
@@ -22,14 +23,7 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
   const logger = pino(baseLoggerOptions({ service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }), logDestination);
 
   installBodyParsers(fastify, { raw: { types: RAW_IMAGE_TYPES, limit: IMAGE_LIMITS.maxBytes }, jsonLimit: JSON_BODY_LIMIT });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
+  observeHttpLatency(fastify, metrics.httpDuration);
 
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, metrics, logDestination), adapter, {
     bufferLogs: true,

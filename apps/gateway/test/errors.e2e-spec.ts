@@ -1,16 +1,8 @@
 import sharp from 'sharp';
 import net from 'node:net';
 import Redis from 'ioredis';
-import { type TestSystem, createKeyWithCli, fixture, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
+import { type TestSystem, createKeyWithCli, fixture, until, startApp, startTestSystem, TEST_DATABASE_URL } from '@nomosly/testing';
 import { callApi } from './helpers';
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const errorOf = (body: Record<string, unknown>) => body.error as { code: string; message: string; requestId: string };
 
@@ -173,7 +165,9 @@ describe('gateway: when the vision side cannot answer', () => {
       try {
         // The worker took the image at once (GETDEL); it still holds the job, and answers to nobody at 4 s.
         expect(await redis.keys(`${system.prefix}:vision-image:*`)).toEqual([]);
-        await until(async () => (await redis.exists(`${system.prefix}:vision:${errorOf(response.body).requestId}`)) === 0);
+        await until(async () => (await redis.exists(`${system.prefix}:vision:${errorOf(response.body).requestId}`)) === 0, {
+          what: 'the late job removed',
+        });
       } finally {
         redis.disconnect();
       }

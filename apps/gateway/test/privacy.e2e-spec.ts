@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import Redis from 'ioredis';
@@ -11,6 +12,7 @@ import {
   dumpRedis,
   fixturePath,
   markImage,
+  until,
   startTestSystem,
   withMarker,
 } from '@nomosly/testing';
@@ -86,11 +88,11 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
     const call = callApi(system, '/v1/faces/detect', 'raw', { image }, { signal: abort.signal }).catch((e: Error) => e);
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      await until(async () => (await redis.llen(`${system.prefix}:vision:wait`)) === 1);
+      await until(async () => (await redis.llen(`${system.prefix}:vision:wait`)) === 1, { what: 'the call queued' });
       expect(containsMarker(await dumpRedis(TEST_REDIS_URL), marker)).toBe(true);
       abort.abort();
       expect(((await call) as Error).name).toBe('AbortError');
-      await until(async () => (await redis.llen(`${system.prefix}:vision:wait`)) === 0);
+      await until(async () => (await redis.llen(`${system.prefix}:vision:wait`)) === 0, { what: 'the job removed' });
       expect(containsMarker(await dumpRedis(TEST_REDIS_URL), marker)).toBe(false);
       expect((await busy).status).toBe(200);
     } finally {
@@ -144,12 +146,24 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
     for (const value of geometry) expect(rows).not.toContain(value);
   });
 
+  it('P3: the API key secret, used on every call above, is in no table column, Redis value or log line', async () => {
+    const secretPart = system.key.slice(12);
+    const stores = [await dumpPostgres(TEST_DATABASE_URL), (await dumpRedis(TEST_REDIS_URL)).toString('latin1')];
+    const logs = [system.gateway.logs(), workerOf(system).logs(), ...retiredLogs];
+    for (const text of [...stores, ...logs]) {
+      expect(text).not.toContain(system.key);
+      expect(text).not.toContain(secretPart);
+    }
+    // Only the SHA-256 of the whole key is kept, next to its public prefix.
+    expect(stores[0]).toContain(createHash('sha256').update(system.key).digest('hex'));
+    expect(stores[0]).toContain(system.key.slice(0, 12));
+  });
+
   it('P2 P5: no marker, no face geometry and nothing a client sent in the logs of either app', async () => {
     const logs = [system.gateway.logs(), workerOf(system).logs(), ...retiredLogs].join('\n');
     expect(logs).toContain('request completed');
     for (const marker of markers) expect(containsMarker(logs, marker)).toBe(false);
     for (const value of geometry) expect(logs).not.toContain(value);
-    expect(logs).not.toContain(system.key.slice(12));
     const allowed = new Set(['level', 'time', 'service', 'requestId', 'ip', 'method', 'path', 'status', 'latencyMs', 'keyPrefix', 'msg']);
     const requestLines = logs
       .split('\n')
@@ -178,40 +192,29 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
   }
 });
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function waitForActiveJob(system: TestSystem, timeoutMs = 20_000): Promise<void> {
+async function waitForActiveJob(system: TestSystem): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await redis.llen(`${system.prefix}:vision:active`)) > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error('no job became active');
+    await until(async () => (await redis.llen(`${system.prefix}:vision:active`)) > 0, { what: 'a job active', timeoutMs: 20_000 });
   } finally {
     redis.disconnect();
   }
 }
 
-async function waitForQuietQueue(system: TestSystem, timeoutMs = 20_000): Promise<void> {
+/** No job waits and no image key is left: what P1 asks of every path once its call has ended. */
+async function waitForQuietQueue(system: TestSystem): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const [wait, images] = await Promise.all([
-        redis.llen(`${system.prefix}:vision:wait`),
-        redis.keys(`${system.prefix}:vision-image:*`),
-      ]);
-      if (wait + images.length === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(
+      async () => {
+        const [wait, images] = await Promise.all([
+          redis.llen(`${system.prefix}:vision:wait`),
+          redis.keys(`${system.prefix}:vision-image:*`),
+        ]);
+        return wait + images.length === 0;
+      },
+      { what: `no waiting job and no image key under ${system.prefix}`, timeoutMs: 20_000, intervalMs: 50 },
+    );
   } finally {
     redis.disconnect();
   }

@@ -13,6 +13,7 @@ import { VisionJobService } from './jobs/vision-job.service';
 import { VisionProcessor } from './jobs/vision.processor';
 import { WorkerMetrics } from './metrics';
 
+const QUEUE_DEPTH_GAUGE = Symbol('QUEUE_DEPTH_GAUGE');
 const VISION_QUEUE = { name: QueueName.Vision, streams: { events: { maxLen: 100 } } };
 
 @Global()
@@ -21,8 +22,25 @@ class WorkerCoreModule {
   static register(config: WorkerConfig, metrics: WorkerMetrics): DynamicModule {
     return {
       module: WorkerCoreModule,
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, { provide: WorkerMetrics, useValue: metrics }, EngineHolder],
-      exports: [WORKER_CONFIG, WorkerMetrics, EngineHolder],
+      imports: [
+        BullModule.forRoot({
+          connection: new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'vision-worker' }),
+          prefix: config.QUEUE_PREFIX,
+        }),
+        // Registered once: the processor, the readiness check and the queue-depth gauge share one queue.
+        BullModule.registerQueue(VISION_QUEUE),
+      ],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        { provide: WorkerMetrics, useValue: metrics },
+        EngineHolder,
+        {
+          provide: QUEUE_DEPTH_GAUGE,
+          inject: [getQueueToken(QueueName.Vision)],
+          useFactory: (queue: Queue) => queueDepthGauge(metrics.registry, () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed')),
+        },
+      ],
+      exports: [WORKER_CONFIG, WorkerMetrics, EngineHolder, BullModule, QUEUE_DEPTH_GAUGE],
     };
   }
 }
@@ -37,18 +55,12 @@ export class WorkerModule {
           nestLoggerParams({ service: 'vision-worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination),
         ),
         WorkerCoreModule.register(config, metrics),
-        BullModule.forRoot({
-          connection: new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'vision-worker' }),
-          prefix: config.QUEUE_PREFIX,
-        }),
         OpsModule.register({
-          imports: [BullModule.registerQueue(VISION_QUEUE)],
           registry: metrics.registry,
           readiness: {
             provide: READINESS_CHECKS,
             inject: [getQueueToken(QueueName.Vision), EngineHolder],
             useFactory: (queue: Queue, engines: EngineHolder): ReadinessCheck[] => {
-              queueDepthGauge(metrics.registry, () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
               return [
                 { name: 'vision-redis', check: async () => void (await ((await queue.client) as unknown as Redis).ping()) },
                 {

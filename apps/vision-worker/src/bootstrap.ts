@@ -4,6 +4,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
 import { PublicErrorFilter, createFastifyAdapter } from '@nomosly/http';
 import { baseLoggerOptions } from '@nomosly/logging';
+import { observeHttpLatency } from '@nomosly/observability';
 import { WorkerModule } from './app.module';
 import type { WorkerConfig } from './config';
 import { WorkerMetrics } from './metrics';
@@ -12,13 +13,7 @@ export async function createWorker(config: WorkerConfig, logDestination?: Destin
   const metrics = new WorkerMetrics();
   const adapter = createFastifyAdapter({ bodyLimit: 64 * 1024 });
   const logger = pino(baseLoggerOptions({ service: 'vision-worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }), logDestination);
-  adapter.getInstance().addHook('onResponse', (request, reply, done) => {
-    metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
+  observeHttpLatency(adapter.getInstance(), metrics.httpDuration);
   const app = await NestFactory.create<NestFastifyApplication>(WorkerModule.register(config, metrics, logDestination), adapter, {
     bufferLogs: true,
     abortOnError: false,

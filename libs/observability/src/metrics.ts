@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One Prometheus registry per process, with the process's default metrics and the app's name as a label. */
@@ -42,5 +43,17 @@ export function queueDepthGauge(registry: Registry, readCounts: () => Promise<Re
         // Redis down: the queue depth is unknown; /readyz says why.
       }
     },
+  });
+}
+
+/** Observes every response's latency by method, route pattern and status (unmatched routes pooled). */
+export function observeHttpLatency(instance: unknown, histogram: Histogram<'method' | 'route' | 'status'>): void {
+  // Typed loosely: plugins (multipart) augment FastifyInstance in ways that make instances incompatible.
+  (instance as FastifyInstance).addHook('onResponse', (request, reply, done) => {
+    histogram.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
   });
 }

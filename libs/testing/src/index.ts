@@ -4,3 +4,4 @@ export * from './paths';
 export * from './services';
 export * from './stores';
 export * from './system';
+export * from './until';

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { type RunningApp, createKeyWithCli, startApp } from './app-process';
 import { REPO_ROOT } from './paths';
+import { until } from './until';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from './services';
 
 export interface TestSystem {
@@ -92,14 +93,13 @@ export async function deleteKeys(url: string, pattern: string): Promise<void> {
 
 /** Waits until a gateway reports at least `count` vision workers on its queue (its `vision_workers` gauge). */
 export async function waitForWorkers(gatewayUrl: string, count: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
-    const seen = Number(/^vision_workers\{[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
-    if (seen >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the gateway at ${gatewayUrl} did not see ${count} vision worker(s) within ${timeoutMs} ms`);
+  await until(
+    async () => {
+      const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+      return Number(/^vision_workers\{[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? 0) >= count;
+    },
+    { what: `the gateway at ${gatewayUrl} seeing ${count} vision worker(s)`, timeoutMs, intervalMs: 100 },
+  );
 }
 
 /** The Rekognition stand-in (tools/rekognition-local) as its own process, with test credentials. */

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import { ErrorCode, IMAGE_LIMITS, PublicError, type OperationSpec } from '@nomosly/contracts';
-import { drainRequest } from '@nomosly/http';
 
 /** The images and the raw parameters of one call, whichever of the three input forms carried them. */
 export interface ImageInput {
@@ -78,7 +77,7 @@ async function readMultipart(
       }
     }
   } catch (error) {
-    await drainRequest(request.raw);
+    // The unread rest of the body is drained where every refusal is sent (sendError in @nomosly/http).
     if (error instanceof PublicError) throw error;
     const code = (error as { code?: string }).code;
     // Limits that @fastify/multipart names keep their mapping (413, 400); busboy's own errors have no code.
