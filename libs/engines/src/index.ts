@@ -6,7 +6,7 @@ import { RekognitionEngine, type RekognitionEngineOptions } from './rekognition/
 export * from './engine';
 export { NullEngine, type NullEngineOptions } from './null-engine';
 export { LocalEngine, type LocalEngineOptions } from './local/local-engine';
-export { RekognitionEngine, type RekognitionEngineOptions } from './rekognition/rekognition-engine';
+export { DEADLINE_MARGIN_MS, RekognitionEngine, type RekognitionEngineOptions } from './rekognition/rekognition-engine';
 
 export type EngineName = 'local' | 'null' | 'rekognition';
 export const ENGINE_NAMES: readonly EngineName[] = Object.freeze(['local', 'null', 'rekognition'] as const);

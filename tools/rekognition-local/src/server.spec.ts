@@ -12,7 +12,7 @@ import {
   RekognitionClient,
   RekognitionServiceException,
 } from '@aws-sdk/client-rekognition';
-import { EngineUnavailableError, RekognitionEngine, createEngine } from '@nomosly/engines';
+import { DEADLINE_MARGIN_MS, EngineUnavailableError, RekognitionEngine, createEngine } from '@nomosly/engines';
 import { inspectImage } from '@nomosly/images';
 import { AwsError } from './operations';
 import { startStandIn } from './server';
@@ -118,6 +118,40 @@ describe('rekognition-local through @aws-sdk/client-rekognition', () => {
     } finally {
       await rekognition.stop();
       await flaky.close();
+    }
+  });
+
+  it('the rekognition engine keeps its retries inside the request deadline and answers before it', async () => {
+    const attempts: number[] = [];
+    const throttling = await startStandIn({
+      engine,
+      credentials,
+      fault: () => {
+        attempts.push(Date.now());
+        return new AwsError('ProvisionedThroughputExceededException', 'Provisioned rate exceeded');
+      },
+    });
+    const rekognition = new RekognitionEngine({ region: 'us-east-1', endpoint: throttling.url, credentials, maxAttempts: 100 });
+    await rekognition.start();
+    try {
+      const image = await inspectImage(fixture('grace_hopper.jpg'));
+      const started = Date.now();
+      const deadline = started + 2_000;
+      await expect(rekognition.detectFaces(image, { deadline })).rejects.toBeInstanceOf(EngineUnavailableError);
+      const answeredAt = Date.now();
+      expect(answeredAt).toBeLessThanOrEqual(deadline - DEADLINE_MARGIN_MS + 50);
+      // Retried with growing, jittered gaps, not hammered: the 100 attempts allowed were cut by the deadline.
+      expect(attempts.length).toBeGreaterThanOrEqual(3);
+      expect(attempts.length).toBeLessThan(10);
+      const gaps = attempts.slice(1).map((at, i) => at - attempts[i]);
+      expect(gaps.at(-1)).toBeGreaterThan(gaps[0]);
+      // A deadline already spent sends nothing at all.
+      const before = attempts.length;
+      await expect(rekognition.detectFaces(image, { deadline: Date.now() + DEADLINE_MARGIN_MS })).rejects.toBeInstanceOf(EngineUnavailableError);
+      expect(attempts.length).toBe(before);
+    } finally {
+      await rekognition.stop();
+      await throttling.close();
     }
   });
 });

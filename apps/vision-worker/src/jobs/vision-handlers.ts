@@ -1,14 +1,14 @@
-import type { EncodedImage, VisionEngine } from '@nomosly/engines';
+import type { EncodedImage, EngineCall, VisionEngine } from '@nomosly/engines';
 import { OPERATIONS, Operation, type ParamsOf, type ResultOf } from '@nomosly/contracts';
 
-type Handler<O extends Operation> = (engine: VisionEngine, images: EncodedImage[], params: ParamsOf<O>) => Promise<ResultOf<O>>;
+type Handler<O extends Operation> = (engine: VisionEngine, images: EncodedImage[], params: ParamsOf<O>, call: EngineCall) => Promise<ResultOf<O>>;
 
 /** One handler per operation: the mapped type makes a missing or extra operation a compile error. */
 export const VISION_HANDLERS: { readonly [O in Operation]: Handler<O> } = Object.freeze({
-  [Operation.FacesDetect]: (engine, [image]) => engine.detectFaces(image),
-  [Operation.FacesCompare]: (engine, [source, target], params) => engine.compareFaces(source, target, params),
-  [Operation.LabelsDetect]: (engine, [image], params) => engine.detectLabels(image, params),
-  [Operation.TextDetect]: (engine, [image]) => engine.detectText(image),
+  [Operation.FacesDetect]: (engine, [image], _params, call) => engine.detectFaces(image, call),
+  [Operation.FacesCompare]: (engine, [source, target], params, call) => engine.compareFaces(source, target, params, call),
+  [Operation.LabelsDetect]: (engine, [image], params, call) => engine.detectLabels(image, params, call),
+  [Operation.TextDetect]: (engine, [image], _params, call) => engine.detectText(image, call),
 });
 
 /** Refuses to start a worker whose handler table does not cover every operation exactly once. */

@@ -8,7 +8,7 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
-import { EngineUnavailableError, type EncodedImage } from '@nomosly/engines';
+import { EngineUnavailableError, type EncodedImage, type EngineCall } from '@nomosly/engines';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 import { EngineHolder } from '../engine/engine.provider';
 import { WorkerMetrics } from '../metrics';
@@ -64,9 +64,10 @@ export class VisionJobService implements OnApplicationShutdown {
       // The gateway checked each header; each engine decodes what it needs (the local one to pixels, a remote
       // one not at all) and a corrupt body still ends as invalid_image there.
       const inspected: EncodedImage[] = images.map((bytes, index) => ({ ...job.images[index], bytes }));
-      const handler = VISION_HANDLERS[job.operation] as (e: unknown, i: EncodedImage[], p: unknown) => Promise<unknown>;
+      const handler = VISION_HANDLERS[job.operation] as (e: unknown, i: EncodedImage[], p: unknown, c: EngineCall) => Promise<unknown>;
       // The result is checked here too, so an engine that breaks the contract is caught where it runs.
-      const result = RESULT_SCHEMAS[job.operation].safeParse(await handler(this.engines.engine, inspected, job.params));
+      const answer = await handler(this.engines.engine, inspected, job.params, { deadline: job.deadline });
+      const result = RESULT_SCHEMAS[job.operation].safeParse(answer);
       if (!result.success) throw new Error(`engine ${this.engines.engine.name} broke the ${job.operation} result contract`);
       return { jobId: job.requestId, ok: true, result: result.data };
     } catch (error) {

@@ -16,7 +16,7 @@ import {
   type TextDetectResult,
 } from '@nomosly/contracts';
 import type { EncodedImage } from '@nomosly/images';
-import { EngineUnavailableError, type VisionEngine } from '../engine';
+import { EngineUnavailableError, type EngineCall, type VisionEngine } from '../engine';
 
 export interface RekognitionEngineOptions {
   region: string;
@@ -24,28 +24,29 @@ export interface RekognitionEngineOptions {
   endpoint?: string;
   /** Static credentials; the SDK's default chain (environment, profile, role) when absent. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** Attempts per call, throttling included (the SDK backs off with jitter between them). */
+  /** Attempts per call when AWS throttles or fails on its side; fewer when the deadline comes first. */
   maxAttempts?: number;
-  /** Time allowed for one call, retries included; it should sit inside the request deadline. */
+  /** Time allowed for one call, retries included, when the caller sets no deadline. */
   callTimeoutMs?: number;
+  /** First backoff between attempts; each later one doubles, up to `maxBackoffMs`, half of it random. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
 }
 
+/**
+ * The engine gives up this long before the caller's deadline, so that its 503 (with Retry-After) reaches the
+ * client before the gateway's own 504.
+ */
+export const DEADLINE_MARGIN_MS = 250;
+
 const FIVE_LANDMARKS = new Set(['eyeLeft', 'eyeRight', 'nose', 'mouthLeft', 'mouthRight']);
-/** Errors that say the service or our access to it is the problem, not the image: 503 for the caller. */
-const UNAVAILABLE = new Set([
+/** AWS errors worth another attempt: the service is busy or failed on its side, not our request or access. */
+const RETRYABLE = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
+  'LimitExceededException',
   'ServiceUnavailableException',
   'InternalServerError',
-  'LimitExceededException',
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'MissingAuthenticationToken',
-  'CredentialsProviderError',
-  'TimeoutError',
-  'AbortError',
 ]);
 
 /**
@@ -65,8 +66,8 @@ export class RekognitionEngine implements VisionEngine {
       region: this.options.region,
       endpoint: this.options.endpoint,
       credentials: this.options.credentials,
-      maxAttempts: this.options.maxAttempts ?? 4,
-      retryMode: 'standard',
+      // Retries are ours (see call): the SDK's would not know the request's deadline.
+      maxAttempts: 1,
     });
   }
 
@@ -75,10 +76,10 @@ export class RekognitionEngine implements VisionEngine {
     this.client = undefined;
   }
 
-  async detectFaces(image: EncodedImage): Promise<FacesDetectResult> {
+  async detectFaces(image: EncodedImage, call: EngineCall = {}): Promise<FacesDetectResult> {
     const { DetectFacesCommand } = this.ready();
     const bytes = await upright(image);
-    const out = await this.call((c, o) => c.send(new DetectFacesCommand({ Image: { Bytes: bytes }, Attributes: ['DEFAULT'] }), o));
+    const out = await this.send(call, (c, o) => c.send(new DetectFacesCommand({ Image: { Bytes: bytes }, Attributes: ['DEFAULT'] }), o));
     return {
       faces: (out.FaceDetails ?? []).map((face) => ({
         boundingBox: ratioBox(face.BoundingBox),
@@ -90,11 +91,11 @@ export class RekognitionEngine implements VisionEngine {
     };
   }
 
-  async compareFaces(source: EncodedImage, target: EncodedImage, params: FacesCompareParams): Promise<FacesCompareResult> {
+  async compareFaces(source: EncodedImage, target: EncodedImage, params: FacesCompareParams, call: EngineCall = {}): Promise<FacesCompareResult> {
     const { CompareFacesCommand } = this.ready();
     try {
       const [sourceBytes, targetBytes] = await Promise.all([upright(source), upright(target)]);
-      const out = await this.call((c, o) =>
+      const out = await this.send(call, (c, o) =>
         c.send(
           new CompareFacesCommand({
             SourceImage: { Bytes: sourceBytes },
@@ -120,10 +121,10 @@ export class RekognitionEngine implements VisionEngine {
     }
   }
 
-  async detectLabels(image: EncodedImage, params: LabelsDetectParams): Promise<LabelsDetectResult> {
+  async detectLabels(image: EncodedImage, params: LabelsDetectParams, call: EngineCall = {}): Promise<LabelsDetectResult> {
     const { DetectLabelsCommand } = this.ready();
     const bytes = await upright(image);
-    const out = await this.call((c, o) =>
+    const out = await this.send(call, (c, o) =>
       c.send(new DetectLabelsCommand({ Image: { Bytes: bytes }, MaxLabels: params.maxLabels, MinConfidence: params.minConfidence }), o),
     );
     return {
@@ -135,10 +136,10 @@ export class RekognitionEngine implements VisionEngine {
     };
   }
 
-  async detectText(image: EncodedImage): Promise<TextDetectResult> {
+  async detectText(image: EncodedImage, call: EngineCall = {}): Promise<TextDetectResult> {
     const { DetectTextCommand } = this.ready();
     const bytes = await upright(image);
-    const out = await this.call((c, o) => c.send(new DetectTextCommand({ Image: { Bytes: bytes } }), o));
+    const out = await this.send(call, (c, o) => c.send(new DetectTextCommand({ Image: { Bytes: bytes } }), o));
     return {
       text: (out.TextDetections ?? [])
         .filter((t) => t.Type === 'LINE' || t.Type === 'WORD')
@@ -156,14 +157,33 @@ export class RekognitionEngine implements VisionEngine {
     return this.sdk;
   }
 
-  /** Sends one command within the call timeout and turns AWS errors into API.md's. */
-  private async call<T>(send: (client: RekognitionClient, options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+  /**
+   * Sends one command, retrying what AWS asks us to retry (throttling, its own failures) with jittered
+   * exponential backoff, all within the caller's deadline: a backoff that would end past it is not started,
+   * and the attempt in flight is aborted at it. Then AWS's error becomes API.md's.
+   */
+  private async send<T>(call: EngineCall, send: (client: RekognitionClient, options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
     const client = this.client as RekognitionClient;
-    try {
-      return await send(client, { abortSignal: AbortSignal.timeout(this.options.callTimeoutMs ?? 25_000) });
-    } catch (error) {
-      throw toPublicError(error);
+    const giveUpAt = (call.deadline ?? Date.now() + (this.options.callTimeoutMs ?? 25_000)) - DEADLINE_MARGIN_MS;
+    const maxAttempts = this.options.maxAttempts ?? 6;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = giveUpAt - Date.now();
+      if (remaining <= 0) throw new EngineUnavailableError('rekognition: no time left before the request deadline');
+      try {
+        return await send(client, { abortSignal: AbortSignal.timeout(remaining) });
+      } catch (error) {
+        const retryable = RETRYABLE.has((error as { name?: string })?.name ?? '');
+        const delay = this.backoff(attempt);
+        if (!retryable || attempt >= maxAttempts || Date.now() + delay >= giveUpAt) throw toPublicError(error);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
+  }
+
+  /** Exponential backoff with jitter: half of the step fixed, half random, so replicas spread out. */
+  private backoff(attempt: number): number {
+    const step = Math.min(this.options.maxBackoffMs ?? 2_000, (this.options.baseBackoffMs ?? 100) * 2 ** (attempt - 1));
+    return step / 2 + Math.random() * (step / 2);
   }
 }
 
@@ -178,8 +198,9 @@ export function toPublicError(error: unknown): Error {
     case 'InvalidParameterException':
       return new PublicError(ErrorCode.InvalidRequest, 'The engine refused the request parameters.');
     default:
-      if (UNAVAILABLE.has(name)) return new EngineUnavailableError(`rekognition: ${name}`, { cause: error });
-      return new EngineUnavailableError(`rekognition: unexpected ${name}`, { cause: error });
+      // Throttling past the deadline, AWS failures, access and credential errors, aborts: the operator's log
+      // names the AWS error; the client gets 503 with Retry-After.
+      return new EngineUnavailableError(`rekognition: ${name}`, { cause: error });
   }
 }
 
