@@ -31,6 +31,8 @@ export interface TestSystemOptions {
   label: string;
   /** `rekognition`: the rekognition engine (real AWS SDK) against the local Rekognition stand-in. */
   engine?: 'local' | 'null' | 'rekognition';
+  /** With engine `rekognition`: the stand-in's environment (REKOGNITION_LOCAL_FAULT, say). */
+  standInEnv?: Record<string, string>;
   /** Start without a worker: every call waits for the deadline. */
   withoutWorker?: boolean;
   deadlineMs?: number;
@@ -41,7 +43,7 @@ export interface TestSystemOptions {
 /** A gateway and a vision worker on a queue prefix of their own, against the real PostgreSQL and Redis. */
 export async function startTestSystem(options: TestSystemOptions): Promise<TestSystem> {
   const prefix = uniquePrefix(options.label);
-  const standIn = options.engine === 'rekognition' ? await startRekognitionStandIn() : null;
+  const standIn = options.engine === 'rekognition' ? await startRekognitionStandIn(options.standInEnv) : null;
   const env: Record<string, string> = {
     DATABASE_URL: TEST_DATABASE_URL,
     VISION_REDIS_URL: TEST_REDIS_URL,
@@ -103,11 +105,13 @@ export async function waitForWorkers(gatewayUrl: string, count: number, timeoutM
 }
 
 /** The Rekognition stand-in (tools/rekognition-local) as its own process, with test credentials. */
-export async function startRekognitionStandIn(): Promise<{ url: string; workerEnv: Record<string, string>; stop(): Promise<void> }> {
+export async function startRekognitionStandIn(
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; workerEnv: Record<string, string>; stop(): Promise<void> }> {
   const credentials = { AWS_ACCESS_KEY_ID: 'AKIDNOMOSLYTEST', AWS_SECRET_ACCESS_KEY: `test-${randomBytes(8).toString('hex')}` };
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/tools/rekognition-local/src/main.js')], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...credentials },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...credentials, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

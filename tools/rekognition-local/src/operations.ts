@@ -21,6 +21,14 @@ export class AwsError extends Error {
   }
 }
 
+/** The HTTP status AWS answers an error with: its own failures are 5xx, everything else (throttling too) 400. */
+export function statusOfAwsError(type: string): number {
+  if (type === 'InternalServerError') return 500;
+  if (type === 'ServiceUnavailableException') return 503;
+  if (type === 'AccessDeniedException' || type === 'InvalidSignatureException') return 403;
+  return 400;
+}
+
 type Json = Record<string, unknown>;
 
 /** The SDK's own output types (less the metadata the SDK adds): the compiler holds each answer to them. */

@@ -111,7 +111,23 @@ export function detectorInputSizes(width: number, height: number): number[] {
   // Measured cost on one core (wasm, SIMD): 224 -> 25-30 ms, 320 -> 48, 384 -> 65, 416 -> 78, 512 -> 123,
   // 608 -> 167.
   const fine = longSide >= 1400 ? 608 : longSide >= 900 ? 512 : longSide >= 560 ? 384 : 320;
-  return [224, fine];
+  return [COARSE_INPUT_SIZE, fine];
+}
+
+const COARSE_INPUT_SIZE = 224;
+/**
+ * The coarse pass's smallest anchor spans about 1.6 of its 7 grid cells, so it finds every face of more than
+ * ~23 % of the long side; from 30 % on (with a margin) its answer is taken as complete.
+ */
+const COARSE_COMPLETE_FROM = 0.3;
+
+export interface DetectOptions {
+  /**
+   * Only the largest face is wanted (a comparison's source). When the coarse pass already found a confident
+   * face in its complete range, any larger face would be in that range too: the fine pass, which only adds
+   * smaller faces, is skipped, and only that face gets landmarks.
+   */
+  largestOnly?: boolean;
 }
 
 export interface RawFace {
@@ -169,20 +185,17 @@ export class FaceModels {
    * Every face: the tiny detector at two input sizes, merged with NMS; confident candidates kept,
    * uncertain ones confirmed by `verify`; then 68 landmarks per face.
    */
-  async detect(image: Tensor3D, verify: FaceVerifier): Promise<RawFace[]> {
+  async detect(image: Tensor3D, verify: FaceVerifier, options: DetectOptions = {}): Promise<RawFace[]> {
     const [height, width] = image.shape;
-    const candidates: { box: PixelBox; score: number }[] = [];
-    for (const inputSize of detectorInputSizes(width, height)) {
-      const found = await this.api.nets.tinyFaceDetector.locateFaces(image, { inputSize, scoreThreshold: FACE_CANDIDATE_SCORE });
-      for (const d of found) {
-        const box = clipBox(d.box, width, height);
-        // Drop slivers the detector sometimes leaves at the image border.
-        if (box.width >= 8 && box.height >= 8 && area(box) >= 0.5 * area(d.box)) candidates.push({ box, score: d.score });
-      }
-    }
+    const [coarse, fine] = detectorInputSizes(width, height);
+    const candidates = await this.locate(image, coarse);
+    const completeFrom = COARSE_COMPLETE_FROM * Math.max(width, height);
+    const settled =
+      options.largestOnly && candidates.some((c) => c.score >= FACE_ACCEPT_SCORE && Math.max(c.box.width, c.box.height) >= completeFrom);
+    if (!settled) candidates.push(...(await this.locate(image, fine)));
     // Across scales the same face comes back with somewhat different boxes, one often nested in the other.
     const merged = nonMaxSuppression(candidates, 0.3, 0.7);
-    const accepted: { box: PixelBox; score: number; confidence: number }[] = [];
+    let accepted: { box: PixelBox; score: number; confidence: number }[] = [];
     let verifications = 0;
     for (const { box, score } of merged) {
       if (score >= FACE_ACCEPT_SCORE) {
@@ -195,9 +208,23 @@ export class FaceModels {
         }
       }
     }
+    if (options.largestOnly && accepted.length > 1) accepted = [accepted.reduce((best, face) => (area(face.box) > area(best.box) ? face : best))];
     const faces: RawFace[] = [];
     for (const face of accepted) faces.push({ ...face, points: await this.landmarks(image, face.box) });
     return faces.sort((a, b) => b.confidence - a.confidence);
+  }
+
+  /** Face candidates from one pass of the tiny detector, clipped to the image. */
+  private async locate(image: Tensor3D, inputSize: number): Promise<{ box: PixelBox; score: number }[]> {
+    const [height, width] = image.shape;
+    const found = await this.api.nets.tinyFaceDetector.locateFaces(image, { inputSize, scoreThreshold: FACE_CANDIDATE_SCORE });
+    const candidates: { box: PixelBox; score: number }[] = [];
+    for (const d of found) {
+      const box = clipBox(d.box, width, height);
+      // Drop slivers the detector sometimes leaves at the image border.
+      if (box.width >= 8 && box.height >= 8 && area(box) >= 0.5 * area(d.box)) candidates.push({ box, score: d.score });
+    }
+    return candidates;
   }
 
   /**

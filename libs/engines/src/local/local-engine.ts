@@ -11,7 +11,7 @@ import { decodeImage, type EncodedImage } from '@nomosly/images';
 import { EngineUnavailableError, type VisionEngine } from '../engine';
 import { euclidean, fiveLandmarks, similarity, type FaceVerifier, type RawFace } from './faces';
 import { toLabelsResult } from './labels';
-import { area, clamp, percent, toRatioBox } from './geometry';
+import { clamp, percent, toRatioBox } from './geometry';
 import type { VisionRuntime } from './runtime';
 import type { Sharp } from './sharp';
 import { DEFAULT_TESSDATA_FILE, type TextModel } from './text';
@@ -126,10 +126,8 @@ export class LocalEngine implements VisionEngine {
     const [sourcePrepared, targetPrepared] = await Promise.all([this.prepare(source), this.prepare(target)]);
     return runtime.run(async () => {
       const probe = await this.withTensor(runtime.tf, sourcePrepared, async (tensor) => {
-        const faces = await runtime.faces.detect(tensor, this.verifier(runtime));
-        if (faces.length === 0) return undefined;
-        const largest = faces.reduce((best, face) => (area(face.box) > area(best.box) ? face : best));
-        return { face: largest, descriptor: await runtime.faces.descriptor(tensor, largest) };
+        const [largest] = await runtime.faces.detect(tensor, this.verifier(runtime), { largestOnly: true });
+        return largest && { face: largest, descriptor: await runtime.faces.descriptor(tensor, largest) };
       });
       if (!probe) return { sourceFace: null, matches: [], unmatchedFaces: [] };
 
