@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { consoleConfigSchema } from '../../apps/console/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { workerConfigSchema } from '../../apps/vision-worker/src/config';
 
@@ -20,7 +21,7 @@ const deployedApps = readdirSync(path.join(root, 'apps')).filter((app) => exists
 
 describe('docker-compose.yml describes the same system', () => {
   it('names every deployable app as a service built from its own Dockerfile', () => {
-    expect(deployedApps.sort()).toEqual(['gateway', 'vision-worker']);
+    expect(deployedApps.sort()).toEqual(['console', 'gateway', 'vision-worker']);
     for (const app of deployedApps) {
       expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: `apps/${app}/Dockerfile` });
     }
@@ -33,9 +34,10 @@ describe('docker-compose.yml describes the same system', () => {
     expect(compose.services.postgres).toBeDefined();
   });
 
-  it('migrates once, before the gateway starts', () => {
+  it('migrates once, before the gateway and the console start', () => {
     expect(compose.services.migrate?.command).toEqual(['node', 'dist/libs/db/src/bin/migrate.js']);
     expect(compose.services.gateway?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    expect(compose.services.console?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
   });
 
   it.each([
@@ -47,6 +49,14 @@ describe('docker-compose.yml describes the same system', () => {
     const known = Object.keys(schema.shape);
     expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
     expect(environment.VISION_REDIS_URL).toBe('redis://redis-vision:6379');
+  });
+
+  it('gives the console an environment its config schema accepts, announcing key changes on the events Redis', () => {
+    const environment = compose.services.console?.environment ?? {};
+    expect(consoleConfigSchema.safeParse(environment).success).toBe(true);
+    const known = Object.keys(consoleConfigSchema.shape);
+    expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
+    expect(environment.EVENTS_REDIS_URL).toBe('redis://redis-events:6379');
   });
 
   it('builds each Dockerfile from the built dist/ entry point of its app', () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ALL_SCOPES, isScope, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, ormConfig } from '@nomosly/db';
-import { provisionKey } from './keys/provision-key';
+import { provisionKey } from '@nomosly/accounts';
 
 const HELP = `nomosly admin CLI
 

@@ -5,4 +5,5 @@ export * from './entities/user.entity';
 export * from './entities/workspace.entity';
 export * from './orm-config';
 export * from './repositories/api-key.repository';
+export * from './repositories/membership.repository';
 export * from './repositories/user.repository';

@@ -4,4 +4,5 @@ export * from './paths';
 export * from './services';
 export * from './stores';
 export * from './system';
+export * from './test-issuer';
 export * from './until';

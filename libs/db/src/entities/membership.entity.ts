@@ -1,12 +1,14 @@
-import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKeyProp, Property, type Ref } from '@mikro-orm/core';
+import { Entity, EntityRepositoryType, Enum, ManyToOne, OptionalProps, PrimaryKeyProp, Property, type Ref } from '@mikro-orm/core';
+import { MembershipRepository } from '../repositories/membership.repository';
 import { User } from './user.entity';
 import { Workspace } from './workspace.entity';
 
 export const WorkspaceRole = Object.freeze({ Owner: 'owner', Member: 'member' } as const);
 export type WorkspaceRole = (typeof WorkspaceRole)[keyof typeof WorkspaceRole];
 
-@Entity({ tableName: 'memberships' })
+@Entity({ tableName: 'memberships', repository: () => MembershipRepository })
 export class Membership {
+  [EntityRepositoryType]?: MembershipRepository;
   [PrimaryKeyProp]?: ['workspace', 'user'];
   [OptionalProps]?: 'createdAt';
 

@@ -6,4 +6,14 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
   findByHash(hash: string): Promise<ApiKey | null> {
     return this.findOne({ hash }, { populate: ['workspace'] });
   }
+
+  /** The key with this id if it belongs to this workspace; null otherwise, so other workspaces' keys stay unseen. */
+  findInWorkspace(workspaceId: string, keyId: string): Promise<ApiKey | null> {
+    return this.findOne({ id: keyId, workspace: workspaceId });
+  }
+
+  /** The workspace's keys, newest first. */
+  findAllInWorkspace(workspaceId: string): Promise<ApiKey[]> {
+    return this.find({ workspace: workspaceId }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+  }
 }

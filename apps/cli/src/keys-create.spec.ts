@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { hashApiKey } from '@nomosly/api-keys';
+import { TEST_DATABASE_URL, dumpPostgres, runCli } from '@nomosly/testing';
+
+describe('cli keys create', () => {
+  it('provisions the user and workspace, prints the documented lines and the secret alone on the last line', async () => {
+    const email = `cli-${randomUUID().slice(0, 8)}@cli.test`;
+    const first = runCli(['keys', 'create', '--email', email, '--name', 'ci', '--scopes', 'text:detect', '--daily-limit', '7'], {
+      DATABASE_URL: TEST_DATABASE_URL,
+    });
+    expect(first.status).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toBe(`user      ${email} (created)`);
+    expect(lines[1]).toMatch(new RegExp(`^workspace [0-9a-f-]{36} ${email}'s workspace$`));
+    expect(lines[2]).toMatch(/^key {7}nk_live_[0-9A-Za-z]{4}… "ci" scopes text:detect$/);
+    expect(lines[3]).toBe('The secret below is shown once; store it now.');
+    const secret = lines[4];
+    expect(secret).toMatch(/^nk_live_[0-9A-Za-z]{32}$/);
+
+    const second = runCli(['keys', 'create', '--email', email], { DATABASE_URL: TEST_DATABASE_URL });
+    const secondLines = second.stdout.trim().split('\n');
+    expect(secondLines[0]).toBe(`user      ${email}`);
+    expect(secondLines[1]).toBe(lines[1]);
+
+    const dump = await dumpPostgres(TEST_DATABASE_URL);
+    expect(dump).toContain(hashApiKey(secret));
+    expect(dump).not.toContain(secret.slice(12));
+  });
+
+  it('refuses unknown scopes with usage text and exit code 2', () => {
+    const result = runCli(['keys', 'create', '--email', 'x@cli.test', '--scopes', 'admin'], { DATABASE_URL: TEST_DATABASE_URL });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown: admin');
+  });
+});

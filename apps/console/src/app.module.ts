@@ -1,0 +1,72 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { ormConfig } from '@nomosly/db';
+import { nestLoggerParams } from '@nomosly/logging';
+import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { ACCOUNTS_PROVIDERS } from './accounts.providers';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { OidcVerifier } from './auth/oidc-verifier';
+import { WorkspaceMemberGuard } from './auth/workspace-member.guard';
+import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
+import { KeyEventsPublisher } from './events/key-events.publisher';
+import { KeysController } from './keys/keys.controller';
+import { KeysService } from './keys/keys.service';
+import { LimitsController } from './limits/limits.controller';
+import { LimitsService } from './limits/limits.service';
+import { PlanDefaultsLimitsReader, WORKSPACE_LIMITS_READER } from './limits/workspace-limits-reader';
+import { MeController } from './me/me.controller';
+import { MembersController } from './members/members.controller';
+import { ConsoleMetrics } from './metrics';
+
+/** Config, the accounts services and the events publisher: one instance each, visible to every module. */
+@Global()
+@Module({})
+class ConsoleCoreModule {
+  static register(config: ConsoleConfig, metrics: ConsoleMetrics): DynamicModule {
+    const providers = [
+      { provide: CONSOLE_CONFIG, useValue: config },
+      { provide: ConsoleMetrics, useValue: metrics },
+      KeyEventsPublisher,
+      ...ACCOUNTS_PROVIDERS,
+    ];
+    return { module: ConsoleCoreModule, providers, exports: providers };
+  }
+}
+
+@Module({})
+export class ConsoleModule {
+  static register(config: ConsoleConfig, metrics: ConsoleMetrics, logDestination?: DestinationStream): DynamicModule {
+    return {
+      module: ConsoleModule,
+      imports: [
+        LoggerModule.forRoot(nestLoggerParams({ service: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
+        ConsoleCoreModule.register(config, metrics),
+        OpsModule.register({
+          registry: metrics.registry,
+          readiness: {
+            provide: READINESS_CHECKS,
+            inject: [EntityManager, KeyEventsPublisher],
+            useFactory: (em: EntityManager, events: KeyEventsPublisher): ReadinessCheck[] => [
+              // The schema, not only the server: a database without migrations cannot serve a single call.
+              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from memberships limit 0')) },
+              { name: 'events-redis', check: () => events.ping() },
+            ],
+          },
+        }),
+      ],
+      controllers: [MeController, KeysController, LimitsController, MembersController],
+      providers: [
+        OidcVerifier,
+        BearerAuthGuard,
+        WorkspaceMemberGuard,
+        KeysService,
+        LimitsService,
+        { provide: WORKSPACE_LIMITS_READER, useClass: PlanDefaultsLimitsReader },
+      ],
+    };
+  }
+}

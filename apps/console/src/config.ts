@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+
+export const consoleConfigSchema = baseConfigSchema.extend({
+  PORT: env.port(3002),
+  DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
+  /** Where key and limit changes are announced to every gateway (KEY_EVENTS_CHANNEL). */
+  EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** The identity provider; its discovery document names the signing keys (jwks_uri). */
+  OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
+  /** The `aud` every console token must carry. */
+  OIDC_AUDIENCE: z.string().min(1, 'expected the API audience, e.g. https://api.nomosly.local').default('https://api.nomosly.local'),
+  /** The claim holding the user's email: Auth0 puts it under a namespaced custom claim in access tokens. */
+  OIDC_EMAIL_CLAIM: z.string().min(1, 'expected a claim name').default('email'),
+});
+export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
+
+export const CONSOLE_CONFIG = Symbol('CONSOLE_CONFIG');
+
+export function loadConsoleConfig(source: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+  return loadConfig(consoleConfigSchema, source);
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeyService, type IssuedKey, type KeyChange, type KeyView, type NewKey } from '@nomosly/accounts';
+import { KeyEventsPublisher } from '../events/key-events.publisher';
+
+/** Key management for a workspace's members; every change is announced to the gateways once committed. */
+@Injectable()
+export class KeysService {
+  constructor(
+    private readonly keys: ApiKeyService,
+    private readonly events: KeyEventsPublisher,
+  ) {}
+
+  list(workspaceId: string): Promise<KeyView[]> {
+    return this.keys.list(workspaceId);
+  }
+
+  create(workspaceId: string, userId: string, input: NewKey): Promise<IssuedKey> {
+    return this.keys.create(workspaceId, userId, input);
+  }
+
+  async revoke(workspaceId: string, keyId: string): Promise<KeyView> {
+    return (await this.announced(await this.keys.revoke(workspaceId, keyId))).key;
+  }
+
+  async rotate(workspaceId: string, keyId: string, userId: string, overlapSeconds: number | undefined): Promise<IssuedKey> {
+    const { key, secret, previous } = await this.keys.rotate(workspaceId, keyId, userId, overlapSeconds);
+    await this.announced(previous);
+    return { key, secret };
+  }
+
+  async delete(workspaceId: string, keyId: string): Promise<void> {
+    await this.announced(await this.keys.delete(workspaceId, keyId));
+  }
+
+  /** Answers only once the gateways have been told, so a client that saw 200 can rely on the change. */
+  private async announced(change: KeyChange): Promise<KeyChange> {
+    await this.events.publish({ type: 'key', hash: change.hash });
+    return change;
+  }
+}

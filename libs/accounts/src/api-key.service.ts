@@ -1,0 +1,144 @@
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { generateApiKey } from '@nomosly/api-keys';
+import { ALL_SCOPES, isScope } from '@nomosly/contracts';
+import { ApiKey, User, Workspace } from '@nomosly/db';
+import { invalid, notFound, requireId } from './accounts-error';
+import { type KeyView, toKeyView } from './views';
+
+export interface NewKey {
+  name: string;
+  /** A non-empty subset of the four scopes; all four when absent. */
+  scopes?: readonly string[];
+  /** Must lie in the future. */
+  expiresAt?: Date | null;
+  /** Requests per UTC day, a positive whole number; the plan's limits alone when absent. */
+  dailyLimit?: number | null;
+}
+
+/** A key with its secret, which exists only in this value: it is shown once and stored as a hash (P3). */
+export interface IssuedKey {
+  key: KeyView;
+  secret: string;
+}
+
+/** A change every cache of the key must hear about: `hash` is what gateways key their caches by. */
+export interface KeyChange {
+  key: KeyView;
+  hash: string;
+}
+
+export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
+export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 86_400;
+const MAX_KEY_NAME_LENGTH = 100;
+
+/** The API key lifecycle on the database: create, list, revoke, rotate, delete, within one workspace. */
+export class ApiKeyService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(workspaceId: string, createdByUserId: string, input: NewKey): Promise<IssuedKey> {
+    const em = this.em.fork();
+    const id = requireId(workspaceId, 'workspace');
+    const fields = this.validated(input);
+    const workspace = await em.findOne(Workspace, { id });
+    if (!workspace) throw notFound('workspace');
+    const generated = generateApiKey();
+    const key = em.create(ApiKey, {
+      workspace,
+      createdBy: em.getReference(User, createdByUserId),
+      ...fields,
+      prefix: generated.prefix,
+      hash: generated.hash,
+    });
+    await em.flush();
+    return { key: toKeyView(key), secret: generated.secret };
+  }
+
+  async list(workspaceId: string): Promise<KeyView[]> {
+    const keys = await this.em.fork().getRepository(ApiKey).findAllInWorkspace(requireId(workspaceId, 'workspace'));
+    return keys.map(toKeyView);
+  }
+
+  /** Revokes the key now; revoking a revoked key changes nothing (it keeps its first revocation time). */
+  async revoke(workspaceId: string, keyId: string): Promise<KeyChange> {
+    const em = this.em.fork();
+    const key = await this.find(em, workspaceId, keyId);
+    key.revokedAt ??= this.now();
+    await em.flush();
+    return { key: toKeyView(key), hash: key.hash };
+  }
+
+  /**
+   * Issues a new key with the same name, scopes, daily limit and expiry, and lets the old one live on for
+   * `overlapSeconds` (0: it is revoked now), so that clients can switch without an outage.
+   */
+  async rotate(
+    workspaceId: string,
+    keyId: string,
+    rotatedByUserId: string,
+    overlapSeconds = DEFAULT_ROTATION_OVERLAP_SECONDS,
+  ): Promise<IssuedKey & { previous: KeyChange }> {
+    if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > MAX_ROTATION_OVERLAP_SECONDS) {
+      throw invalid(`overlapSeconds must be a whole number from 0 to ${MAX_ROTATION_OVERLAP_SECONDS}.`);
+    }
+    return this.em.fork().transactional(async (tx) => {
+      const old = await this.find(tx, workspaceId, keyId, { lock: true });
+      const now = this.now();
+      if (old.revokedAt) throw invalid('This key is revoked; create a new key instead.');
+      if (old.expiresAt && old.expiresAt <= now) throw invalid('This key has expired; create a new key instead.');
+      const generated = generateApiKey();
+      const successor = tx.create(ApiKey, {
+        workspace: old.workspace,
+        createdBy: tx.getReference(User, rotatedByUserId),
+        name: old.name,
+        scopes: [...old.scopes],
+        dailyLimit: old.dailyLimit,
+        expiresAt: old.expiresAt,
+        prefix: generated.prefix,
+        hash: generated.hash,
+      });
+      const overlapEnd = new Date(now.getTime() + overlapSeconds * 1000);
+      old.expiresAt = old.expiresAt && old.expiresAt < overlapEnd ? old.expiresAt : overlapEnd;
+      if (overlapSeconds === 0) old.revokedAt = now;
+      await tx.flush();
+      return { key: toKeyView(successor), secret: generated.secret, previous: { key: toKeyView(old), hash: old.hash } };
+    });
+  }
+
+  /** Deletes the key; returns its hash so that caches can drop it. */
+  async delete(workspaceId: string, keyId: string): Promise<KeyChange> {
+    const em = this.em.fork();
+    const key = await this.find(em, workspaceId, keyId);
+    const change = { key: toKeyView(key), hash: key.hash };
+    em.remove(key);
+    await em.flush();
+    return change;
+  }
+
+  private async find(em: EntityManager, workspaceId: string, keyId: string, { lock = false } = {}): Promise<ApiKey> {
+    const workspace = requireId(workspaceId, 'workspace');
+    const id = requireId(keyId, 'key');
+    const key = lock
+      ? await em.findOne(ApiKey, { id, workspace }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+      : await em.getRepository(ApiKey).findInWorkspace(workspace, id);
+    if (!key) throw notFound('key');
+    return key;
+  }
+
+  private validated(input: NewKey): Pick<ApiKey, 'name' | 'scopes' | 'expiresAt' | 'dailyLimit'> {
+    const name = input.name.trim();
+    if (name.length === 0 || name.length > MAX_KEY_NAME_LENGTH) throw invalid(`name must be 1 to ${MAX_KEY_NAME_LENGTH} characters.`);
+    const scopes = input.scopes === undefined ? [...ALL_SCOPES] : [...new Set(input.scopes)];
+    const unknown = scopes.filter((scope) => !isScope(scope));
+    if (scopes.length === 0 || unknown.length > 0) {
+      throw invalid(`scopes must be a non-empty list of ${ALL_SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`);
+    }
+    const expiresAt = input.expiresAt ?? null;
+    if (expiresAt && !(expiresAt.getTime() > this.now().getTime())) throw invalid('expiresAt must lie in the future.');
+    const dailyLimit = input.dailyLimit ?? null;
+    if (dailyLimit !== null && !(Number.isInteger(dailyLimit) && dailyLimit > 0)) throw invalid('dailyLimit must be a whole number of at least 1.');
+    return { name, scopes, expiresAt, dailyLimit };
+  }
+}

@@ -1,0 +1,59 @@
+import type { ApiKey, Membership, User, WorkspaceRole } from '@nomosly/db';
+
+/** A key as its workspace's members see it: metadata only, never the secret or its hash (P3). */
+export interface KeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  dailyLimit: number | null;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string | null;
+  marketingOptIn: boolean;
+}
+
+export interface WorkspaceMembershipView {
+  id: string;
+  name: string;
+  role: WorkspaceRole;
+}
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string | null;
+  role: WorkspaceRole;
+  joinedAt: Date;
+}
+
+export function toKeyView(key: ApiKey): KeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: [...key.scopes],
+    createdAt: key.createdAt,
+    expiresAt: key.expiresAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+    dailyLimit: key.dailyLimit,
+  };
+}
+
+export function toUserView(user: User): UserView {
+  return { id: user.id, email: user.email, name: user.name, marketingOptIn: user.marketingOptIn };
+}
+
+/** Needs the membership's user populated. */
+export function toMemberView(membership: Membership): MemberView {
+  const user = membership.user.getEntity();
+  return { userId: user.id, email: user.email, name: user.name, role: membership.role, joinedAt: membership.createdAt };
+}

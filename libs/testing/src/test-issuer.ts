@@ -1,0 +1,67 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type JWTPayload, SignJWT, exportJWK, generateKeyPair } from 'jose';
+
+export interface TokenOptions {
+  audience?: string;
+  issuer?: string;
+  /** Seconds from now; negative for an expired token. Default 300. */
+  expiresIn?: number;
+  /** Sign with a key the issuer does not publish (a forged token). */
+  foreignKey?: boolean;
+}
+
+export interface TestIssuer {
+  /** The issuer URL: its discovery document is at `${issuer}/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  readonly audience: string;
+  /** A signed RS256 access token with these claims (sub, email, name...). */
+  token(claims: JWTPayload, options?: TokenOptions): Promise<string>;
+  /** Times the JWKS was fetched: a verifier is expected to cache it. */
+  jwksFetches(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A minimal OpenID provider for tests: a discovery document naming a JWKS, and RS256 tokens signed with the
+ * published key. Verifiers under test take the production path (discovery, remote JWKS) against it.
+ */
+export async function startTestIssuer({ audience = 'https://api.nomosly.local' }: { audience?: string } = {}): Promise<TestIssuer> {
+  const kid = 'test-key-1';
+  const [signing, foreign] = await Promise.all([generateKeyPair('RS256'), generateKeyPair('RS256')]);
+  const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid, alg: 'RS256', use: 'sig' }] };
+  let fetches = 0;
+  let issuer = '';
+  const server = http.createServer((request, response) => {
+    const send = (body: unknown) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.url === '/.well-known/openid-configuration') return send({ issuer, jwks_uri: `${issuer}/jwks` });
+    if (request.url === '/jwks') {
+      fetches++;
+      return send(jwks);
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    issuer,
+    audience,
+    token: (claims, options = {}) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .setIssuer(options.issuer ?? issuer)
+        .setAudience(options.audience ?? audience)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresIn ?? 300))
+        .sign(options.foreignKey ? foreign.privateKey : signing.privateKey),
+    jwksFetches: () => fetches,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
