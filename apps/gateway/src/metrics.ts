@@ -29,4 +29,10 @@ export class GatewayMetrics {
     labelNames: ['policy'],
     registers: [this.registry],
   });
+  readonly lastUsedStamps = new Counter({
+    name: 'api_key_last_used_stamps_total',
+    help: 'Last-used stamps tried past the in-process gate: written, skipped (another replica had the minute) or failed.',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
 }

@@ -65,7 +65,7 @@ export class KeyEventsListener implements OnModuleInit, OnApplicationShutdown {
     const parsed = keyEventSchema.safeParse(json);
     if (!parsed.success) {
       const type = (json as { type?: unknown } | null)?.type;
-      return this.reportInvalid(typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'no type');
+      return this.reportInvalid(typeof type === 'string' ? `type ${type.slice(0, 40)}` : 'no type');
     }
     const event = parsed.data;
     if (event.type === 'key') this.keys.forgetKey(event.hash);

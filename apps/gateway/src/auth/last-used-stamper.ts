@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LimitsStore } from '@nomosly/limits';
+import { GatewayMetrics } from '../metrics';
 
 const STAMP_INTERVAL_SECONDS = 60;
 /** Past this many keys in the gate, entries whose minute is over are swept out. */
@@ -19,6 +20,7 @@ export class LastUsedStamper {
   constructor(
     private readonly em: EntityManager,
     private readonly store: LimitsStore,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   touch(keyId: string): void {
@@ -31,9 +33,14 @@ export class LastUsedStamper {
 
   private async stamp(keyId: string): Promise<void> {
     try {
-      if (!(await this.store.claimLastUsedStamp(keyId, STAMP_INTERVAL_SECONDS))) return;
+      if (!(await this.store.claimLastUsedStamp(keyId, STAMP_INTERVAL_SECONDS))) {
+        this.metrics.lastUsedStamps.inc({ outcome: 'skipped' });
+        return;
+      }
       await this.em.getConnection().execute('update api_keys set last_used_at = now() where id = ?', [keyId]);
+      this.metrics.lastUsedStamps.inc({ outcome: 'written' });
     } catch (error) {
+      this.metrics.lastUsedStamps.inc({ outcome: 'failed' });
       // By type only: a driver's message can quote the query's parameters.
       this.logger.error(`last-used stamp failed: ${(error as Error).name}`);
     }
