@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import sharp from 'sharp';
 import {
+  GENEROUS_TEST_PLANS,
   REPO_ROOT,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
@@ -79,7 +80,16 @@ async function runLevels(label: string, request: LoadRequest, warmupClients: num
 }
 
 async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, string>) {
-  const env = { DATABASE_URL, VISION_REDIS_URL: REDIS_URL, QUEUE_PREFIX: uniquePrefix('bench'), ENGINE: engine, LOG_LEVEL: 'warn' };
+  // A plan no row reaches: the figures are the gateway's cost, not its refusals.
+  const env = {
+    DATABASE_URL,
+    VISION_REDIS_URL: REDIS_URL,
+    EVENTS_REDIS_URL: REDIS_URL,
+    PLANS: GENEROUS_TEST_PLANS,
+    QUEUE_PREFIX: uniquePrefix('bench'),
+    ENGINE: engine,
+    LOG_LEVEL: 'warn',
+  };
   const [worker, gateway]: RunningApp[] = await Promise.all([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', env)]);
   return {
     gateway,

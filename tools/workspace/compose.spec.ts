@@ -34,6 +34,11 @@ describe('docker-compose.yml describes the same system', () => {
     expect(compose.services.postgres).toBeDefined();
   });
 
+  it('points the gateway at the events Redis for its limits and key events', () => {
+    expect(compose.services.gateway?.environment?.EVENTS_REDIS_URL).toBe('redis://redis-events:6379');
+    expect(compose.services.gateway?.depends_on?.['redis-events']?.condition).toBe('service_healthy');
+  });
+
   it('migrates once, before the gateway and the console start', () => {
     expect(compose.services.migrate?.command).toEqual(['node', 'dist/libs/db/src/bin/migrate.js']);
     expect(compose.services.gateway?.depends_on?.migrate?.condition).toBe('service_completed_successfully');

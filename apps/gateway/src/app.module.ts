@@ -6,24 +6,41 @@ import type { DestinationStream } from 'pino';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import { ApiKeyAuth } from './auth/api-key-auth';
+import { KeyEventsListener } from './auth/key-events.listener';
 import { KeyResolver } from './auth/key-resolver.service';
+import { LastUsedStamper } from './auth/last-used-stamper';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { DocsController } from './docs/docs.controller';
+import { CallLimits } from './limits/call-limits.service';
+import { EventsRedis } from './limits/events-redis';
 import { GatewayMetrics } from './metrics';
 import { VisionController } from './vision/vision.controller';
 import { VisionService } from './vision/vision.service';
 import { VisionQueue } from './vision/vision-queue.service';
 
-/** Config, metrics and the vision queue: one instance each, visible to every module of the gateway. */
+/** Config, metrics, the vision queue and the events Redis: one instance each, visible to every module of the gateway. */
 @Global()
 @Module({})
 class GatewayCoreModule {
   static register(config: GatewayConfig, metrics: GatewayMetrics): DynamicModule {
     return {
       module: GatewayCoreModule,
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: GatewayMetrics, useValue: metrics }, VisionQueue],
-      exports: [GATEWAY_CONFIG, GatewayMetrics, VisionQueue],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GatewayMetrics, useValue: metrics },
+        VisionQueue,
+        EventsRedis,
+        KeyResolver,
+        KeyEventsListener,
+        {
+          provide: LimitsStore,
+          inject: [EventsRedis],
+          useFactory: (events: EventsRedis) => new LimitsStore(events.client, { prefix: limitsPrefix(config.QUEUE_PREFIX) }),
+        },
+      ],
+      exports: [GATEWAY_CONFIG, GatewayMetrics, VisionQueue, EventsRedis, KeyResolver, KeyEventsListener, LimitsStore],
     };
   }
 }
@@ -43,17 +60,24 @@ export class GatewayModule {
           registry: metrics.registry,
           readiness: {
             provide: READINESS_CHECKS,
-            inject: [EntityManager, VisionQueue],
-            useFactory: (em: EntityManager, queue: VisionQueue): ReadinessCheck[] => [
+            inject: [EntityManager, VisionQueue, EventsRedis, KeyEventsListener],
+            useFactory: (em: EntityManager, queue: VisionQueue, events: EventsRedis, keyEvents: KeyEventsListener): ReadinessCheck[] => [
               // The schema, not only the server: a database without migrations cannot serve a single call.
               { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from api_keys limit 0')) },
               { name: 'vision-redis', check: () => queue.ping() },
+              {
+                name: 'events-redis',
+                check: async () => {
+                  await events.ping();
+                  if (!keyEvents.isSubscribed()) throw new Error('not subscribed to key events yet');
+                },
+              },
             ],
           },
         }),
       ],
       controllers: [VisionController, DocsController],
-      providers: [KeyResolver, ApiKeyAuth, VisionService],
+      providers: [CallLimits, LastUsedStamper, ApiKeyAuth, VisionService],
     };
   }
 }

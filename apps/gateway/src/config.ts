@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+import { plansEnv } from '@nomosly/limits';
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: env.port(3000),
   DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
   /** Carries images and results; must run without persistence. */
   VISION_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** Carries limit counters, key events and (later) usage events; should run with AOF. */
+  EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** JSON plan table laid over the defaults (free, pro); see @nomosly/limits. */
+  PLANS: plansEnv(),
   /** How long a request waits for its vision result before 504 `timeout`. */
   VISION_DEADLINE_MS: env.positiveInt(30_000),
   /** Waiting jobs beyond which new requests get 503 `unavailable` instead of queueing. */

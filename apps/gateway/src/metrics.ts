@@ -17,4 +17,22 @@ export class GatewayMetrics {
     labelNames: ['source'],
     registers: [this.registry],
   });
+  readonly keyCacheInvalidations = new Counter({
+    name: 'api_key_cache_invalidations_total',
+    help: 'Key cache entries dropped on a key event, by its type (key, workspace; all after a lost subscription).',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly limitRefusals = new Counter({
+    name: 'limit_refusals_total',
+    help: 'Calls refused by a limit, by policy (rate, daily, quota, spend_cap).',
+    labelNames: ['policy'],
+    registers: [this.registry],
+  });
+  readonly lastUsedStamps = new Counter({
+    name: 'api_key_last_used_stamps_total',
+    help: 'Last-used stamps tried past the in-process gate: written, skipped (another replica had the minute) or failed.',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
 }

@@ -40,6 +40,14 @@ export interface TestSystemOptions {
   workerEnv?: Record<string, string>;
 }
 
+/**
+ * The plans test systems run with unless a test sets PLANS itself: a `free` plan no suite reaches, so that suites
+ * about other things (they send bursts of calls with one key) are not refused by the default 10 per second.
+ */
+export const GENEROUS_TEST_PLANS = JSON.stringify({
+  free: { rateLimitPerSecond: 100_000, monthlyUnitQuota: 1_000_000_000, centsPerThousandUnits: 0 },
+});
+
 /** A gateway and a vision worker on a queue prefix of their own, against the real PostgreSQL and Redis. */
 export async function startTestSystem(options: TestSystemOptions): Promise<TestSystem> {
   const prefix = uniquePrefix(options.label);
@@ -47,6 +55,8 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
   const env: Record<string, string> = {
     DATABASE_URL: TEST_DATABASE_URL,
     VISION_REDIS_URL: TEST_REDIS_URL,
+    EVENTS_REDIS_URL: TEST_REDIS_URL,
+    PLANS: GENEROUS_TEST_PLANS,
     QUEUE_PREFIX: prefix,
     ENGINE: options.engine ?? 'local',
     VISION_DEADLINE_MS: String(options.deadlineMs ?? 30_000),

@@ -1,33 +1,65 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isWellFormedApiKey, publicPrefixOf } from '@nomosly/api-keys';
-import { ErrorCode, OPERATIONS, OPERATION_SPECS, PublicError, type Scope } from '@nomosly/contracts';
+import { ErrorCode, OPERATIONS, OPERATION_SPECS, PublicError, type Operation, type Scope } from '@nomosly/contracts';
+import type { Ticket } from '@nomosly/limits';
 import { type LoggableRequest, pathOf } from '@nomosly/logging';
+import { CallLimits } from '../limits/call-limits.service';
 import { KeyResolver } from './key-resolver.service';
+import { LastUsedStamper } from './last-used-stamper';
 import { isUsable, type ResolvedKey } from './resolved-key';
 
 export interface AuthenticatedRequest extends FastifyRequest {
   apiKey: ResolvedKey;
+  /** The units this call took from its workspace's month; given back unless it ends in 2xx. */
+  limitsTicket?: Ticket;
 }
 
-/** The scope each public operation needs, by its path. */
-const SCOPE_BY_PATH: ReadonlyMap<string, Scope> = new Map(OPERATIONS.map((op) => [OPERATION_SPECS[op].path, OPERATION_SPECS[op].scope]));
+/** Each public operation by its path. */
+const OPERATION_BY_PATH: ReadonlyMap<string, Operation> = new Map(OPERATIONS.map((op) => [OPERATION_SPECS[op].path, op]));
+
+/** Only what admit() touches of a Fastify reply (the benchmark passes a stand-in). */
+type HeaderSink = Pick<FastifyReply, 'headers'>;
 
 /**
- * Authenticates `Authorization: Bearer <key>` or `x-api-key` and checks the operation's scope. It runs as a
- * Fastify onRequest hook, before the body is read: a call without a valid key never costs an upload.
+ * Authenticates `Authorization: Bearer <key>` or `x-api-key`, checks the operation's scope and admits the call
+ * through the limits (P10). It runs as a Fastify onRequest hook, before the body is read: a call without a
+ * valid key, or over a limit, never costs an upload.
  */
 @Injectable()
 export class ApiKeyAuth {
-  constructor(private readonly keys: KeyResolver) {}
+  constructor(
+    private readonly keys: KeyResolver,
+    private readonly limits: CallLimits,
+    private readonly lastUsed: LastUsedStamper,
+  ) {}
 
   /** Registers the check on the Fastify instance, for the operation routes only. */
   install(instance: unknown): void {
     // Typed loosely: plugins (multipart) augment FastifyInstance in ways that make instances incompatible.
-    (instance as FastifyInstance).addHook('onRequest', async (request: FastifyRequest) => {
-      const scope = request.method === 'POST' ? SCOPE_BY_PATH.get(pathOf(request.url)) : undefined;
-      if (scope) (request as AuthenticatedRequest).apiKey = await this.authenticate(request, scope);
+    const fastify = instance as FastifyInstance;
+    fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const operation = request.method === 'POST' ? OPERATION_BY_PATH.get(pathOf(request.url)) : undefined;
+      if (operation) await this.admit(request, reply, operation);
     });
+    // Refused calls are not billed: before the answer leaves, so a client that reads it sees its units back.
+    fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      await this.refundUnlessSucceeded(request, reply);
+      return payload;
+    });
+    // A response that never went through onSend (the client gone first) is given back here.
+    fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => this.refundUnlessSucceeded(request, reply));
+  }
+
+  /** Authenticates, checks the scope and takes the call's units; sets the RateLimit-* headers of its answer. */
+  async admit(request: FastifyRequest, reply: HeaderSink, operation: Operation): Promise<void> {
+    const spec = OPERATION_SPECS[operation];
+    const key = await this.authenticate(request, spec.scope);
+    this.lastUsed.touch(key.keyId);
+    const admitted = await this.limits.admit(key, spec.units);
+    reply.headers(admitted.headers);
+    (request as AuthenticatedRequest).apiKey = key;
+    (request as AuthenticatedRequest).limitsTicket = admitted.ticket;
   }
 
   async authenticate(request: FastifyRequest, scope: Scope): Promise<ResolvedKey> {
@@ -44,6 +76,14 @@ export class ApiKeyAuth {
       throw new PublicError(ErrorCode.InsufficientScope, `This key lacks the "${scope}" scope.`);
     }
     return key;
+  }
+
+  private async refundUnlessSucceeded(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const call = request as Partial<AuthenticatedRequest>;
+    const ticket = call.limitsTicket;
+    if (!ticket || (reply.statusCode >= 200 && reply.statusCode < 300)) return;
+    call.limitsTicket = undefined;
+    await this.limits.refund(ticket);
   }
 }
 

@@ -24,3 +24,24 @@ describe('TtlCache', () => {
     expect(cache.get('c')).toBe(3);
   });
 });
+
+describe('TtlCache groups', () => {
+  it('drops every entry of a group and only those, also after eviction and expiry', () => {
+    let now = 0;
+    const cache = new TtlCache<string>(3, () => now);
+    cache.set('a1', 'A1', 100, 'A');
+    cache.set('a2', 'A2', 10, 'A');
+    cache.set('b1', 'B1', 100, 'B');
+    cache.set('miss', 'none', 100);
+    expect(cache.get('a1')).toBeUndefined(); // evicted as least recently used
+    now = 20;
+    expect(cache.get('a2')).toBeUndefined(); // expired
+    cache.set('a3', 'A3', 100, 'A');
+    cache.deleteGroup('A');
+    expect(cache.get('a3')).toBeUndefined();
+    expect(cache.get('b1')).toBe('B1');
+    expect(cache.get('miss')).toBe('none');
+    cache.clear();
+    expect(cache.size).toBe(0);
+  });
+});

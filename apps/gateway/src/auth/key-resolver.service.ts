@@ -16,6 +16,8 @@ const CACHE_ENTRIES = 50_000;
 export class KeyResolver {
   private readonly cache = new TtlCache<ResolvedKey | null>(CACHE_ENTRIES);
   private readonly inflight = new Map<string, Promise<ResolvedKey | null>>();
+  /** Bumped by every invalidation: a lookup that started before one must not cache what it read. */
+  private generation = 0;
   private readonly logger = new Logger(KeyResolver.name);
 
   constructor(
@@ -40,11 +42,33 @@ export class KeyResolver {
     return pending;
   }
 
+  /** One key changed (revoked, rotated, deleted). */
+  forgetKey(hash: string): void {
+    this.generation++;
+    this.inflight.delete(hash);
+    this.cache.delete(hash);
+  }
+
+  /** Something every key of a workspace carries changed (plan, spend cap). */
+  forgetWorkspace(workspaceId: string): void {
+    this.generation++;
+    this.inflight.clear();
+    this.cache.deleteGroup(workspaceId);
+  }
+
+  /** Changes may have been missed (the key-events subscription was down). */
+  forgetAll(): void {
+    this.generation++;
+    this.inflight.clear();
+    this.cache.clear();
+  }
+
   private async load(hash: string): Promise<ResolvedKey | null> {
     this.metrics.keyLookups.inc({ source: 'database' });
+    const generation = this.generation;
     let row: ApiKey | null;
     try {
-      row = await this.em.fork().findOne(ApiKey, { hash }, { populate: ['createdBy'] });
+      row = await this.em.fork().findOne(ApiKey, { hash }, { populate: ['createdBy', 'workspace'] });
     } catch (error) {
       // Logged by type and code only: the driver's message quotes the query and its parameters.
       this.logger.error(`API key lookup failed: ${(error as Error).name} ${(error as { code?: string }).code ?? ''}`.trim());
@@ -53,7 +77,10 @@ export class KeyResolver {
       });
     }
     const resolved = row ? toResolved(row) : null;
-    this.cache.set(hash, resolved, resolved ? this.config.KEY_CACHE_TTL_MS : UNKNOWN_KEY_TTL_MS);
+    if (generation === this.generation) {
+      if (resolved) this.cache.set(hash, resolved, this.config.KEY_CACHE_TTL_MS, resolved.workspaceId);
+      else this.cache.set(hash, null, UNKNOWN_KEY_TTL_MS);
+    }
     return resolved;
   }
 }
@@ -68,5 +95,7 @@ function toResolved(row: ApiKey): ResolvedKey {
     expiresAt: row.expiresAt?.getTime() ?? null,
     revokedAt: row.revokedAt?.getTime() ?? null,
     dailyLimit: row.dailyLimit,
+    plan: row.workspace.getEntity().plan,
+    monthlySpendCapCents: row.workspace.getEntity().monthlySpendCapCents,
   };
 }

@@ -10,6 +10,9 @@ export interface ResolvedKey {
   expiresAt: number | null;
   revokedAt: number | null;
   dailyLimit: number | null;
+  /** The workspace's plan name and spend cap (cents per UTC month; null: no cap). */
+  plan: string;
+  monthlySpendCapCents: number | null;
 }
 
 export function isUsable(key: ResolvedKey, now: number): boolean {

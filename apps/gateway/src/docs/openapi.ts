@@ -21,6 +21,9 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       headers: {
         RequestId: { description: 'Our id for this request; quote it to support.', schema: { type: 'string' } },
         RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+        RateLimitLimit: { description: 'The limit of the policy closest to refusing (per-key rate, daily limit or monthly quota).', schema: { type: 'integer' } },
+        RateLimitRemaining: { description: 'What that policy has left.', schema: { type: 'integer' } },
+        RateLimitReset: { description: 'Seconds until that policy starts afresh.', schema: { type: 'integer' } },
       },
       schemas: SCHEMAS,
       responses: ERROR_RESPONSES,
@@ -165,6 +168,15 @@ const ERRORS: Array<[string, string, string]> = [
   ['504', 'timeout', 'The job did not finish within the request deadline (default 30 s).'],
 ];
 
+/** Sent on every response once the call was admitted or refused by a limit (not when the limits could not be checked). */
+const RATE_LIMIT_HEADERS = {
+  'ratelimit-limit': { $ref: '#/components/headers/RateLimitLimit' },
+  'ratelimit-remaining': { $ref: '#/components/headers/RateLimitRemaining' },
+  'ratelimit-reset': { $ref: '#/components/headers/RateLimitReset' },
+};
+/** Answers given before a limit was checked carry no RateLimit-* headers. */
+const BEFORE_LIMITS = new Set(['401', '403']);
+
 const ERROR_RESPONSES = Object.fromEntries(
   ERRORS.map(([status, codes, when]) => [
     `E${status}`,
@@ -173,6 +185,7 @@ const ERROR_RESPONSES = Object.fromEntries(
       headers: {
         'x-request-id': { $ref: '#/components/headers/RequestId' },
         ...(status === '429' || status === '503' ? { 'retry-after': { $ref: '#/components/headers/RetryAfter' } } : {}),
+        ...(BEFORE_LIMITS.has(status) ? {} : RATE_LIMIT_HEADERS),
       },
       content: { 'application/json': { schema: ref('Error') } },
     },
@@ -219,7 +232,7 @@ function operationObject(operation: Operation): Record<string, unknown> {
     responses: {
       '200': {
         description: 'The result.',
-        headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
+        headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' }, ...RATE_LIMIT_HEADERS },
         content: { 'application/json': { schema: ref(responseSchema) } },
       },
       ...Object.fromEntries(ERRORS.map(([status]) => [status, { $ref: `#/components/responses/E${status}` }])),

@@ -1,0 +1,34 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+
+/** The command connection to the durable events Redis (limit counters, last-used gate). */
+@Injectable()
+export class EventsRedis implements OnApplicationShutdown {
+  private readonly logger = new Logger(EventsRedis.name);
+  private lastError = 0;
+  readonly client: Redis;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    // Commands fail fast while Redis is down (a 503 for the call) instead of waiting in an offline queue.
+    this.client = new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:limits' });
+    this.client.on('error', (error) => this.onError(error));
+  }
+
+  onApplicationShutdown(): void {
+    this.client.disconnect();
+  }
+
+  /** For /readyz. */
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  private onError(error: Error): void {
+    // ioredis repeats connection errors while reconnecting; one line every 10 s is enough.
+    if (Date.now() - this.lastError > 10_000) {
+      this.lastError = Date.now();
+      this.logger.error(`events Redis: ${error.message}`);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './calendar';
+export * from './limits-store';
+export * from './plans';
+export * from './rate-limit-headers';

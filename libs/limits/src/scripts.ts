@@ -1,0 +1,88 @@
+/**
+ * The Lua scripts behind LimitsStore. They run atomically in Redis, which is what makes N parallel calls
+ * against L remaining give exactly L admissions, and they read the clock from Redis TIME so that every
+ * gateway replica counts in the same second, day and month whatever its own clock says. The last argument
+ * of each, when not empty, replaces TIME (a test seam: production passes '').
+ */
+
+/** Days since 1970-01-01 to YYYYMM (Howard Hinnant's civil_from_days); Lua has no date library in Redis. */
+const MONTH_TAG = `
+local function month_tag(day)
+  local z = day + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local month = mp < 10 and mp + 3 or mp - 9
+  local year = yoe + era * 400
+  if month <= 2 then year = year + 1 end
+  return year * 100 + month
+end
+
+local function now_seconds(fixed)
+  if fixed ~= '' then return tonumber(fixed) end
+  return tonumber(redis.call('TIME')[1])
+end
+`;
+
+/** Seconds each counter outlives its period: the daily one is named in the privacy policy (two days). */
+export const COUNTER_TTL_SECONDS = { rate: 2, daily: 2 * 86_400, units: 62 * 86_400 } as const;
+
+/**
+ * KEYS: rate base, daily base, units base (the period is appended here, from TIME).
+ * ARGV: rate limit, daily limit (-1: none), monthly quota, units, cents per 1000 units, spend cap (-1: none), fixed now.
+ * Checks rate, daily, quota, spend cap in that order; a refusal increments nothing, an admission increments all.
+ * Returns { verdict, now, rate used, daily used, units used this month, month tag }.
+ */
+export const ADMIT_SCRIPT = `${MONTH_TAG}
+local now = now_seconds(ARGV[7])
+local day = math.floor(now / 86400)
+local month = month_tag(day)
+local rate_key = KEYS[1] .. ':' .. now
+local daily_key = KEYS[2] .. ':' .. day
+local units_key = KEYS[3] .. ':' .. month
+local rate_used = tonumber(redis.call('GET', rate_key) or '0')
+local daily_used = tonumber(redis.call('GET', daily_key) or '0')
+local units_used = tonumber(redis.call('GET', units_key) or '0')
+local units = tonumber(ARGV[4])
+local daily_limit = tonumber(ARGV[2])
+local cap = tonumber(ARGV[6])
+
+local verdict = 'none'
+if rate_used + 1 > tonumber(ARGV[1]) then
+  verdict = 'rate'
+elseif daily_limit >= 0 and daily_used + 1 > daily_limit then
+  verdict = 'daily'
+elseif units_used + units > tonumber(ARGV[3]) then
+  verdict = 'quota'
+elseif cap >= 0 and math.floor(((units_used + units) * tonumber(ARGV[5]) + 999) / 1000) > cap then
+  verdict = 'spend_cap'
+end
+if verdict ~= 'none' then
+  return { verdict, now, rate_used, daily_used, units_used, month }
+end
+
+rate_used = redis.call('INCR', rate_key)
+if rate_used == 1 then redis.call('EXPIRE', rate_key, ${COUNTER_TTL_SECONDS.rate}) end
+daily_used = redis.call('INCR', daily_key)
+if daily_used == 1 then redis.call('EXPIRE', daily_key, ${COUNTER_TTL_SECONDS.daily}) end
+units_used = redis.call('INCRBY', units_key, units)
+if units_used == units then redis.call('EXPIRE', units_key, ${COUNTER_TTL_SECONDS.units}) end
+return { verdict, now, rate_used, daily_used, units_used, month }
+`;
+
+/** KEYS: the exact units key an admission incremented. ARGV: units. Never goes below zero; keeps the TTL. */
+export const REFUND_SCRIPT = `
+local used = redis.call('GET', KEYS[1])
+if not used then return 0 end
+local left = math.max(0, tonumber(used) - tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], left, 'KEEPTTL')
+return left
+`;
+
+/** KEYS: units base. ARGV: fixed now. Returns the workspace's units this UTC month. */
+export const UNITS_SCRIPT = `${MONTH_TAG}
+local now = now_seconds(ARGV[1])
+return tonumber(redis.call('GET', KEYS[1] .. ':' .. month_tag(math.floor(now / 86400))) or '0')
+`;
