@@ -11,12 +11,12 @@ import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
 import { WorkspaceMemberGuard } from './auth/workspace-member.guard';
 import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
+import { EventsRedis } from './events/events-redis';
 import { KeyEventsPublisher } from './events/key-events.publisher';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
 import { LimitsController } from './limits/limits.controller';
 import { LimitsService } from './limits/limits.service';
-import { PlanDefaultsLimitsReader, WORKSPACE_LIMITS_READER } from './limits/workspace-limits-reader';
 import { MeController } from './me/me.controller';
 import { MembersController } from './members/members.controller';
 import { ConsoleMetrics } from './metrics';
@@ -29,6 +29,7 @@ class ConsoleCoreModule {
     const providers = [
       { provide: CONSOLE_CONFIG, useValue: config },
       { provide: ConsoleMetrics, useValue: metrics },
+      EventsRedis,
       KeyEventsPublisher,
       ...ACCOUNTS_PROVIDERS,
     ];
@@ -49,8 +50,8 @@ export class ConsoleModule {
           registry: metrics.registry,
           readiness: {
             provide: READINESS_CHECKS,
-            inject: [EntityManager, KeyEventsPublisher],
-            useFactory: (em: EntityManager, events: KeyEventsPublisher): ReadinessCheck[] => [
+            inject: [EntityManager, EventsRedis],
+            useFactory: (em: EntityManager, events: EventsRedis): ReadinessCheck[] => [
               // The schema, not only the server: a database without migrations cannot serve a single call.
               { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from memberships limit 0')) },
               { name: 'events-redis', check: () => events.ping() },
@@ -65,7 +66,6 @@ export class ConsoleModule {
         WorkspaceMemberGuard,
         KeysService,
         LimitsService,
-        { provide: WORKSPACE_LIMITS_READER, useClass: PlanDefaultsLimitsReader },
       ],
     };
   }

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+import { plansEnv } from '@nomosly/limits';
 
 export const consoleConfigSchema = baseConfigSchema.extend({
   PORT: env.port(3002),
   DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
   /** Where key and limit changes are announced to every gateway (KEY_EVENTS_CHANNEL). */
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** The plans the gateways enforce (the same PLANS), and their counters' prefix (the same QUEUE_PREFIX). */
+  PLANS: plansEnv(),
+  QUEUE_PREFIX: env.queuePrefix(),
   /** The identity provider; its discovery document names the signing keys (jwks_uri). */
   OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
   /** The `aud` every console token must carry. */

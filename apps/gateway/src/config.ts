@@ -18,7 +18,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** How long a resolved API key is served from the in-process cache. */
   KEY_CACHE_TTL_MS: env.positiveInt(30_000),
   /** Distinguishes this deployment's queues and keys on a shared Redis (tests use one per run). */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
+  QUEUE_PREFIX: env.queuePrefix(),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 

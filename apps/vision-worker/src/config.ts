@@ -19,7 +19,7 @@ export const workerConfigSchema = baseConfigSchema.extend({
   NULL_ENGINE_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** Debian's tesseract-ocr-eng data, for the local engine's OCR. */
   TESSDATA_FILE: z.string().min(1).default('/usr/share/tesseract-ocr/5/tessdata/eng.traineddata'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
+  QUEUE_PREFIX: env.queuePrefix(),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -43,6 +43,8 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((value) => value === 'true' || value === '1'),
   host: (fallback: string) => z.string().min(1).default(fallback),
+  /** Distinguishes a deployment's queues and Redis keys on a shared Redis (BullMQ's `prefix`; tests use one per run). */
+  queuePrefix: () => z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
 };
 
 /** The variables every app shares. */

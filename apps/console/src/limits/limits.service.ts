@@ -1,20 +1,39 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WorkspaceService, type WorkspaceSettings } from '@nomosly/accounts';
+import { LimitsStore, Plans, limitsPrefix, spendCents } from '@nomosly/limits';
+import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
+import { EventsRedis } from '../events/events-redis';
 import { KeyEventsPublisher } from '../events/key-events.publisher';
-import { WORKSPACE_LIMITS_READER, type WorkspaceLimitsReader, type WorkspaceUsageLimits } from './workspace-limits-reader';
 
-export interface WorkspaceLimits extends WorkspaceUsageLimits {
+/** `GET /api/workspaces/:ws/limits`: the plan's numbers, this month's use, and the owner's spend cap. */
+export interface WorkspaceLimits {
+  plan: string;
+  rateLimitPerSecond: number;
+  monthlyUnitQuota: number;
+  unitsThisMonth: number;
+  spendThisMonthCents: number;
   monthlySpendCapCents: number | null;
 }
 
-/** A workspace's limits and this month's use; the owner sets the spend cap, and the gateways hear of it. */
+/**
+ * A workspace's limits and this month's use, read from the same plans (PLANS) and counters (the events Redis)
+ * the gateways enforce; the owner sets the spend cap, and the gateways hear of it.
+ */
 @Injectable()
 export class LimitsService {
+  private readonly logger = new Logger(LimitsService.name);
+  private readonly plans: Plans;
+  private readonly counters: LimitsStore;
+
   constructor(
     private readonly workspaces: WorkspaceService,
-    @Inject(WORKSPACE_LIMITS_READER) private readonly reader: WorkspaceLimitsReader,
     private readonly events: KeyEventsPublisher,
-  ) {}
+    redis: EventsRedis,
+    @Inject(CONSOLE_CONFIG) config: ConsoleConfig,
+  ) {
+    this.plans = new Plans(config.PLANS, (message) => this.logger.warn(message));
+    this.counters = new LimitsStore(redis.client, { prefix: limitsPrefix(config.QUEUE_PREFIX) });
+  }
 
   async get(workspaceId: string): Promise<WorkspaceLimits> {
     return this.withUsage(await this.workspaces.get(workspaceId));
@@ -27,7 +46,15 @@ export class LimitsService {
   }
 
   private async withUsage(workspace: WorkspaceSettings): Promise<WorkspaceLimits> {
-    const usage = await this.reader.read(workspace);
-    return { ...usage, monthlySpendCapCents: workspace.monthlySpendCapCents };
+    const plan = this.plans.of(workspace.plan);
+    const unitsThisMonth = await this.counters.unitsThisMonth(workspace.id);
+    return {
+      plan: workspace.plan,
+      rateLimitPerSecond: plan.rateLimitPerSecond,
+      monthlyUnitQuota: plan.monthlyUnitQuota,
+      unitsThisMonth,
+      spendThisMonthCents: spendCents(unitsThisMonth, plan),
+      monthlySpendCapCents: workspace.monthlySpendCapCents,
+    };
   }
 }
