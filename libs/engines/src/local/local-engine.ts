@@ -222,9 +222,11 @@ export class LocalEngine implements VisionEngine {
 
   /** Runs `task` on a tensor of the image and always frees it. */
   private async withTensor<T>(tf: Tf, image: Prepared, task: (tensor: Tensor3D) => Promise<T>): Promise<T> {
-    // A view in this realm: tfjs checks `instanceof Uint8Array`, which a Buffer from another realm
-    // (jest's sandbox) fails.
-    const pixels = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length);
+    // Widened to int32 here, in one typed-array copy: handed 8-bit pixels, tfjs converts them value by value
+    // (11 ms for a 640 x 480 photo, against 0.5 ms). An array of this realm, too: tfjs checks `instanceof`,
+    // which a Buffer from another realm (jest's sandbox) fails.
+    const pixels = new Int32Array(image.data.length);
+    pixels.set(image.data);
     const tensor = tf.tensor3d(pixels, [image.height, image.width, 3], 'int32');
     try {
       return await task(tensor);
