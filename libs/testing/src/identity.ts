@@ -38,6 +38,9 @@ export async function startIdpStandIn(options: IdpStandInOptions = {}): Promise<
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const removeOwnKeys = async () => {
+    if (ownKeysDir) await rm(ownKeysDir, { recursive: true, force: true });
+  };
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`idp-local did not start within 60 s:\n${output}`)), 60_000);
     child.stdout?.on('data', () => {
@@ -51,6 +54,10 @@ export async function startIdpStandIn(options: IdpStandInOptions = {}): Promise<
       clearTimeout(timer);
       reject(new Error(`idp-local exited with ${code}:\n${output}`));
     });
+  }).catch(async (error: Error) => {
+    child.kill('SIGKILL');
+    await removeOwnKeys();
+    throw error;
   });
   return {
     url,
@@ -60,7 +67,7 @@ export async function startIdpStandIn(options: IdpStandInOptions = {}): Promise<
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
-      if (ownKeysDir) await rm(ownKeysDir, { recursive: true, force: true });
+      await removeOwnKeys();
     },
   };
 }

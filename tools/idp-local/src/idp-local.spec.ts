@@ -246,3 +246,13 @@ describe('idp-local: the console signs in with the authorization code flow and P
     expect(elsewhere.headers.get('location')).toBeNull();
   });
 });
+
+describe('idp-local: configuration', () => {
+  it('fails fast at start, naming each bad variable', async () => {
+    const started = startIdpStandIn({ env: { IDP_AUDIENCE: 'not a url', IDP_CONSOLE_REDIRECT_URIS: 'ftp://x/cb' } });
+    await expect(started).rejects.toThrow(/idp-local exited with 1/);
+    const message = await started.catch((error: Error) => error.message);
+    expect(message).toMatch(/IDP_AUDIENCE: expected an http or https URL/);
+    expect(message).toMatch(/IDP_CONSOLE_REDIRECT_URIS: expected a comma-separated list of http or https URLs/);
+  });
+});
