@@ -6,6 +6,7 @@ import { ALL_SCOPES, isScope, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, ormConfig } from '@nomosly/db';
 import { provisionKey } from '@nomosly/accounts';
+import { NotLocalIssuerError, requestDevToken } from './dev-token/dev-token';
 
 const HELP = `nomosly admin CLI
 
@@ -18,10 +19,18 @@ Commands:
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
+  dev-token --email <email> [--name <name>]
+      Development and tests only: asks the local identity provider stand-in (npm run idp-local) for a
+      console API access token for that user, printed alone on the last line. Refused when OIDC_ISSUER
+      is not on this machine (a production identity provider).
   --help
       Shows this text.
 
-Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/nomosly).
+Environment:
+  DATABASE_URL (keys; default postgres://postgres@127.0.0.1:5432/nomosly)
+  OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
+  OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
+  IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
 `;
 
 class UsageError extends Error {}
@@ -32,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (group === 'dev-token') return devToken(argv.slice(1));
   if (group !== 'keys' || (command !== 'create' && command !== 'list')) {
     throw new UsageError(`unknown command "${[group, command].filter(Boolean).join(' ')}"`);
   }
@@ -82,6 +92,28 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+async function devToken(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' } }, strict: true });
+  const email = z.email().safeParse(values.email?.trim());
+  if (!email.success) throw new UsageError('--email <email> is required and must be an email address');
+  const config = loadConfig(
+    z.object({
+      OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
+      OIDC_AUDIENCE: env.url(['http', 'https'], 'https://api.nomosly.local'),
+      IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').default('dev-cli-secret'),
+    }),
+  );
+  const token = await requestDevToken({
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE,
+    clientSecret: config.IDP_CLI_CLIENT_SECRET,
+    email: email.data,
+    name: values.name?.trim() || undefined,
+  });
+  console.log(`access token for ${email.data} from ${config.OIDC_ISSUER}, valid for ${token.expiresIn} s:`);
+  console.log(token.accessToken);
+}
+
 function parseScopes(raw: string | undefined): Scope[] {
   if (raw === undefined) return [...ALL_SCOPES];
   const scopes = raw.split(',').map((scope) => scope.trim()).filter(Boolean);
@@ -102,6 +134,10 @@ function parseDailyLimit(raw: string | undefined): number | null {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(`cli: ${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (error instanceof NotLocalIssuerError) {
+    console.error(`cli: ${error.message}`);
     process.exit(2);
   }
   console.error(`cli: ${(error as Error).message}`);

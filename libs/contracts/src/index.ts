@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './identity';
 export * from './image-limits';
 export * from './key-events';
 export * from './operations';

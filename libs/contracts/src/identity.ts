@@ -1,0 +1,7 @@
+/**
+ * The local identity provider stand-in (tools/idp-local) and the admin CLI's `dev-token` agree on these:
+ * the CLI's client, and the development-only grant that issues a user's access token without a browser.
+ */
+export const DEV_TOKEN_GRANT_TYPE = 'urn:nomosly:params:oauth:grant-type:dev-token';
+export const CLI_CLIENT_ID = 'nomosly-cli';
+export const CONSOLE_CLIENT_ID = 'nomosly-console';

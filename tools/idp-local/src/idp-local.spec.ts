@@ -1,0 +1,258 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type JWTPayload, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
+import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
+import { type IdpStandIn, startIdpStandIn } from '@nomosly/testing';
+
+const CALLBACK = 'http://127.0.0.1:3002/callback';
+
+function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+}
+
+async function devTokenGrant(idp: IdpStandIn, fields: Record<string, string>, secret = 'dev-cli-secret'): Promise<Response> {
+  return fetch(`${idp.url}/token`, {
+    method: 'POST',
+    headers: { authorization: basic(CLI_CLIENT_ID, secret) },
+    body: new URLSearchParams({ grant_type: DEV_TOKEN_GRANT_TYPE, ...fields }),
+  });
+}
+
+async function verifyAccessToken(idp: IdpStandIn, token: string): Promise<JWTPayload> {
+  const jwks = createRemoteJWKSet(new URL(`${idp.url}/jwks`));
+  const { payload } = await jwtVerify(token, jwks, { issuer: idp.url, audience: idp.audience, typ: 'at+jwt', algorithms: ['RS256'] });
+  return payload;
+}
+
+describe('idp-local: discovery, keys and the dev-token grant', () => {
+  let idp: IdpStandIn;
+
+  beforeAll(async () => {
+    idp = await startIdpStandIn();
+  });
+  afterAll(async () => {
+    await idp?.stop();
+  });
+
+  it('serves discovery naming itself as issuer, and a JWKS with its RS256 public key only', async () => {
+    const discovery = (await (await fetch(`${idp.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery).toMatchObject({
+      issuer: idp.url,
+      token_endpoint: `${idp.url}/token`,
+      authorization_endpoint: `${idp.url}/auth`,
+      jwks_uri: `${idp.url}/jwks`,
+      code_challenge_methods_supported: ['S256'],
+    });
+    expect(discovery.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', DEV_TOKEN_GRANT_TYPE]));
+
+    const { keys } = (await (await fetch(`${idp.url}/jwks`)).json()) as { keys: Record<string, unknown>[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+    for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(keys[0]).not.toHaveProperty(privatePart);
+  });
+
+  it('issues a one-hour JWT for the console API carrying the email and name, with one subject per email', async () => {
+    const response = await devTokenGrant(idp, { email: 'Ada.Lovelace@Example.com', name: 'Ada Lovelace' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+
+    const claims = await verifyAccessToken(idp, body.access_token);
+    expect(claims).toMatchObject({ email: 'ada.lovelace@example.com', name: 'Ada Lovelace', client_id: CLI_CLIENT_ID });
+    expect(claims.sub).toMatch(/^local\|[0-9a-f]{24}$/);
+    expect(claims.sub).toBe(`local|${createHash('sha256').update('ada.lovelace@example.com').digest('hex').slice(0, 24)}`);
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
+
+    const again = (await (await devTokenGrant(idp, { email: 'ada.lovelace@example.com' })).json()) as { access_token: string };
+    const againClaims = await verifyAccessToken(idp, again.access_token);
+    expect(againClaims.sub).toBe(claims.sub);
+    expect(againClaims.name).toBe('Ada Lovelace');
+
+    const other = (await (await devTokenGrant(idp, { email: 'grace@example.com' })).json()) as { access_token: string };
+    expect((await verifyAccessToken(idp, other.access_token)).sub).not.toBe(claims.sub);
+  });
+
+  it('refuses a wrong client secret, the console client, a missing email and another audience', async () => {
+    const wrongSecret = await devTokenGrant(idp, { email: 'ada@example.com' }, 'not-the-secret');
+    expect(wrongSecret.status).toBe(401);
+    expect(await wrongSecret.json()).toMatchObject({ error: 'invalid_client' });
+
+    const fromConsole = await fetch(`${idp.url}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: DEV_TOKEN_GRANT_TYPE, client_id: CONSOLE_CLIENT_ID, email: 'ada@example.com' }),
+    });
+    expect(fromConsole.status).toBe(400);
+    expect(await fromConsole.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/not allowed/) });
+
+    const noEmail = await devTokenGrant(idp, { email: 'not an email' });
+    expect(noEmail.status).toBe(400);
+    expect(await noEmail.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/email/) });
+
+    const otherAudience = await devTokenGrant(idp, { email: 'ada@example.com', resource: 'https://elsewhere.example' });
+    expect(otherAudience.status).toBe(400);
+    expect(await otherAudience.json()).toMatchObject({ error: 'invalid_target' });
+  });
+
+  it('keeps its signing key across a restart, so tokens it issued stay valid', async () => {
+    const token = ((await (await devTokenGrant(idp, { email: 'ada@example.com' })).json()) as { access_token: string }).access_token;
+    const restarted = await startIdpStandIn({ keysFile: idp.keysFile });
+    try {
+      const jwks = (await (await fetch(`${restarted.url}/jwks`)).json()) as Parameters<typeof createLocalJWKSet>[0];
+      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: idp.url, audience: idp.audience });
+      expect(payload.email).toBe('ada@example.com');
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
+
+/** Cookies as a browser keeps them for one origin: enough for oidc-provider's session and interaction cookies. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  store(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = header.split(';');
+      const name = pair.slice(0, pair.indexOf('=')).trim();
+      const value = pair.slice(pair.indexOf('=') + 1).trim();
+      const expired = attributes.some((attribute) => /^\s*expires=/i.test(attribute) && Date.parse(attribute.split('=')[1]) < Date.now());
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+/** Follows redirects by hand, as a browser would, and stops at the first page or at the console's callback. */
+async function browse(jar: CookieJar, url: string, init: RequestInit = {}): Promise<{ url: string; response: Response }> {
+  let current = url;
+  let request = init;
+  for (let hop = 0; hop < 10; hop++) {
+    const response = await fetch(current, { ...request, redirect: 'manual', headers: { ...request.headers, cookie: jar.header() } });
+    jar.store(response);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return { url: current, response };
+    current = new URL(location, current).href;
+    if (current.startsWith(CALLBACK)) return { url: current, response };
+    request = {};
+  }
+  throw new Error(`more than 10 redirects from ${url}`);
+}
+
+describe('idp-local: the console signs in with the authorization code flow and PKCE', () => {
+  let idp: IdpStandIn;
+
+  beforeAll(async () => {
+    idp = await startIdpStandIn({ env: { IDP_CONSOLE_REDIRECT_URIS: `${CALLBACK},http://127.0.0.1:3002/other` } });
+  });
+  afterAll(async () => {
+    await idp?.stop();
+  });
+
+  function authorizeUrl(challenge: string, state: string): string {
+    const params = new URLSearchParams({
+      client_id: CONSOLE_CLIENT_ID,
+      response_type: 'code',
+      redirect_uri: CALLBACK,
+      scope: 'openid email profile',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state,
+    });
+    return `${idp.url}/auth?${params}`;
+  }
+
+  it('signs in through the form and exchanges the code, with its verifier, for a JWT carrying the email', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const state = randomBytes(8).toString('hex');
+    const jar = new CookieJar();
+
+    const form = await browse(jar, authorizeUrl(challenge, state));
+    expect(form.response.status).toBe(200);
+    const page = await form.response.text();
+    const action = /<form method="post" action="([^"]+\/login)"/.exec(page)?.[1];
+    expect(action).toMatch(/^\/interaction\/[\w-]+\/login$/);
+    expect(page).toContain('nomosly console');
+
+    const signedIn = await browse(jar, new URL(action as string, idp.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'Grace@Example.com', name: 'Grace Hopper' }).toString(),
+    });
+    expect(signedIn.url.startsWith(CALLBACK)).toBe(true);
+    const callback = new URL(signedIn.url);
+    expect(callback.searchParams.get('state')).toBe(state);
+    expect(callback.searchParams.get('iss')).toBe(idp.url);
+    const code = callback.searchParams.get('code') as string;
+    expect(code).toBeTruthy();
+
+    const exchange = (codeVerifier: string) =>
+      fetch(`${idp.url}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'authorization_code', client_id: CONSOLE_CLIENT_ID, code, redirect_uri: CALLBACK, code_verifier: codeVerifier }),
+      });
+    const wrongVerifier = await exchange(randomBytes(32).toString('base64url'));
+    expect(wrongVerifier.status).toBe(400);
+    expect(await wrongVerifier.json()).toMatchObject({ error: 'invalid_grant' });
+
+    const tokens = await exchange(verifier);
+    expect(tokens.status).toBe(200);
+    const body = (await tokens.json()) as { access_token: string; id_token: string; expires_in: number };
+    expect(body.expires_in).toBe(3600);
+    const claims = await verifyAccessToken(idp, body.access_token);
+    expect(claims).toMatchObject({ email: 'grace@example.com', name: 'Grace Hopper', client_id: CONSOLE_CLIENT_ID });
+
+    // The same person through the CLI's shortcut is the same subject.
+    const viaGrant = (await (await devTokenGrant(idp, { email: 'grace@example.com' })).json()) as { access_token: string };
+    expect((await verifyAccessToken(idp, viaGrant.access_token)).sub).toBe(claims.sub);
+  });
+
+  it('re-shows the form, escaped, when the email is not one', async () => {
+    const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+    const jar = new CookieJar();
+    const form = await browse(jar, authorizeUrl(challenge, 'x'));
+    const action = /action="([^"]+\/login)"/.exec(await form.response.text())?.[1] as string;
+
+    const retry = await browse(jar, new URL(action, idp.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: '"><script>alert(1)</script>' }).toString(),
+    });
+    expect(retry.response.status).toBe(400);
+    const page = await retry.response.text();
+    expect(page).toContain('Enter an email address.');
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('&#34;&#62;&#60;script&#62;');
+  });
+
+  it('refuses an authorization request without PKCE or to an unregistered redirect URI', async () => {
+    const withoutPkce = await fetch(
+      `${idp.url}/auth?${new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, response_type: 'code', redirect_uri: CALLBACK, scope: 'openid' })}`,
+      { redirect: 'manual' },
+    );
+    const location = new URL(withoutPkce.headers.get('location') as string);
+    expect(location.href.startsWith(CALLBACK)).toBe(true);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toMatch(/PKCE/);
+
+    const elsewhere = await fetch(
+      `${idp.url}/auth?${new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, response_type: 'code', redirect_uri: 'http://evil.example/cb', scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`,
+      { redirect: 'manual' },
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.headers.get('location')).toBeNull();
+  });
+});
+
+describe('idp-local: configuration', () => {
+  it('fails fast at start, naming each bad variable', async () => {
+    const started = startIdpStandIn({ env: { IDP_AUDIENCE: 'not a url', IDP_CONSOLE_REDIRECT_URIS: 'ftp://x/cb' } });
+    await expect(started).rejects.toThrow(/idp-local exited with 1/);
+    const message = await started.catch((error: Error) => error.message);
+    expect(message).toMatch(/IDP_AUDIENCE: expected an http or https URL/);
+    expect(message).toMatch(/IDP_CONSOLE_REDIRECT_URIS: expected a comma-separated list of http or https URLs/);
+  });
+});
