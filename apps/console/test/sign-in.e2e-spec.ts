@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { type IdpStandIn, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, devToken, startApp, startIdpStandIn } from '@nomosly/testing';
+import { call } from './helpers';
+
+/** The whole sign-in path offline: the local identity provider (oidc-provider) issues, the console verifies. */
+describe('console sign-in through the local identity provider', () => {
+  let idp: IdpStandIn;
+  let consoleApp: RunningApp;
+
+  beforeAll(async () => {
+    idp = await startIdpStandIn();
+    consoleApp = await startApp('console', {
+      DATABASE_URL: TEST_DATABASE_URL,
+      EVENTS_REDIS_URL: TEST_REDIS_URL,
+      OIDC_ISSUER: idp.url,
+      OIDC_AUDIENCE: idp.audience,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await consoleApp?.stop();
+    await idp?.stop();
+  });
+
+  it('a dev-token from the stand-in signs a new person in: user and personal workspace provisioned, P12 opt-in off', async () => {
+    const email = `Sign-In-${randomUUID().slice(0, 8)}@Console.Test`;
+    const token = devToken(idp.url, email, 'Ada');
+    const first = await call(consoleApp.url, token, 'GET', '/api/me');
+    expect(first.status).toBe(200);
+    expect(first.body.user).toMatchObject({ email: email.toLowerCase(), name: 'Ada', marketingOptIn: false });
+    expect(first.body.workspaces).toEqual([expect.objectContaining({ role: 'owner' })]);
+    // The same person signing in again (a new token) is the same user, with no second workspace.
+    const again = await call(consoleApp.url, devToken(idp.url, email), 'GET', '/api/me');
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('a token from another identity provider (its own key and issuer) is refused', async () => {
+    const other = await startIdpStandIn();
+    try {
+      const foreign = devToken(other.url, 'mallory@console.test');
+      expect((await call(consoleApp.url, foreign, 'GET', '/api/me')).status).toBe(401);
+    } finally {
+      await other.stop();
+    }
+  });
+});
