@@ -5,17 +5,24 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildIfStale } from './lib/build-state.mjs';
-import { MissingPrerequisite, REPO_ROOT as root, portOpen, prepareMachine } from './lib/prerequisites.mjs';
+import { MissingPrerequisite, REPO_ROOT as root, ensureRedis, portOpen, prepareMachine } from './lib/prerequisites.mjs';
 
 const host = process.env.HOST ?? '127.0.0.1';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly';
 const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? visionRedisUrl;
 const logDir = path.join(root, '.nomosly', 'logs');
+const idpPort = Number(process.env.IDP_PORT ?? 4455);
+const demoEmail = process.env.DEMO_EMAIL ?? 'demo@nomosly.local';
+const oidcIssuer = `http://${host}:${idpPort}`;
 
-/** Every app of the system, in start order. */
+/** Every app of the system, in start order; `ready` is the path that answers 200 once it can serve. */
 const APPS = [
-  { name: 'vision-worker', entry: 'apps/vision-worker/src/main.js', port: Number(process.env.VISION_WORKER_PORT ?? 3001) },
-  { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000) },
+  { name: 'vision-worker', entry: 'apps/vision-worker/src/main.js', port: Number(process.env.VISION_WORKER_PORT ?? 3001), portVariable: 'VISION_WORKER_PORT' },
+  { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000), portVariable: 'GATEWAY_PORT' },
+  { name: 'console', entry: 'apps/console/src/main.js', port: Number(process.env.CONSOLE_PORT ?? 3002), portVariable: 'CONSOLE_PORT', env: { OIDC_ISSUER: oidcIssuer } },
+  // The local identity provider the console trusts in development (Auth0 in production).
+  { name: 'idp-local', entry: 'tools/idp-local/src/main.js', port: idpPort, portVariable: 'IDP_PORT', ready: '/.well-known/openid-configuration' },
 ];
 
 const say = (line) => process.stderr.write(`${line}\n`);
@@ -24,11 +31,12 @@ let stopping = false;
 
 async function main() {
   await prepareMachine({ databaseUrl, redisUrl: visionRedisUrl });
+  if (eventsRedisUrl !== visionRedisUrl) await ensureRedis(eventsRedisUrl);
   await buildIfStale(root);
   runNode('libs/db/src/bin/migrate.js', 'migrations');
   for (const app of APPS) {
     if (await portOpen(app.port, host)) {
-      throw new MissingPrerequisite(`port ${app.port} for ${app.name} is in use: stop what holds it or set ${portVariable(app)}.`);
+      throw new MissingPrerequisite(`port ${app.port} for ${app.name} is in use: stop what holds it or set ${app.portVariable}.`);
     }
   }
   mkdirSync(logDir, { recursive: true });
@@ -38,11 +46,8 @@ async function main() {
   const key = createDemoKey();
   for (const app of APPS) console.log(`${app.name} http://${host}:${app.port}`);
   console.log(`demo key ${key}`);
+  say(`console sign-in: a token for the console API from "npm run cli -- dev-token --email ${demoEmail}"`);
   say(`logs in ${path.relative(process.cwd(), logDir) || '.'}/; Ctrl-C stops everything.`);
-}
-
-function portVariable(app) {
-  return app.name === 'gateway' ? 'GATEWAY_PORT' : 'VISION_WORKER_PORT';
 }
 
 function runNode(entry, label, args = []) {
@@ -59,7 +64,15 @@ function startApp(app, restarts = 0) {
   const log = createWriteStream(path.join(logDir, `${app.name}.log`), { flags: 'a' });
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', app.entry)], {
     cwd: root,
-    env: { ...process.env, PORT: String(app.port), HOST: host, DATABASE_URL: databaseUrl, VISION_REDIS_URL: visionRedisUrl },
+    env: {
+      ...process.env,
+      PORT: String(app.port),
+      HOST: host,
+      DATABASE_URL: databaseUrl,
+      VISION_REDIS_URL: visionRedisUrl,
+      EVENTS_REDIS_URL: eventsRedisUrl,
+      ...app.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
@@ -81,7 +94,7 @@ async function waitUntilReady(app, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`http://${host}:${app.port}/readyz`);
+      const response = await fetch(`http://${host}:${app.port}${app.ready ?? '/readyz'}`);
       if (response.ok) return;
     } catch {
       // not listening yet
@@ -106,7 +119,7 @@ async function waitForWorkerSeen(timeoutMs = 15_000) {
 
 function createDemoKey() {
   const output = runNode('apps/cli/src/main.js', 'creating the demo key', [
-    'keys', 'create', '--email', process.env.DEMO_EMAIL ?? 'demo@nomosly.local', '--name', 'demo (npm start)',
+    'keys', 'create', '--email', demoEmail, '--name', 'demo (npm start)',
   ]);
   return output.trim().split('\n').at(-1);
 }

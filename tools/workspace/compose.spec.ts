@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { consoleConfigSchema } from '../../apps/console/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { workerConfigSchema } from '../../apps/vision-worker/src/config';
+import { idpConfigSchema } from '../../tools/idp-local/src/config';
 
 const root = path.resolve(__dirname, '../..');
 interface Service {
@@ -62,6 +63,17 @@ describe('docker-compose.yml describes the same system', () => {
     const known = Object.keys(consoleConfigSchema.shape);
     expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
     expect(environment.EVENTS_REDIS_URL).toBe('redis://redis-events:6379');
+  });
+
+  it('runs the local identity provider the console trusts, keeping its signing key on a volume', () => {
+    const idp = compose.services['idp-local'];
+    expect(idp?.build).toEqual({ context: '.', dockerfile: 'tools/idp-local/Dockerfile' });
+    const environment = idp?.environment ?? {};
+    expect(idpConfigSchema.safeParse(environment).success).toBe(true);
+    expect(Object.keys(environment).filter((name) => !Object.keys(idpConfigSchema.shape).includes(name))).toEqual([]);
+    expect(environment.IDP_ISSUER).toBe(compose.services.console?.environment?.OIDC_ISSUER);
+    expect(environment.IDP_AUDIENCE).toBe(compose.services.console?.environment?.OIDC_AUDIENCE);
+    expect(readFileSync(path.join(root, 'tools/idp-local/Dockerfile'), 'utf8')).toContain('dist/tools/idp-local/src/main.js');
   });
 
   it('builds each Dockerfile from the built dist/ entry point of its app', () => {
