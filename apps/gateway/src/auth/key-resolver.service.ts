@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { hashApiKey } from '@nomosly/api-keys';
+import { apiKeyMatches, hashApiKey } from '@nomosly/api-keys';
 import { ErrorCode, PublicError, isScope } from '@nomosly/contracts';
 import { ApiKey } from '@nomosly/db';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -27,11 +27,16 @@ export class KeyResolver {
   ) {}
 
   async resolve(secret: string): Promise<ResolvedKey | null> {
-    const hash = hashApiKey(secret);
+    const key = await this.lookUp(hashApiKey(secret));
+    // Found by its hash; the presented secret is still checked against the stored hash in constant time.
+    return key && apiKeyMatches(secret, key.hash) ? key : null;
+  }
+
+  private lookUp(hash: string): Promise<ResolvedKey | null> {
     const cached = this.cache.get(hash);
     if (cached !== undefined) {
       this.metrics.keyLookups.inc({ source: 'cache' });
-      return cached;
+      return Promise.resolve(cached);
     }
     // Concurrent misses for one key share a single query.
     let pending = this.inflight.get(hash);
@@ -88,6 +93,7 @@ export class KeyResolver {
 function toResolved(row: ApiKey): ResolvedKey {
   return {
     keyId: row.id,
+    hash: row.hash,
     workspaceId: row.workspace.id,
     userId: row.createdBy.id,
     prefix: row.prefix,

@@ -3,6 +3,8 @@ import type { Scope } from '@nomosly/contracts';
 /** What the gateway needs of an API key to serve a call; cached per key hash. */
 export interface ResolvedKey {
   keyId: string;
+  /** SHA-256 of the secret, hex: what a presented key is compared with. */
+  hash: string;
   workspaceId: string;
   userId: string;
   prefix: string;
