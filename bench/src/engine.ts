@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import {
+  GENEROUS_TEST_PLANS,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   createKeyWithCli,
@@ -57,7 +58,15 @@ async function main(): Promise<void> {
   const key = createKeyWithCli(TEST_DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench']);
   const request = { headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg' }, body: photo };
   for (const workers of [1, 2]) {
-    const env = { DATABASE_URL: TEST_DATABASE_URL, VISION_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniquePrefix('bench-engine'), LOG_LEVEL: 'warn' };
+    // A plan the load cannot reach: this measures the engine, not the limits.
+    const env = {
+      DATABASE_URL: TEST_DATABASE_URL,
+      VISION_REDIS_URL: TEST_REDIS_URL,
+      EVENTS_REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: uniquePrefix('bench-engine'),
+      PLANS: GENEROUS_TEST_PLANS,
+      LOG_LEVEL: 'warn',
+    };
     const gateway = await startApp('gateway', env);
     const started: RunningApp[] = [];
     for (let i = 0; i < workers; i++) started.push(await startApp('vision-worker', { ...env, ENGINE: 'local' }));
