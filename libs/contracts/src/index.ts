@@ -6,4 +6,6 @@ export * from './operations';
 export * from './params';
 export * from './queues';
 export * from './results';
+export * from './retention';
+export * from './usage-events';
 export * from './vision-job';

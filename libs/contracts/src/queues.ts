@@ -1,6 +1,8 @@
 /** Queue names. Changing a value strands live jobs: add a new name instead. */
 export const QueueName = Object.freeze({
   Vision: 'vision',
+  /** Usage and request-log events, on the durable events Redis (see EventName). */
+  Events: 'events',
 } as const);
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * How long each kind of data is kept (P6): the one table the retention sweeps enforce and the console's
+ * privacy page shows. Days; overridable per deployment by the variables named, within legal bounds.
+ */
+export const RETENTION_DEFAULTS = Object.freeze({
+  /** Request log rows (the server log of API calls). */
+  requestLogDays: 30,
+  /** Per-call usage records: long enough for billing reconciliation. */
+  usageRecordDays: 400,
+  /** Daily usage rollups, invoices and ledger rows: 7 years, for tax and accounting. */
+  rollupDays: 7 * 365,
+} as const);
+
+export const retentionSchema = z.object({
+  requestLogDays: z.coerce.number().int().min(1).max(365).default(RETENTION_DEFAULTS.requestLogDays),
+  usageRecordDays: z.coerce.number().int().min(35).max(3650).default(RETENTION_DEFAULTS.usageRecordDays),
+  rollupDays: z.coerce.number().int().min(365).max(3650).default(RETENTION_DEFAULTS.rollupDays),
+});
+export type Retention = z.infer<typeof retentionSchema>;
+
+/** The environment variables that set the table, for an app's config schema. */
+export const retentionEnv = {
+  RETENTION_REQUEST_LOG_DAYS: retentionSchema.shape.requestLogDays,
+  RETENTION_USAGE_RECORD_DAYS: retentionSchema.shape.usageRecordDays,
+  RETENTION_ROLLUP_DAYS: retentionSchema.shape.rollupDays,
+};
+
+export function retentionFrom(config: { RETENTION_REQUEST_LOG_DAYS: number; RETENTION_USAGE_RECORD_DAYS: number; RETENTION_ROLLUP_DAYS: number }): Retention {
+  return {
+    requestLogDays: config.RETENTION_REQUEST_LOG_DAYS,
+    usageRecordDays: config.RETENTION_USAGE_RECORD_DAYS,
+    rollupDays: config.RETENTION_ROLLUP_DAYS,
+  };
+}
