@@ -20,6 +20,12 @@ import { LimitsService } from './limits/limits.service';
 import { MeController } from './me/me.controller';
 import { MembersController } from './members/members.controller';
 import { ConsoleMetrics } from './metrics';
+import { RequestsController } from './requests/requests.controller';
+import { RequestsQueries } from './requests/requests.queries';
+import { RequestsService } from './requests/requests.service';
+import { UsageController } from './usage/usage.controller';
+import { UsageQueries } from './usage/usage.queries';
+import { UsageService } from './usage/usage.service';
 
 /** Config, the accounts services and the events publisher: one instance each, visible to every module. */
 @Global()
@@ -59,13 +65,17 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, KeysController, LimitsController, MembersController],
+      controllers: [MeController, KeysController, LimitsController, MembersController, UsageController, RequestsController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
         WorkspaceMemberGuard,
         KeysService,
         LimitsService,
+        UsageQueries,
+        UsageService,
+        RequestsQueries,
+        RequestsService,
       ],
     };
   }

@@ -44,7 +44,8 @@ export async function call(baseUrl: string, token: string | null, method: string
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as ApiResponse['body']) : {}, text, headers: response.headers };
+  const json = text !== '' && (response.headers.get('content-type') ?? '').includes('json');
+  return { status: response.status, body: json ? (JSON.parse(text) as ApiResponse['body']) : {}, text, headers: response.headers };
 }
 
 export interface TestUser {

@@ -10,17 +10,19 @@ import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { KeyEventsListener } from './auth/key-events.listener';
 import { KeyResolver } from './auth/key-resolver.service';
-import { LastUsedStamper } from './auth/last-used-stamper';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { DocsController } from './docs/docs.controller';
 import { CallLimits } from './limits/call-limits.service';
-import { EventsRedis } from './limits/events-redis';
+import { EventsQueue } from './events/events-queue';
+import { EventsRedis } from './events/events-redis';
+import { RequestEvents } from './events/request-events';
+import { UsageRecorder } from './events/usage-recorder';
 import { GatewayMetrics } from './metrics';
 import { VisionController } from './vision/vision.controller';
 import { VisionService } from './vision/vision.service';
 import { VisionQueue } from './vision/vision-queue.service';
 
-/** Config, metrics, the vision queue and the events Redis: one instance each, visible to every module of the gateway. */
+/** Config, metrics, the vision queue, the events Redis and its queue: one instance each, visible to every module of the gateway. */
 @Global()
 @Module({})
 class GatewayCoreModule {
@@ -32,6 +34,7 @@ class GatewayCoreModule {
         { provide: GatewayMetrics, useValue: metrics },
         VisionQueue,
         EventsRedis,
+        EventsQueue,
         KeyResolver,
         KeyEventsListener,
         {
@@ -40,7 +43,7 @@ class GatewayCoreModule {
           useFactory: (events: EventsRedis) => new LimitsStore(events.client, { prefix: limitsPrefix(config.QUEUE_PREFIX) }),
         },
       ],
-      exports: [GATEWAY_CONFIG, GatewayMetrics, VisionQueue, EventsRedis, KeyResolver, KeyEventsListener, LimitsStore],
+      exports: [GATEWAY_CONFIG, GatewayMetrics, VisionQueue, EventsRedis, EventsQueue, KeyResolver, KeyEventsListener, LimitsStore],
     };
   }
 }
@@ -77,7 +80,7 @@ export class GatewayModule {
         }),
       ],
       controllers: [VisionController, DocsController],
-      providers: [CallLimits, LastUsedStamper, ApiKeyAuth, VisionService],
+      providers: [CallLimits, UsageRecorder, RequestEvents, ApiKeyAuth, VisionService],
     };
   }
 }

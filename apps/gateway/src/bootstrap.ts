@@ -10,6 +10,7 @@ import { observeHttpLatency } from '@nomosly/observability';
 import { GatewayModule } from './app.module';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import type { GatewayConfig } from './config';
+import { RequestEvents } from './events/request-events';
 import { GatewayMetrics } from './metrics';
 import { RAW_IMAGE_TYPES } from './vision/image-input';
 
@@ -33,6 +34,7 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
   });
   app.useLogger(app.get(PinoNestLogger));
   app.get(ApiKeyAuth).install(fastify);
+  app.get(RequestEvents).install(fastify);
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
     limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
   });

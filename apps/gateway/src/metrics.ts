@@ -29,9 +29,15 @@ export class GatewayMetrics {
     labelNames: ['policy'],
     registers: [this.registry],
   });
-  readonly lastUsedStamps = new Counter({
-    name: 'api_key_last_used_stamps_total',
-    help: 'Last-used stamps tried past the in-process gate: written, skipped (another replica had the minute) or failed.',
+  readonly usageEvents = new Counter({
+    name: 'usage_events_total',
+    help: 'Usage events of 2xx answers: queued, failed (the answer became 503) or client_gone (not billed).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly requestEvents = new Counter({
+    name: 'request_events_total',
+    help: 'Request-log events after each response: queued or failed (logged, never the caller\'s problem).',
     labelNames: ['outcome'],
     registers: [this.registry],
   });

@@ -149,10 +149,4 @@ describe('LimitsStore (P10) against the real Redis', () => {
     expect(ticketOf(admission).unitsKey.endsWith(`:${utcMonthTagOf(admission.now)}`)).toBe(true);
     expect(await live.unitsThisMonth('ws-a')).toBe(1);
   });
-
-  it('lets one caller per key per minute stamp last use', async () => {
-    const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimLastUsedStamp('key-a')));
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    expect(await redis.ttl(`${prefix}:last-used:key-a`)).toBeGreaterThan(55);
-  });
 });

@@ -129,14 +129,6 @@ export class LimitsStore {
     return spendCents(await this.unitsThisMonth(workspaceId), plan);
   }
 
-  /**
-   * True for at most one caller per key per `seconds` across every replica: the one that should write the
-   * key's last-used time.
-   */
-  async claimLastUsedStamp(keyId: string, seconds = 60): Promise<boolean> {
-    return (await this.redis.set(`${this.prefix}:last-used:${keyId}`, '1', 'EX', seconds, 'NX')) === 'OK';
-  }
-
   private unitsBase(workspaceId: string): string {
     return `${this.prefix}:units:${workspaceId}`;
   }

@@ -13,6 +13,9 @@ export interface LoggingOptions {
   quietPaths?: readonly string[];
 }
 
+/** Probe and scrape paths: not requests anyone asked us to keep a record of. */
+export const QUIET_PATHS: readonly string[] = Object.freeze(['/healthz', '/readyz', '/metrics']);
+
 /** Header names that must never reach a log line, even if a future change logs headers by mistake. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -35,7 +38,7 @@ export function baseLoggerOptions(options: LoggingOptions): LoggerOptions {
 
 /** One nestjs-pino setup for every app: a request log line with only the fields of P2, nothing a client sent. */
 export function nestLoggerParams(options: LoggingOptions, destination?: DestinationStream): Params {
-  const quiet = new Set(options.quietPaths ?? ['/healthz', '/readyz', '/metrics']);
+  const quiet = new Set(options.quietPaths ?? QUIET_PATHS);
   return {
     pinoHttp: [
       {

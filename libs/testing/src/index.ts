@@ -7,3 +7,4 @@ export * from './stores';
 export * from './system';
 export * from './test-issuer';
 export * from './until';
+export * from './usage-rows';

@@ -5,14 +5,22 @@ import { ErrorCode, OPERATIONS, OPERATION_SPECS, PublicError, type Operation, ty
 import type { Ticket } from '@nomosly/limits';
 import { type LoggableRequest, pathOf } from '@nomosly/logging';
 import { CallLimits } from '../limits/call-limits.service';
+import { UsageRecorder, type BillableCall } from '../events/usage-recorder';
 import { KeyResolver } from './key-resolver.service';
-import { LastUsedStamper } from './last-used-stamper';
 import { isUsable, type ResolvedKey } from './resolved-key';
 
-export interface AuthenticatedRequest extends FastifyRequest {
-  apiKey: ResolvedKey;
+interface AuthenticatedRequest extends FastifyRequest {
+  /** The presented key, once recognised (known and usable), whether or not the call is then admitted. */
+  apiKey?: ResolvedKey;
+  /** The admitted call: billed if it ends in 2xx. */
+  billable?: BillableCall;
   /** The units this call took from its workspace's month; given back unless it ends in 2xx. */
   limitsTicket?: Ticket;
+}
+
+/** The key a request presented, when it was recognised: its workspace may see the request in its log. */
+export function recognisedKeyOf(request: FastifyRequest): ResolvedKey | null {
+  return (request as AuthenticatedRequest).apiKey ?? null;
 }
 
 /** Each public operation by its path. */
@@ -31,7 +39,7 @@ export class ApiKeyAuth {
   constructor(
     private readonly keys: KeyResolver,
     private readonly limits: CallLimits,
-    private readonly lastUsed: LastUsedStamper,
+    private readonly usage: UsageRecorder,
   ) {}
 
   /** Registers the check on the Fastify instance, for the operation routes only. */
@@ -42,10 +50,13 @@ export class ApiKeyAuth {
       const operation = request.method === 'POST' ? OPERATION_BY_PATH.get(pathOf(request.url)) : undefined;
       if (operation) await this.admit(request, reply, operation);
     });
-    // Refused calls are not billed: before the answer leaves, so a client that reads it sees its units back.
+    // Before the answer leaves: a 2xx only once its usage event is queued (else it becomes a 503), and refused
+    // calls are not billed, so a client that reads its answer sees its units back.
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const billable = (request as AuthenticatedRequest).billable;
+      const answer = billable ? await this.usage.settle(request, reply, billable, payload) : payload;
       await this.refundUnlessSucceeded(request, reply);
-      return payload;
+      return answer;
     });
     // A response that never went through onSend (the client gone first) is given back here.
     fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => this.refundUnlessSucceeded(request, reply));
@@ -55,10 +66,9 @@ export class ApiKeyAuth {
   async admit(request: FastifyRequest, reply: HeaderSink, operation: Operation): Promise<void> {
     const spec = OPERATION_SPECS[operation];
     const key = await this.authenticate(request, spec.scope);
-    this.lastUsed.touch(key.keyId);
     const admitted = await this.limits.admit(key, spec.units);
     reply.headers(admitted.headers);
-    (request as AuthenticatedRequest).apiKey = key;
+    (request as AuthenticatedRequest).billable = { key, operation, units: spec.units };
     (request as AuthenticatedRequest).limitsTicket = admitted.ticket;
   }
 
@@ -72,6 +82,7 @@ export class ApiKeyAuth {
       throw new PublicError(ErrorCode.Unauthenticated, 'API key invalid: it is unknown, revoked or expired.');
     }
     (request.raw as LoggableRequest).keyPrefix = publicPrefixOf(secret);
+    (request as AuthenticatedRequest).apiKey = key;
     if (!key.scopes.includes(scope)) {
       throw new PublicError(ErrorCode.InsufficientScope, `This key lacks the "${scope}" scope.`);
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import Redis from 'ioredis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
-/** The command connection to the durable events Redis (limit counters, last-used gate). */
+/** The command connection to the durable events Redis (limit counters, the events queue). */
 @Injectable()
 export class EventsRedis implements OnApplicationShutdown {
   private readonly logger = new Logger(EventsRedis.name);
@@ -11,7 +11,7 @@ export class EventsRedis implements OnApplicationShutdown {
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     // Commands fail fast while Redis is down (a 503 for the call) instead of waiting in an offline queue.
-    this.client = new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:limits' });
+    this.client = new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:events' });
     this.client.on('error', (error) => this.onError(error));
   }
 
@@ -22,6 +22,11 @@ export class EventsRedis implements OnApplicationShutdown {
   /** For /readyz. */
   async ping(): Promise<void> {
     await this.client.ping();
+  }
+
+  /** False while (re)connecting: a command sent now would be refused at once. */
+  isReady(): boolean {
+    return this.client.status === 'ready';
   }
 
   private onError(error: Error): void {

@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, EventName, PublicError, type Operation } from '@nomosly/contracts';
+import { renderError } from '@nomosly/http';
+import type { ResolvedKey } from '../auth/resolved-key';
+import { GatewayMetrics } from '../metrics';
+import { EventsQueue } from './events-queue';
+import { ThrottledErrorLog } from './throttled-error-log';
+
+const UNAVAILABLE_RETRY_AFTER = '5';
+
+/** An admitted call of an operation route: what its usage event bills. */
+export interface BillableCall {
+  key: ResolvedKey;
+  operation: Operation;
+  units: number;
+}
+
+/** The status Fastify is about to send, past which nothing else is sent: the client left before its answer. */
+export const CLIENT_GONE_STATUS = 499;
+
+/**
+ * P4: a 2xx answer leaves only once its usage event is queued. Runs in onSend, before the body is written:
+ * when the event cannot be queued, the answer becomes 503 `unavailable` (and its units are refunded, as for
+ * every answer that is not 2xx), so the client never sees a success it is not billed for.
+ */
+@Injectable()
+export class UsageRecorder {
+  private readonly logger = new Logger(UsageRecorder.name);
+  private readonly failures = new ThrottledErrorLog(this.logger, 'usage event');
+
+  constructor(
+    private readonly events: EventsQueue,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  /** Returns the payload to send: the handler's, or the 503 body that replaces it. */
+  async settle(request: FastifyRequest, reply: FastifyReply, call: BillableCall, payload: unknown): Promise<unknown> {
+    if (reply.statusCode < 200 || reply.statusCode >= 300) return payload;
+    if (request.raw.socket?.destroyed) {
+      // No one will read this answer: it is not billed, and the refund hook gives its units back.
+      reply.code(CLIENT_GONE_STATUS);
+      this.metrics.usageEvents.inc({ outcome: 'client_gone' });
+      return payload;
+    }
+    try {
+      await this.events.add(EventName.Usage, {
+        eventId: String(request.id),
+        workspaceId: call.key.workspaceId,
+        userId: call.key.userId,
+        keyId: call.key.keyId,
+        operation: call.operation,
+        units: call.units,
+        status: reply.statusCode,
+        latencyMs: Math.round(reply.elapsedTime),
+        at: new Date().toISOString(),
+      });
+      this.metrics.usageEvents.inc({ outcome: 'queued' });
+      return payload;
+    } catch (error) {
+      this.metrics.usageEvents.inc({ outcome: 'failed' });
+      this.failures.report(error);
+      const unavailable = renderError(
+        new PublicError(ErrorCode.Unavailable, 'The service cannot record usage right now; try again shortly.', {
+          'retry-after': UNAVAILABLE_RETRY_AFTER,
+        }),
+        String(request.id),
+      );
+      reply.code(unavailable.status).headers(unavailable.headers).header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify(unavailable.body);
+    }
+  }
+}
