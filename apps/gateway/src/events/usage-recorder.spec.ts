@@ -37,8 +37,8 @@ function fakeReply(statusCode = 200) {
 
 const request = (destroyed = false) => ({ id: 'req-1', raw: { socket: { destroyed } } }) as unknown as FastifyRequest;
 
-function recorderWith(add: (name: string, event: unknown) => Promise<void>) {
-  return new UsageRecorder({ add } as unknown as EventsQueue, new GatewayMetrics());
+function recorderWith(add: (name: string, event: unknown) => Promise<void>, retryMs = 200) {
+  return new UsageRecorder({ add } as unknown as EventsQueue, new GatewayMetrics(), { USAGE_EVENT_RETRY_MS: retryMs });
 }
 
 describe('UsageRecorder (P4: a 2xx the client sees <=> one usage event queued)', () => {
@@ -77,6 +77,19 @@ describe('UsageRecorder (P4: a 2xx the client sees <=> one usage event queued)',
       error: { code: 'unavailable', message: expect.any(String), requestId: 'req-1' },
     });
     expect(sent).not.toContain('faces');
+  });
+
+  it('P4: a failed add is tried again with the same event, and the 200 goes out once it is queued', async () => {
+    const attempts: unknown[] = [];
+    const recorder = recorderWith(async (_name, event) => {
+      attempts.push(event);
+      if (attempts.length < 3) throw new Error('Connection is closed.');
+    }, 5_000);
+    const { reply } = fakeReply();
+    expect(await recorder.settle(request(), reply as unknown as FastifyReply, call, body)).toBe(body);
+    expect(reply.statusCode).toBe(200);
+    expect(attempts).toHaveLength(3);
+    expect(new Set(attempts.map((event) => JSON.stringify(event))).size).toBe(1);
   });
 
   it('P4: refused answers (not 2xx) queue nothing and are sent as they are', async () => {
