@@ -101,7 +101,8 @@ async function main(): Promise<void> {
     adding = false;
     await poller;
     const lags = ticks.map((tick) => (samples.find((sample) => sample.count >= tick.total) as { time: number }).time - tick.at).sort((a, b) => a - b);
-    const steadyRate = (ticks.length * perTick) / ((samples.at(-1)!.time - steadyStarted) / 1000);
+    const lastSample = samples.at(-1) as { time: number };
+    const steadyRate = (ticks.length * perTick) / ((lastSample.time - steadyStarted) / 1000);
 
     console.log(`machine: ${process.arch}, node ${process.version}; usage app defaults (batch 500 or 50 ms, concurrency 1000)`);
     console.log(`backlog: ${EVENTS} events added in ${addSeconds.toFixed(1)} s, recorded in ${drainSeconds.toFixed(1)} s: ${Math.round(EVENTS / drainSeconds)} events/s (goal >= 5000)`);
