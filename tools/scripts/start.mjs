@@ -20,6 +20,7 @@ const oidcIssuer = `http://${host}:${idpPort}`;
 const APPS = [
   { name: 'vision-worker', entry: 'apps/vision-worker/src/main.js', port: Number(process.env.VISION_WORKER_PORT ?? 3001), portVariable: 'VISION_WORKER_PORT' },
   { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000), portVariable: 'GATEWAY_PORT' },
+  { name: 'usage', entry: 'apps/usage/src/main.js', port: Number(process.env.USAGE_PORT ?? 3003), portVariable: 'USAGE_PORT' },
   { name: 'console', entry: 'apps/console/src/main.js', port: Number(process.env.CONSOLE_PORT ?? 3002), portVariable: 'CONSOLE_PORT', env: { OIDC_ISSUER: oidcIssuer } },
   // The local identity provider the console trusts in development (Auth0 in production).
   { name: 'idp-local', entry: 'tools/idp-local/src/main.js', port: idpPort, portVariable: 'IDP_PORT', ready: '/.well-known/openid-configuration' },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { consoleConfigSchema } from '../../apps/console/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
+import { usageConfigSchema } from '../../apps/usage/src/config';
 import { workerConfigSchema } from '../../apps/vision-worker/src/config';
 import { idpConfigSchema } from '../../tools/idp-local/src/config';
 
@@ -22,7 +23,7 @@ const deployedApps = readdirSync(path.join(root, 'apps')).filter((app) => exists
 
 describe('docker-compose.yml describes the same system', () => {
   it('names every deployable app as a service built from its own Dockerfile', () => {
-    expect(deployedApps.sort()).toEqual(['console', 'gateway', 'vision-worker']);
+    expect(deployedApps.sort()).toEqual(['console', 'gateway', 'usage', 'vision-worker']);
     for (const app of deployedApps) {
       expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: `apps/${app}/Dockerfile` });
     }
@@ -40,10 +41,21 @@ describe('docker-compose.yml describes the same system', () => {
     expect(compose.services.gateway?.depends_on?.['redis-events']?.condition).toBe('service_healthy');
   });
 
-  it('migrates once, before the gateway and the console start', () => {
+  it('migrates once, before the gateway, the console and the usage app start', () => {
     expect(compose.services.migrate?.command).toEqual(['node', 'dist/libs/db/src/bin/migrate.js']);
     expect(compose.services.gateway?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
     expect(compose.services.console?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    expect(compose.services.usage?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+  });
+
+  it('gives the usage app an environment its config schema accepts, consuming events from the events Redis', () => {
+    const environment = compose.services.usage?.environment ?? {};
+    expect(usageConfigSchema.safeParse(environment).success).toBe(true);
+    const known = Object.keys(usageConfigSchema.shape);
+    expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
+    expect(environment.EVENTS_REDIS_URL).toBe('redis://redis-events:6379');
+    expect(environment.QUEUE_PREFIX).toBe(compose.services.gateway?.environment?.QUEUE_PREFIX);
+    expect(compose.services.usage?.depends_on?.['redis-events']?.condition).toBe('service_healthy');
   });
 
   it.each([

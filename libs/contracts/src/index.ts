@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './event-jobs';
 export * from './identity';
 export * from './image-limits';
 export * from './key-events';

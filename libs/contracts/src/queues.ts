@@ -3,6 +3,8 @@ export const QueueName = Object.freeze({
   Vision: 'vision',
   /** Usage and request-log events, on the durable events Redis (see EventName). */
   Events: 'events',
+  /** Scheduled housekeeping (the retention sweeps), on the events Redis; the usage app consumes it. */
+  Maintenance: 'maintenance',
 } as const);
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

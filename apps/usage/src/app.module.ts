@@ -1,0 +1,71 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { QueueName } from '@nomosly/contracts';
+import { ormConfig } from '@nomosly/db';
+import { nestLoggerParams } from '@nomosly/logging';
+import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { USAGE_CONFIG, type UsageConfig } from './config';
+import { EventIngest } from './events/event-ingest.service';
+import { EventsProcessor } from './events/events.processor';
+import { UsageStore } from './events/usage-store';
+import { UsageMetrics } from './metrics';
+import { MaintenanceProcessor } from './retention/maintenance.processor';
+import { RetentionSweeper } from './retention/retention-sweeper';
+
+// Small event streams: nothing reads them, and they would otherwise keep ~10,000 entries per queue.
+const QUEUES = [QueueName.Events, QueueName.Maintenance].map((name) => ({ name, streams: { events: { maxLen: 100 } } }));
+
+@Global()
+@Module({})
+class UsageCoreModule {
+  static register(config: UsageConfig, metrics: UsageMetrics): DynamicModule {
+    return {
+      module: UsageCoreModule,
+      imports: [
+        BullModule.forRoot({
+          connection: new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'usage' }),
+          prefix: config.QUEUE_PREFIX,
+        }),
+        BullModule.registerQueue(...QUEUES),
+      ],
+      providers: [
+        { provide: USAGE_CONFIG, useValue: config },
+        { provide: UsageMetrics, useValue: metrics },
+      ],
+      exports: [USAGE_CONFIG, UsageMetrics, BullModule],
+    };
+  }
+}
+
+@Module({})
+export class UsageModule {
+  static register(config: UsageConfig, metrics: UsageMetrics, logDestination?: DestinationStream): DynamicModule {
+    return {
+      module: UsageModule,
+      imports: [
+        LoggerModule.forRoot(nestLoggerParams({ service: 'usage', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
+        UsageCoreModule.register(config, metrics),
+        OpsModule.register({
+          registry: metrics.registry,
+          readiness: {
+            provide: READINESS_CHECKS,
+            inject: [EntityManager, getQueueToken(QueueName.Events)],
+            useFactory: (em: EntityManager, queue: Queue): ReadinessCheck[] => [
+              // The schema, not only the server: without the usage tables no event can be recorded.
+              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from usage_records limit 0')) },
+              { name: 'events-redis', check: async () => void (await ((await queue.client) as unknown as Redis).ping()) },
+            ],
+          },
+        }),
+      ],
+      providers: [UsageStore, EventIngest, EventsProcessor, RetentionSweeper, MaintenanceProcessor],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { BatchRows } from './event-batch';
+
+/**
+ * Records, rollups, one batch at a time: the records are inserted idempotently (the event id is the key) and
+ * only the rows actually inserted are added to the daily rollups, in the same statement, so a redelivered
+ * event counts once. Rollup rows are upserted in key order, so that two writers never deadlock.
+ */
+const INSERT_USAGE_AND_ROLL_UP = `
+  with inserted as (
+    insert into usage_records (event_id, workspace_id, user_id, key_id, operation, units, status, latency_ms, at)
+    select event_id, workspace_id, user_id, key_id, operation, units, status, latency_ms, at
+    from jsonb_to_recordset(?::jsonb) as r(event_id text, workspace_id uuid, user_id uuid, key_id uuid, operation text,
+      units integer, status integer, latency_ms integer, "at" timestamptz)
+    on conflict (event_id) do nothing
+    returning workspace_id, key_id, operation, units, at
+  ), rollup as (
+    insert into usage_daily (workspace_id, key_id, operation, day, calls, units)
+    select workspace_id, key_id, operation, ("at" at time zone 'UTC')::date, count(*), sum(units)
+    from inserted
+    group by 1, 2, 3, 4
+    order by 1, 2, 3, 4
+    on conflict (workspace_id, key_id, operation, day)
+    do update set calls = usage_daily.calls + excluded.calls, units = usage_daily.units + excluded.units
+  )
+  select count(*)::int as inserted from inserted`;
+
+const INSERT_REQUEST_LOG = `
+  insert into request_log (request_id, workspace_id, at, ip, method, path, status, latency_ms, key_prefix)
+  select request_id, workspace_id, at, ip, method, path, status, latency_ms, key_prefix
+  from jsonb_to_recordset(?::jsonb) as r(request_id text, workspace_id uuid, at timestamptz, ip text, method text,
+    path text, status integer, latency_ms integer, key_prefix text)
+  on conflict (request_id) do nothing`;
+
+const STAMP_KEYS_LAST_USED = `
+  update api_keys k
+  set last_used_at = greatest(coalesce(k.last_used_at, s.at), s.at)
+  from jsonb_to_recordset(?::jsonb) as s(id uuid, "at" timestamptz)
+  where k.id = s.id`;
+
+@Injectable()
+export class UsageStore {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Writes the whole batch in one transaction; returns how many usage records were new. */
+  async write(rows: BatchRows): Promise<{ inserted: number }> {
+    return this.em.getKnex().transaction(async (trx) => {
+      let inserted = 0;
+      if (rows.usage.length) {
+        const result = await trx.raw<{ rows: Array<{ inserted: number }> }>(INSERT_USAGE_AND_ROLL_UP, [JSON.stringify(rows.usage)]);
+        inserted = result.rows[0]?.inserted ?? 0;
+      }
+      if (rows.requests.length) await trx.raw(INSERT_REQUEST_LOG, [JSON.stringify(rows.requests)]);
+      if (rows.keyStamps.length) await trx.raw(STAMP_KEYS_LAST_USED, [JSON.stringify(rows.keyStamps)]);
+      return { inserted };
+    });
+  }
+}

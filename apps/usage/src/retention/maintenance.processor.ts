@@ -1,0 +1,54 @@
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { QueueName, retentionFrom } from '@nomosly/contracts';
+import { USAGE_CONFIG, type UsageConfig } from '../config';
+import { UsageMetrics } from '../metrics';
+import { RetentionSweeper, type SweepResult } from './retention-sweeper';
+
+export const MaintenanceJob = Object.freeze({ RetentionSweep: 'retention.sweep' } as const);
+
+/** The sweep runs hourly; the scheduler id is fixed, so every replica upserts the same one schedule. */
+export const RETENTION_SWEEP_SCHEDULE = { id: 'retention-sweep', everyMs: 60 * 60 * 1000 };
+
+/** Runs the scheduled retention sweeps (P6). One at a time, on whichever replica takes the job. */
+@Processor(QueueName.Maintenance, { autorun: false, concurrency: 1 })
+export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Maintenance');
+
+  constructor(
+    private readonly sweeper: RetentionSweeper,
+    private readonly metrics: UsageMetrics,
+    @Inject(USAGE_CONFIG) private readonly config: UsageConfig,
+    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      RETENTION_SWEEP_SCHEDULE.id,
+      { every: RETENTION_SWEEP_SCHEDULE.everyMs },
+      { name: MaintenanceJob.RetentionSweep, opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } },
+    );
+    void this.worker.run();
+  }
+
+  async process(job: Job): Promise<SweepResult | undefined> {
+    if (job.name !== MaintenanceJob.RetentionSweep) {
+      this.logger.warn(`unknown maintenance job "${job.name.slice(0, 64)}" ignored`);
+      return undefined;
+    }
+    const deleted = await this.sweeper.sweep(retentionFrom(this.config), new Date());
+    this.metrics.sweptRows.inc({ table: 'request_log' }, deleted.requestLog);
+    this.metrics.sweptRows.inc({ table: 'usage_records' }, deleted.usageRecords);
+    this.metrics.sweptRows.inc({ table: 'usage_daily' }, deleted.usageDaily);
+    this.logger.log(`retention sweep deleted ${deleted.requestLog} request-log rows, ${deleted.usageRecords} usage records, ${deleted.usageDaily} rollup rows`);
+    return deleted;
+  }
+
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.error(`maintenance worker: ${error.message}`);
+  }
+}

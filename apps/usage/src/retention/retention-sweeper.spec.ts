@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { RETENTION_DEFAULTS, type Retention } from '@nomosly/contracts';
+import { ormConfig } from '@nomosly/db';
+import { TEST_DATABASE_URL } from '@nomosly/testing';
+import { RetentionSweeper, retentionCutoffs } from './retention-sweeper';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+// A controlled clock far in the past, so that the rows other specs write now are never near a limit.
+const NOW = new Date('2001-06-15T12:30:00.000Z');
+const RETENTION: Retention = { ...RETENTION_DEFAULTS };
+
+describe('RetentionSweeper', () => {
+  let orm: MikroORM;
+  let db: Client;
+  // Each test's rows under a workspace of its own, removed after it: the sweeps see every row of the table.
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    orm = await MikroORM.init(ormConfig({ url: TEST_DATABASE_URL, poolSize: 2 }));
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+  });
+
+  beforeEach(() => {
+    workspaceId = randomUUID();
+  });
+
+  afterEach(async () => {
+    await db.query('delete from request_log where workspace_id = $1', [workspaceId]);
+    await db.query('delete from usage_records where workspace_id = $1', [workspaceId]);
+    await db.query('delete from usage_daily where workspace_id = $1', [workspaceId]);
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await orm.close(true);
+  });
+
+  const ago = (days: number, extraMs = 0) => new Date(NOW.getTime() - days * DAY_MS - extraMs);
+  const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+
+  async function insertRequestLog(id: string, at: Date): Promise<void> {
+    await db.query(
+      `insert into request_log (request_id, workspace_id, at, ip, method, path, status, latency_ms, key_prefix)
+       values ($1, $2, $3, '127.0.0.1', 'POST', '/v1/faces/detect', 200, 5, null)`,
+      [id, workspaceId, at],
+    );
+  }
+  async function insertUsageRecord(id: string, at: Date): Promise<void> {
+    await db.query(
+      `insert into usage_records (event_id, workspace_id, user_id, key_id, operation, units, status, latency_ms, at)
+       values ($1, $2, $3, $4, 'faces.detect', 1, 200, 5, $5)`,
+      [id, workspaceId, randomUUID(), randomUUID(), at],
+    );
+  }
+  async function insertRollup(operation: string, day: string): Promise<void> {
+    await db.query(`insert into usage_daily (workspace_id, key_id, operation, day, calls, units) values ($1, $2, $3, $4, 1, 1)`, [
+      workspaceId,
+      randomUUID(),
+      operation,
+      day,
+    ]);
+  }
+  const ids = async (sql: string) => (await db.query<{ id: string }>(sql, [workspaceId])).rows.map((row) => row.id).sort();
+
+  it('P6: deletes exactly the rows past each retention limit at the given time, in chunks, and nothing else', async () => {
+    const cutoffs = retentionCutoffs(RETENTION, NOW);
+    expect(cutoffs.requestLogFrom).toEqual(ago(RETENTION.requestLogDays));
+
+    // Request log: 30 days. At the limit is kept; a millisecond older is not.
+    await insertRequestLog('log-fresh', ago(0));
+    await insertRequestLog('log-at-limit', ago(RETENTION.requestLogDays));
+    await insertRequestLog('log-expired-1ms', ago(RETENTION.requestLogDays, 1));
+    await insertRequestLog('log-expired-day', ago(RETENTION.requestLogDays + 1));
+    await insertRequestLog('log-expired-old', ago(RETENTION.requestLogDays + 200));
+    // Usage records: 400 days. A request-log age (31 days) is well inside it.
+    await insertUsageRecord('rec-31-days', ago(RETENTION.requestLogDays + 1));
+    await insertUsageRecord('rec-at-limit', ago(RETENTION.usageRecordDays));
+    await insertUsageRecord('rec-expired-1ms', ago(RETENTION.usageRecordDays, 1));
+    await insertUsageRecord('rec-expired-old', ago(RETENTION.usageRecordDays + 30));
+    // Rollups: 7 years, by UTC day. The cutoff's own day is kept; the day before it is not.
+    const firstKeptDay = cutoffs.usageDailyFrom;
+    const lastExpiredDay = dayOf(new Date(Date.parse(firstKeptDay) - DAY_MS));
+    await insertRollup('kept-401-days', dayOf(ago(RETENTION.usageRecordDays + 1)));
+    await insertRollup('kept-first-day', firstKeptDay);
+    await insertRollup('expired-last-day', lastExpiredDay);
+    await insertRollup('expired-old', dayOf(ago(RETENTION.rollupDays + 100)));
+
+    const deleted = await new RetentionSweeper(orm.em).sweep(RETENTION, NOW, 2);
+
+    expect(deleted).toEqual({ requestLog: 3, usageRecords: 2, usageDaily: 2 });
+    expect(await ids('select request_id as id from request_log where workspace_id = $1')).toEqual(['log-at-limit', 'log-fresh']);
+    expect(await ids('select event_id as id from usage_records where workspace_id = $1')).toEqual(['rec-31-days', 'rec-at-limit']);
+    expect(await ids('select operation as id from usage_daily where workspace_id = $1')).toEqual(['kept-401-days', 'kept-first-day']);
+
+    // A second sweep at the same time finds nothing more; a day later the rows at the limit go.
+    expect(await new RetentionSweeper(orm.em).sweep(RETENTION, NOW)).toEqual({ requestLog: 0, usageRecords: 0, usageDaily: 0 });
+    const dayLater = new Date(NOW.getTime() + DAY_MS);
+    expect(await new RetentionSweeper(orm.em).sweep(RETENTION, dayLater)).toEqual({ requestLog: 1, usageRecords: 1, usageDaily: 1 });
+  });
+
+  it('P6: follows the configured table, not the defaults', async () => {
+    const short: Retention = { requestLogDays: 1, usageRecordDays: 35, rollupDays: 365 };
+    await insertRequestLog('short-log-kept', ago(1));
+    await insertRequestLog('short-log-expired', ago(1, 1));
+    await insertUsageRecord('short-rec-kept', ago(35));
+    await insertUsageRecord('short-rec-expired', ago(35, 1));
+    await insertRollup('short-kept', retentionCutoffs(short, NOW).usageDailyFrom);
+    await insertRollup('short-expired', dayOf(ago(366)));
+
+    expect(await new RetentionSweeper(orm.em).sweep(short, NOW)).toEqual({ requestLog: 1, usageRecords: 1, usageDaily: 1 });
+    expect(await ids("select request_id as id from request_log where workspace_id = $1 and request_id like 'short-%'")).toEqual(['short-log-kept']);
+    expect(await ids("select event_id as id from usage_records where workspace_id = $1 and event_id like 'short-%'")).toEqual(['short-rec-kept']);
+    expect(await ids("select operation as id from usage_daily where workspace_id = $1 and operation like 'short-%'")).toEqual(['short-kept']);
+  });
+});

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Retention } from '@nomosly/contracts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Rows deleted per statement: short transactions that never hold many locks or stall the ingest. */
+export const SWEEP_CHUNK = 5_000;
+
+export interface SweepResult {
+  requestLog: number;
+  usageRecords: number;
+  usageDaily: number;
+}
+
+/** The oldest moment (request log, usage records) and the oldest UTC day (rollups) each table keeps at `now`. */
+export function retentionCutoffs(retention: Retention, now: Date): { requestLogFrom: Date; usageRecordsFrom: Date; usageDailyFrom: string } {
+  return {
+    requestLogFrom: new Date(now.getTime() - retention.requestLogDays * DAY_MS),
+    usageRecordsFrom: new Date(now.getTime() - retention.usageRecordDays * DAY_MS),
+    usageDailyFrom: new Date(now.getTime() - retention.rollupDays * DAY_MS).toISOString().slice(0, 10),
+  };
+}
+
+/**
+ * P6: deletes what the retention table says has expired at `now` (passed in, so that tests control the clock):
+ * request-log rows and usage records older than their limits, and rollup days before the rollup limit.
+ */
+@Injectable()
+export class RetentionSweeper {
+  constructor(private readonly em: EntityManager) {}
+
+  async sweep(retention: Retention, now: Date, chunk = SWEEP_CHUNK): Promise<SweepResult> {
+    const cutoffs = retentionCutoffs(retention, now);
+    return {
+      requestLog: await this.deleteInChunks('request_log', '"at" < ?::timestamptz', cutoffs.requestLogFrom.toISOString(), chunk),
+      usageRecords: await this.deleteInChunks('usage_records', '"at" < ?::timestamptz', cutoffs.usageRecordsFrom.toISOString(), chunk),
+      usageDaily: await this.deleteInChunks('usage_daily', '"day" < ?::date', cutoffs.usageDailyFrom, chunk),
+    };
+  }
+
+  private async deleteInChunks(table: string, expired: string, cutoff: string, chunk: number): Promise<number> {
+    const knex = this.em.getKnex();
+    let total = 0;
+    for (;;) {
+      const result = await knex.raw<{ rowCount: number }>(
+        `delete from ${table} where ctid in (select ctid from ${table} where ${expired} limit ?)`,
+        [cutoff, chunk],
+      );
+      total += result.rowCount;
+      if (result.rowCount < chunk) return total;
+    }
+  }
+}
