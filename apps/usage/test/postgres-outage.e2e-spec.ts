@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, startApp, uniquePrefix, until } from '@nomosly/testing';
-import { CuttableProxy } from './cuttable-proxy';
+import { type RunningApp, type TcpProxy, TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, startApp, startTcpProxy, uniquePrefix, until } from '@nomosly/testing';
 import { addUsage, eventsQueue, queueDrained, usageEvent } from './helpers';
 
 describe('usage app while Postgres is down', () => {
   const prefix = uniquePrefix('usage-outage');
   const workspaceId = randomUUID();
   const keyId = randomUUID();
-  let proxy: CuttableProxy;
+  let proxy: TcpProxy;
   let app: RunningApp;
   let queue: Queue;
   let db: Client;
@@ -18,16 +17,14 @@ describe('usage app while Postgres is down', () => {
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     const direct = new URL(TEST_DATABASE_URL);
-    proxy = await CuttableProxy.start({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const throughProxy = new URL(TEST_DATABASE_URL);
-    throughProxy.host = `127.0.0.1:${proxy.port}`;
+    proxy = await startTcpProxy({ targetHost: direct.hostname, targetPort: Number(direct.port || 5432) });
     queue = eventsQueue(prefix);
-    app = await startApp('usage', { DATABASE_URL: throughProxy.toString(), EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    app = await startApp('usage', { DATABASE_URL: proxy.url(TEST_DATABASE_URL), EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
   });
 
   afterAll(async () => {
     await app?.stop();
-    await proxy?.close();
+    await proxy?.stop();
     await queue?.close();
     await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
     for (const table of ['usage_records', 'usage_daily']) await db.query(`delete from ${table} where workspace_id = $1`, [workspaceId]);
@@ -35,7 +32,7 @@ describe('usage app while Postgres is down', () => {
   });
 
   it('P4: events whose batch failed are retried with backoff and recorded exactly once when Postgres is back', async () => {
-    proxy.cutOff();
+    proxy.cut();
     const events = Array.from({ length: 40 }, (_, n) => usageEvent({ workspaceId, keyId, units: 1 + (n % 3), at: '2026-11-30T08:00:00.000Z' }));
     for (const event of events) await addUsage(queue, event);
     // Every job has failed at least once and waits for its retry: the outage is seen, nothing is lost.

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { EVENT_SCHEMAS, EventName, QueueName, eventJobId, type EventOf } from '@nomosly/contracts';
+import { EVENT_JOB_OPTIONS, EVENT_SCHEMAS, EventName, QueueName, eventJobId, type EventOf } from '@nomosly/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { EventsRedis } from './events-redis';
 
@@ -38,7 +38,7 @@ export class EventsQueue implements OnApplicationShutdown {
     const payload = EVENT_SCHEMAS[name].parse(event);
     // Until the first connection is up, BullMQ would hold the add until Redis answers, however long that takes.
     if (!this.redis.isReady()) throw new EventsUnavailableError();
-    await this.queue.add(name, payload, { jobId: eventJobId(name, idOf(name, payload)), removeOnComplete: true });
+    await this.queue.add(name, payload, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(name, idOf(name, payload)) });
   }
 }
 
