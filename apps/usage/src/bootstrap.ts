@@ -1,9 +1,6 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { pino, type DestinationStream } from 'pino';
-import { PublicErrorFilter, createFastifyAdapter } from '@nomosly/http';
-import { baseLoggerOptions } from '@nomosly/logging';
+import type { DestinationStream } from 'pino';
+import { createNestApp } from '@nomosly/http';
 import { observeHttpLatency } from '@nomosly/observability';
 import { UsageModule } from './app.module';
 import type { UsageConfig } from './config';
@@ -11,15 +8,11 @@ import { UsageMetrics } from './metrics';
 
 export async function createUsageApp(config: UsageConfig, logDestination?: DestinationStream): Promise<NestFastifyApplication> {
   const metrics = new UsageMetrics();
-  const adapter = createFastifyAdapter({ bodyLimit: 64 * 1024 });
-  const logger = pino(baseLoggerOptions({ service: 'usage', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }), logDestination);
-  observeHttpLatency(adapter.getInstance(), metrics.httpDuration);
-  const app = await NestFactory.create<NestFastifyApplication>(UsageModule.register(config, metrics, logDestination), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
+  return createNestApp({
+    service: 'usage',
+    module: UsageModule.register(config, metrics, logDestination),
+    log: { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, destination: logDestination },
+    bodyLimit: 64 * 1024,
+    instrument: (fastify) => observeHttpLatency(fastify, metrics.httpDuration),
   });
-  app.useLogger(app.get(PinoNestLogger));
-  app.useGlobalFilters(new PublicErrorFilter(logger));
-  app.enableShutdownHooks();
-  return app;
 }

@@ -1,0 +1,33 @@
+import type { DynamicModule, ExceptionFilter } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import { baseLoggerOptions } from '@nomosly/logging';
+import { PublicErrorFilter } from './exception.filter';
+import { createFastifyAdapter } from './fastify-app';
+
+export interface NestAppOptions {
+  /** The service name in every log line. */
+  service: string;
+  /** The app's root module, already given its config. */
+  module: DynamicModule;
+  log: { level: string; pretty: boolean; destination?: DestinationStream };
+  bodyLimit: number;
+  /** Hooks that must see every request, added to Fastify before Nest registers its routes (latency metrics). */
+  instrument?: (fastify: unknown) => void;
+  /** API.md's error body by default; an app with its own filter passes it. */
+  errorFilter?: (logger: Logger) => ExceptionFilter;
+}
+
+/** One way an app becomes a Nest application on Fastify: our adapter, the pino logger, API.md errors, shutdown hooks. */
+export async function createNestApp(options: NestAppOptions): Promise<NestFastifyApplication> {
+  const adapter = createFastifyAdapter({ bodyLimit: options.bodyLimit });
+  const logger = pino(baseLoggerOptions({ service: options.service, level: options.log.level, pretty: options.log.pretty }), options.log.destination);
+  options.instrument?.(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(PinoNestLogger));
+  app.useGlobalFilters((options.errorFilter ?? ((l: Logger) => new PublicErrorFilter(l)))(logger));
+  app.enableShutdownHooks();
+  return app;
+}
