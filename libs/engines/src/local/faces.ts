@@ -27,6 +27,8 @@ interface FaceApi {
   nets: {
     tinyFaceDetector: FaceApiNet & {
       locateFaces(input: Tensor3D, options: { inputSize: number; scoreThreshold: number }): Promise<FaceApiDetection[]>;
+      /** The mean it subtracts from every input; unset when the caller subtracts it (see detectorInput). */
+      readonly config: { meanRgb?: [number, number, number] };
     };
     faceLandmark68Net: FaceApiNet & { detectLandmarks(input: Tensor3D): Promise<FaceApiLandmarks | FaceApiLandmarks[]> };
     faceRecognitionNet: FaceApiNet & { computeFaceDescriptor(input: Tensor3D): Promise<Float32Array | Float32Array[]> };
@@ -141,12 +143,26 @@ export interface RawFace {
   points: Point[];
 }
 
+/** The tiny face detector's input mean, as face-api shipped it (taken from it once, see FaceModels). */
+let detectorMean: [number, number, number] | undefined;
+
 /** face-api with the tiny detector, the 68-point landmark net and the 128-d recognition net. */
 export class FaceModels {
+  private readonly meanRgb: [number, number, number];
+
   private constructor(
     private readonly tf: Tf,
     private readonly api: FaceApi,
-  ) {}
+  ) {
+    // face-api subtracts this mean inside every detector pass by building a full-size mean image with concat,
+    // which the wasm backend does slowly (a third of a pass); detectorInput subtracts it once per image instead.
+    // The net is a module global of face-api, so a second FaceModels finds the mean already taken.
+    const { config } = api.nets.tinyFaceDetector;
+    detectorMean ??= config.meanRgb;
+    if (!detectorMean) throw new EngineUnavailableError('face-api tiny face detector came without its input mean');
+    this.meanRgb = detectorMean;
+    config.meanRgb = undefined;
+  }
 
   static async load(tf: Tf, modelDir: string = defaultFaceModelDir()): Promise<FaceModels> {
     requireFiles('face-api models', modelDir, MODEL_FILES, installHint('@vladmandic/face-api'));
@@ -169,14 +185,16 @@ export class FaceModels {
   async warmup(): Promise<void> {
     const { tf } = this;
     const image = tf.tidy(() => tf.randomUniform([192, 256, 3], 0, 255, 'int32') as Tensor3D);
+    const input = this.detectorInput(image);
     try {
       for (const inputSize of [224, 320, 384, 512, 608]) {
-        await this.api.nets.tinyFaceDetector.locateFaces(image, { inputSize, scoreThreshold: 0.99 });
+        await this.api.nets.tinyFaceDetector.locateFaces(input, { inputSize, scoreThreshold: 0.99 });
       }
       const face: RawFace = { box: { x: 64, y: 32, width: 112, height: 128 }, score: 1, confidence: 100, points: [] };
       face.points = await this.landmarks(image, face.box);
       await this.descriptor(image, face);
     } finally {
+      input.dispose();
       image.dispose();
     }
   }
@@ -188,11 +206,17 @@ export class FaceModels {
   async detect(image: Tensor3D, verify: FaceVerifier, options: DetectOptions = {}): Promise<RawFace[]> {
     const [height, width] = image.shape;
     const [coarse, fine] = detectorInputSizes(width, height);
-    const candidates = await this.locate(image, coarse);
-    const completeFrom = COARSE_COMPLETE_FROM * Math.max(width, height);
-    const settled =
-      options.largestOnly && candidates.some((c) => c.score >= FACE_ACCEPT_SCORE && Math.max(c.box.width, c.box.height) >= completeFrom);
-    if (!settled) candidates.push(...(await this.locate(image, fine)));
+    const input = this.detectorInput(image);
+    const candidates: { box: PixelBox; score: number }[] = [];
+    try {
+      candidates.push(...(await this.locate(input, coarse, width, height)));
+      const completeFrom = COARSE_COMPLETE_FROM * Math.max(width, height);
+      const settled =
+        options.largestOnly && candidates.some((c) => c.score >= FACE_ACCEPT_SCORE && Math.max(c.box.width, c.box.height) >= completeFrom);
+      if (!settled) candidates.push(...(await this.locate(input, fine, width, height)));
+    } finally {
+      input.dispose();
+    }
     // Across scales the same face comes back with somewhat different boxes, one often nested in the other.
     const merged = nonMaxSuppression(candidates, 0.3, 0.7);
     let accepted: { box: PixelBox; score: number; confidence: number }[] = [];
@@ -214,10 +238,29 @@ export class FaceModels {
     return faces.sort((a, b) => b.confidence - a.confidence);
   }
 
-  /** Face candidates from one pass of the tiny detector, clipped to the image. */
-  private async locate(image: Tensor3D, inputSize: number): Promise<{ box: PixelBox; score: number }[]> {
+  /**
+   * What the tiny detector is given: the image padded to a square with black on the right or bottom (as face-api
+   * itself pads, so pixel coordinates do not move) and its mean subtracted, once for every pass.
+   */
+  private detectorInput(image: Tensor3D): Tensor3D {
+    const { tf } = this;
     const [height, width] = image.shape;
-    const found = await this.api.nets.tinyFaceDetector.locateFaces(image, { inputSize, scoreThreshold: FACE_CANDIDATE_SCORE });
+    const side = Math.max(height, width);
+    return tf.tidy(() =>
+      tf
+        .pad(image, [
+          [0, side - height],
+          [0, side - width],
+          [0, 0],
+        ])
+        .toFloat()
+        .sub(tf.tensor1d(this.meanRgb)),
+    );
+  }
+
+  /** Face candidates from one pass of the tiny detector over a detectorInput, clipped to the image's own size. */
+  private async locate(input: Tensor3D, inputSize: number, width: number, height: number): Promise<{ box: PixelBox; score: number }[]> {
+    const found = await this.api.nets.tinyFaceDetector.locateFaces(input, { inputSize, scoreThreshold: FACE_CANDIDATE_SCORE });
     const candidates: { box: PixelBox; score: number }[] = [];
     for (const d of found) {
       const box = clipBox(d.box, width, height);
