@@ -2,6 +2,7 @@
 // `npm start`: installs what is missing, starts PostgreSQL and Redis if they are stopped, builds, migrates,
 // starts every app, waits until each is ready, then prints one line per app and a demo API key.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildIfStale } from './lib/build-state.mjs';
@@ -14,12 +15,14 @@ const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? visionRedisUrl;
 const logDir = path.join(root, '.nomosly', 'logs');
 const idpPort = Number(process.env.IDP_PORT ?? 4455);
 const demoEmail = process.env.DEMO_EMAIL ?? 'demo@nomosly.local';
+// Bull Board on the gateway (/ops/queues) wants an admin password; a fresh one each start unless set.
+const opsPassword = process.env.OPS_PASSWORD ?? randomBytes(12).toString('base64url');
 const oidcIssuer = `http://${host}:${idpPort}`;
 
 /** Every app of the system, in start order; `ready` is the path that answers 200 once it can serve. */
 const APPS = [
   { name: 'vision-worker', entry: 'apps/vision-worker/src/main.js', port: Number(process.env.VISION_WORKER_PORT ?? 3001), portVariable: 'VISION_WORKER_PORT' },
-  { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000), portVariable: 'GATEWAY_PORT' },
+  { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000), portVariable: 'GATEWAY_PORT', env: { OPS_PASSWORD: opsPassword } },
   { name: 'usage', entry: 'apps/usage/src/main.js', port: Number(process.env.USAGE_PORT ?? 3003), portVariable: 'USAGE_PORT' },
   { name: 'console', entry: 'apps/console/src/main.js', port: Number(process.env.CONSOLE_PORT ?? 3002), portVariable: 'CONSOLE_PORT', env: { OIDC_ISSUER: oidcIssuer } },
   // The local identity provider the console trusts in development (Auth0 in production).
@@ -48,6 +51,8 @@ async function main() {
   for (const app of APPS) console.log(`${app.name} http://${host}:${app.port}`);
   console.log(`demo key ${key}`);
   say(`console sign-in: a token for the console API from "npm run cli -- dev-token --email ${demoEmail}"`);
+  const gateway = APPS.find((app) => app.name === 'gateway');
+  say(`queues: http://${host}:${gateway.port}/ops/queues (user ${process.env.OPS_USERNAME ?? 'admin'}, password ${opsPassword})`);
   say(`logs in ${path.relative(process.cwd(), logDir) || '.'}/; Ctrl-C stops everything.`);
 }
 

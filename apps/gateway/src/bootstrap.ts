@@ -10,7 +10,10 @@ import { observeHttpLatency } from '@nomosly/observability';
 import { GatewayModule } from './app.module';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import type { GatewayConfig } from './config';
+import { EventsQueue } from './events/events-queue';
 import { RequestEvents } from './events/request-events';
+import { mountQueueBoard } from './ops/queue-board';
+import { VisionQueue } from './vision/vision-queue.service';
 import { GatewayMetrics } from './metrics';
 import { RAW_IMAGE_TYPES } from './vision/image-input';
 
@@ -38,6 +41,12 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
     limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
   });
+  if (config.OPS_PASSWORD) {
+    await mountQueueBoard(app, [app.get(VisionQueue).queue, app.get(EventsQueue).queue], {
+      username: config.OPS_USERNAME,
+      password: config.OPS_PASSWORD,
+    });
+  }
   app.useGlobalFilters(new PublicErrorFilter(logger));
   app.enableShutdownHooks();
   return app;

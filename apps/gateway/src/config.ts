@@ -9,6 +9,9 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   VISION_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   /** Carries limit counters, key events and (later) usage events; should run with AOF. */
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** Bull Board at /ops/queues is served only when OPS_PASSWORD is set, behind HTTP Basic authentication. */
+  OPS_USERNAME: z.string().min(1).default('admin'),
+  OPS_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
   /** How long a successful call's usage event is tried again (same job id) before the call answers 503. */
   USAGE_EVENT_RETRY_MS: z.coerce.number().int().min(0).max(30_000).default(3_000),
   /** JSON plan table laid over the defaults (free, pro); see @nomosly/limits. */

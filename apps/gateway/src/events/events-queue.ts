@@ -11,7 +11,7 @@ import { EventsRedis } from './events-redis';
 @Injectable()
 export class EventsQueue implements OnApplicationShutdown {
   private readonly logger = new Logger(EventsQueue.name);
-  private readonly queue: Queue;
+  readonly queue: Queue;
 
   constructor(
     private readonly redis: EventsRedis,
