@@ -46,11 +46,12 @@ describe('gateway: the error table of API.md', () => {
     }
   });
 
-  it('403 when the key lacks the scope', async () => {
+  it('403 when the key lacks the scope, with the RateLimit-* headers of every authenticated answer', async () => {
     const key = system.createKey(['--scopes', 'text:detect']);
     const denied = await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') }, { key });
     expect(denied.status).toBe(403);
     expect(errorOf(denied.body).code).toBe('insufficient_scope');
+    for (const header of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']) expect(denied.headers.get(header)).toMatch(/^\d+$/);
     const allowed = await callApi(system, '/v1/text/detect', 'raw', { image: fixture('text.png') }, { key });
     expect(allowed.status).toBe(200);
   });

@@ -62,17 +62,22 @@ export class ApiKeyAuth {
     fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => this.refundUnlessSucceeded(request, reply));
   }
 
-  /** Authenticates, checks the scope and takes the call's units; sets the RateLimit-* headers of its answer. */
+  /**
+   * Authenticates, takes the call's units and sets the RateLimit-* headers of its answer, then checks the scope:
+   * every answer to an authenticated key carries the headers (API.md), a 403 too, whose units the refund hook
+   * gives back like any answer that is not 2xx.
+   */
   async admit(request: FastifyRequest, reply: HeaderSink, operation: Operation): Promise<void> {
     const spec = OPERATION_SPECS[operation];
-    const key = await this.authenticate(request, spec.scope);
+    const key = await this.authenticate(request);
     const admitted = await this.limits.admit(key, spec.units);
     reply.headers(admitted.headers);
-    (request as AuthenticatedRequest).billable = { key, operation, units: spec.units };
     (request as AuthenticatedRequest).limitsTicket = admitted.ticket;
+    requireScope(key, spec.scope);
+    (request as AuthenticatedRequest).billable = { key, operation, units: spec.units };
   }
 
-  async authenticate(request: FastifyRequest, scope: Scope): Promise<ResolvedKey> {
+  async authenticate(request: FastifyRequest): Promise<ResolvedKey> {
     const secret = presentedKey(request);
     if (secret === null) {
       throw new PublicError(ErrorCode.Unauthenticated, 'API key missing: send it as "Authorization: Bearer <key>".');
@@ -83,9 +88,6 @@ export class ApiKeyAuth {
     }
     (request.raw as LoggableRequest).keyPrefix = publicPrefixOf(secret);
     (request as AuthenticatedRequest).apiKey = key;
-    if (!key.scopes.includes(scope)) {
-      throw new PublicError(ErrorCode.InsufficientScope, `This key lacks the "${scope}" scope.`);
-    }
     return key;
   }
 
@@ -96,6 +98,10 @@ export class ApiKeyAuth {
     call.limitsTicket = undefined;
     await this.limits.refund(ticket);
   }
+}
+
+function requireScope(key: ResolvedKey, scope: Scope): void {
+  if (!key.scopes.includes(scope)) throw new PublicError(ErrorCode.InsufficientScope, `This key lacks the "${scope}" scope.`);
 }
 
 function presentedKey(request: FastifyRequest): string | null {

@@ -168,14 +168,14 @@ const ERRORS: Array<[string, string, string]> = [
   ['504', 'timeout', 'The job did not finish within the request deadline (default 30 s).'],
 ];
 
-/** Sent on every response once the call was admitted or refused by a limit (not when the limits could not be checked). */
+/** Sent on every response to an authenticated key (not when the limits could not be checked). */
 const RATE_LIMIT_HEADERS = {
   'ratelimit-limit': { $ref: '#/components/headers/RateLimitLimit' },
   'ratelimit-remaining': { $ref: '#/components/headers/RateLimitRemaining' },
   'ratelimit-reset': { $ref: '#/components/headers/RateLimitReset' },
 };
-/** Answers given before a limit was checked carry no RateLimit-* headers. */
-const BEFORE_LIMITS = new Set(['401', '403']);
+/** Answers given before the key is known carry no RateLimit-* headers. */
+const BEFORE_LIMITS = new Set(['401']);
 
 const ERROR_RESPONSES = Object.fromEntries(
   ERRORS.map(([status, codes, when]) => [
