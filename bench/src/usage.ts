@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     const addStarted = performance.now();
     await addEvents(queue, Array.from({ length: EVENTS }, (_, n) => usageEvent(backlogWorkspace, n, at)));
     const addSeconds = (performance.now() - addStarted) / 1000;
-    app.current = await startApp('usage', { DATABASE_URL, EVENTS_REDIS_URL: REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' });
+    app.current = await startApp('usage', { DATABASE_URL, EVENTS_REDIS_URL: REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', RETENTION_SWEEP_CRON: '' });
     let first: number | undefined;
     let count = 0;
     while (count < EVENTS) {

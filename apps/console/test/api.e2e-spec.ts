@@ -131,6 +131,8 @@ describe('/api/workspaces/:ws/keys', () => {
     ['unreadable expiry', { name: 'k', expiresAt: 'tomorrow' }],
     ['zero daily limit', { name: 'k', dailyLimit: 0 }],
     ['fractional daily limit', { name: 'k', dailyLimit: 2.5 }],
+    ['daily limit past a 32-bit integer', { name: 'k', dailyLimit: 3_000_000_000 }],
+    ['NUL character in its name', { name: 'a\u0000b' }],
     ['unknown field', { name: 'k', owner: 'me' }],
     ['not JSON', '{"name":'],
   ])('refuses a key with %s: 400 invalid_request', async (_what, body) => {

@@ -249,6 +249,8 @@ describe('the request log (GET requests)', () => {
       ['cursor not ours', `cursor=${forged}`],
       ['cursor not json', `cursor=${Buffer.from('hello').toString('base64url')}`],
       ['two paths', 'path=/a&path=/b'],
+      ['NUL in the path filter', 'path=%2Fv1%00'],
+      ['NUL in the key prefix filter', 'keyPrefix=nk_live_%00'],
     ];
     for (const [what, query] of bad) expectInvalid(await owner.call('GET', `${ws}/requests?${query}`), what);
     expect((await owner.call('GET', `${ws}/requests?limit=200`)).status).toBe(200);

@@ -36,8 +36,9 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
     bodyParser: false,
   });
   app.useLogger(app.get(PinoNestLogger));
-  app.get(ApiKeyAuth).install(fastify);
+  // First: a request refused by a later hook (401, 429) is logged too.
   app.get(RequestEvents).install(fastify);
+  app.get(ApiKeyAuth).install(fastify);
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
     limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
   });

@@ -7,7 +7,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
   /** Carries images and results; must run without persistence. */
   VISION_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
-  /** Carries limit counters, key events and (later) usage events; should run with AOF. */
+  /** Carries limit counters, key events, and usage and request-log events; should run with AOF. */
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   /** Bull Board at /ops/queues is served only when OPS_PASSWORD is set, behind HTTP Basic authentication. */
   OPS_USERNAME: z.string().min(1).default('admin'),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -69,6 +70,29 @@ describe('gateway usage and request events (P4, P2)', () => {
     expect(Object.keys(job.data).sort()).toEqual(REQUEST_EVENT_FIELDS);
     return requestEventSchema.parse(job.data);
   }
+
+  it('P2 P4: a client that hangs up mid-upload still gets its request-log event (499), and no usage event', async () => {
+    const { key, workspaceId } = await workspaceKey();
+    const url = new URL(`${system.gateway.url}/v1/faces/detect`);
+    const upload = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'image/png', 'content-length': String(1024 * 1024) },
+    });
+    upload.on('error', () => undefined);
+    upload.write(fixture('astronaut.png').subarray(0, 4096));
+    // Admitted (the key checked and its unit taken) before the body is read; then the client is gone.
+    await until(async () => (await limits.unitsThisMonth(workspaceId)) === 1, { what: 'the call admitted' });
+    upload.destroy();
+    const logged = async () => (await events.getJobs(['waiting'])).filter((job) => job.name === EventName.Request && job.data.workspaceId === workspaceId);
+    await until(async () => (await logged()).length === 1, { what: 'the request event of the abandoned upload' });
+    const [job] = await logged();
+    expect(requestEventSchema.parse(job.data)).toMatchObject({ status: 499, method: 'POST', path: '/v1/faces/detect', workspaceId });
+    expect(await usageJobsOf(workspaceId)).toEqual([]);
+    await until(async () => (await limits.unitsThisMonth(workspaceId)) === 0, { what: 'the unit given back' });
+  });
 
   it('P4: N successful calls queue exactly N usage events, under their x-request-id, before the answer arrives', async () => {
     const { key, keyId, workspaceId, userId } = await workspaceKey();

@@ -10,6 +10,11 @@ export const usageConfigSchema = baseConfigSchema.extend({
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   QUEUE_PREFIX: env.queuePrefix(),
   ...retentionEnv,
+  /**
+   * When the retention sweep runs (a cron pattern, UTC; hourly by default). Empty: this deployment schedules
+   * none, as tests do so that no sweep touches the database they share.
+   */
+  RETENTION_SWEEP_CRON: z.string().default('0 * * * *'),
   /** Events written to Postgres in one transaction, at most. */
   USAGE_BATCH_SIZE: env.positiveInt(500),
   /** How long the first event of a batch waits for others before the batch is written. */

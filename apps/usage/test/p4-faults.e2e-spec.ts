@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashApiKey } from '@nomosly/api-keys';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -105,11 +105,12 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
       DATABASE_URL: proxy.url(TEST_DATABASE_URL),
       EVENTS_REDIS_URL: eventsRedis.url,
       QUEUE_PREFIX: system.prefix,
+      RETENTION_SWEEP_CRON: '',
     });
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     visionRedis = new Redis(TEST_REDIS_URL);
-    const hash = createHash('sha256').update(system.key).digest('hex');
+    const hash = hashApiKey(system.key);
     const { rows } = await db.query<{ workspace_id: string }>('select workspace_id from api_keys where hash = $1', [hash]);
     workspaceId = rows[0].workspace_id;
   }, 240_000);

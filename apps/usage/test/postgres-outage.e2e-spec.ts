@@ -19,7 +19,7 @@ describe('usage app while Postgres is down', () => {
     const direct = new URL(TEST_DATABASE_URL);
     proxy = await startTcpProxy({ targetHost: direct.hostname, targetPort: Number(direct.port || 5432) });
     queue = eventsQueue(prefix);
-    app = await startApp('usage', { DATABASE_URL: proxy.url(TEST_DATABASE_URL), EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    app = await startApp('usage', { DATABASE_URL: proxy.url(TEST_DATABASE_URL), EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, RETENTION_SWEEP_CRON: '' });
   });
 
   afterAll(async () => {

@@ -6,6 +6,9 @@ import { EVENT_JOB_OPTIONS, EventName, Operation, QueueName } from '@nomosly/con
 import { type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, createKeyWithCli, deleteKeys, startApp, uniquePrefix, until } from '@nomosly/testing';
 import { addRequest, addUsage, eventsQueue, queueDrained, requestEvent, testQueue, usageEvent } from './helpers';
 
+/** Once a year, at midnight on 1 January: never during a test run. */
+const YEARLY = '0 0 1 1 *';
+
 describe('usage app: events to records, rollups, request log and last-used stamps', () => {
   const prefix = uniquePrefix('usage');
   let app: RunningApp;
@@ -23,7 +26,15 @@ describe('usage app: events to records, rollups, request log and last-used stamp
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     queue = eventsQueue(prefix);
-    app = await startApp('usage', { DATABASE_URL: TEST_DATABASE_URL, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, USAGE_BATCH_WAIT_MS: '20' });
+    // A sweep schedule that never comes due during a run: the schedule is what is tested, not a sweep of the
+    // database every suite shares.
+    app = await startApp('usage', {
+      DATABASE_URL: TEST_DATABASE_URL,
+      EVENTS_REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      USAGE_BATCH_WAIT_MS: '20',
+      RETENTION_SWEEP_CRON: YEARLY,
+    });
   });
 
   afterAll(async () => {
@@ -161,11 +172,11 @@ describe('usage app: events to records, rollups, request log and last-used stamp
     expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
   });
 
-  it('schedules the hourly retention sweep on the maintenance queue', async () => {
+  it('P6: schedules the retention sweep on the maintenance queue, from RETENTION_SWEEP_CRON', async () => {
     const maintenance = testQueue(QueueName.Maintenance, prefix);
     try {
       const schedulers = await maintenance.getJobSchedulers();
-      expect(schedulers).toEqual([expect.objectContaining({ key: 'retention-sweep', name: 'retention.sweep', every: 3_600_000 })]);
+      expect(schedulers).toEqual([expect.objectContaining({ key: 'retention-sweep', name: 'retention.sweep', pattern: YEARLY, tz: 'UTC' })]);
     } finally {
       await maintenance.close();
     }

@@ -5,6 +5,9 @@ import { ApiKey, User, Workspace } from '@nomosly/db';
 import { invalid, notFound, requireId } from './accounts-error';
 import { type KeyView, toKeyView } from './views';
 
+/** The largest per-key daily limit: the column is a 32-bit integer. */
+export const MAX_DAILY_LIMIT = 2_147_483_647;
+
 export interface NewKey {
   name: string;
   /** A non-empty subset of the four scopes; all four when absent. */
@@ -138,7 +141,9 @@ export class ApiKeyService {
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt && !(expiresAt.getTime() > this.now().getTime())) throw invalid('expiresAt must lie in the future.');
     const dailyLimit = input.dailyLimit ?? null;
-    if (dailyLimit !== null && !(Number.isInteger(dailyLimit) && dailyLimit > 0)) throw invalid('dailyLimit must be a whole number of at least 1.');
+    if (dailyLimit !== null && !(Number.isInteger(dailyLimit) && dailyLimit > 0 && dailyLimit <= MAX_DAILY_LIMIT)) {
+      throw invalid(`dailyLimit must be a whole number from 1 to ${MAX_DAILY_LIMIT}.`);
+    }
     return { name, scopes, expiresAt, dailyLimit };
   }
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
 import type { VisionEngine } from '@nomosly/engines';
-import { AwsError, rekognitionOperations } from './operations';
+import { AwsError, rekognitionOperations, statusOfAwsError } from './operations';
 import { type Credentials, verifySignature } from './sigv4';
 
 /** JSON bodies carry at most two base64 images of 5 MB, and a little JSON. */
@@ -37,7 +37,7 @@ export async function startStandIn(options: StandInOptions): Promise<{ url: stri
       return send(response, 400, errorBody('UnknownOperationException', 'Unknown operation.'));
     }
     const signature = await verifySignature({ method: 'POST', path: '/', headers: request.headers, body }, options.credentials);
-    if (!signature.ok) return send(response, signature.type === 'InvalidSignatureException' ? 403 : 400, errorBody(signature.type, signature.message));
+    if (!signature.ok) return send(response, statusOfAwsError(signature.type), errorBody(signature.type, signature.message));
     const operation = (operations as unknown as Record<string, ((input: Record<string, unknown>) => Promise<object>) | undefined>)[target[1]];
     if (!operation) return send(response, 400, errorBody('UnknownOperationException', `Unknown operation ${target[1]}.`));
     let input: Record<string, unknown>;

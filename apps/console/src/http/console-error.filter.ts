@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ConnectionException, DriverException } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { AccountsError, AccountsErrorCode } from '@nomosly/accounts';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
@@ -16,13 +17,38 @@ export class ConsoleErrorFilter implements ExceptionFilter {
   }
 }
 
+const RETRY_AFTER = { 'retry-after': '5' };
+
 function publicErrorOf(error: unknown): unknown {
   if (error instanceof AccountsError) return toPublicError(error);
+  const stored = storeErrorOf(error);
+  if (stored) return stored;
   // Fastify's JSON parser rejects a malformed body with a bare SyntaxError.
   if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
     return new PublicError(ErrorCode.InvalidRequest, 'The body is not valid JSON.');
   }
   return error;
+}
+
+/**
+ * What the stores' own errors mean for the caller: a database or Redis that cannot be reached is our outage
+ * (503, retry later); a value PostgreSQL refuses to hold (a NUL character, a number out of range) or a
+ * uniqueness lost to a concurrent request is the request's (400). Neither is a 500.
+ */
+function storeErrorOf(error: unknown): PublicError | undefined {
+  const sqlState = error instanceof DriverException ? String(error.code ?? '') : '';
+  if (error instanceof ConnectionException || sqlState.startsWith('08') || sqlState.startsWith('57P') || isRedisOutage(error)) {
+    return new PublicError(ErrorCode.Unavailable, 'The service cannot reach its data right now; try again shortly.', RETRY_AFTER);
+  }
+  if (sqlState.startsWith('22')) return new PublicError(ErrorCode.InvalidRequest, 'The request holds a value that cannot be stored (a NUL character, or a number out of range).');
+  if (sqlState === '23505') return new PublicError(ErrorCode.InvalidRequest, 'A concurrent request made the same change first; check the current state and try again.');
+  return undefined;
+}
+
+function isRedisOutage(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  const message = (error as { message?: string })?.message ?? '';
+  return name === 'MaxRetriesPerRequestError' || /^(Connection is closed|Stream isn't writeable)/.test(message);
 }
 
 export function toPublicError(error: AccountsError): PublicError {

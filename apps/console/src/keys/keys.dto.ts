@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_SCOPES } from '@nomosly/contracts';
-import { MAX_ROTATION_OVERLAP_SECONDS } from '@nomosly/accounts';
+import { MAX_DAILY_LIMIT, MAX_ROTATION_OVERLAP_SECONDS } from '@nomosly/accounts';
 
 export const createKeySchema = z.strictObject({
   name: z.string({ message: 'expected a string' }).trim().min(1, 'expected 1 to 100 characters').max(100, 'expected 1 to 100 characters'),
@@ -15,7 +15,13 @@ export const createKeySchema = z.strictObject({
     .transform((value) => new Date(value))
     .nullable()
     .optional(),
-  dailyLimit: z.number({ message: 'expected a number' }).int('expected a whole number').positive('expected at least 1').nullable().optional(),
+  dailyLimit: z
+    .number({ message: 'expected a number' })
+    .int('expected a whole number')
+    .positive('expected at least 1')
+    .max(MAX_DAILY_LIMIT, `expected at most ${MAX_DAILY_LIMIT}`)
+    .nullable()
+    .optional(),
 });
 
 export const rotateKeySchema = z.strictObject({

@@ -8,7 +8,7 @@ export interface RequestsCursor {
   requestId: string;
 }
 
-const cursorSchema = z.tuple([z.iso.datetime({ precision: 6 }), z.string().min(1).max(128)]);
+const cursorSchema = z.tuple([z.iso.datetime({ precision: 6 }), z.string().min(1).max(128).refine((id) => !id.includes('\u0000'))]);
 
 export function encodeCursor(cursor: RequestsCursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.requestId])).toString('base64url');

@@ -58,8 +58,6 @@ export class ApiKeyAuth {
       await this.refundUnlessSucceeded(request, reply);
       return answer;
     });
-    // A response that never went through onSend (the client gone first) is given back here.
-    fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => this.refundUnlessSucceeded(request, reply));
   }
 
   /**

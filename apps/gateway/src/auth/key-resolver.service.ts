@@ -41,7 +41,11 @@ export class KeyResolver {
     // Concurrent misses for one key share a single query.
     let pending = this.inflight.get(hash);
     if (!pending) {
-      pending = this.load(hash).finally(() => this.inflight.delete(hash));
+      const loading: Promise<ResolvedKey | null> = this.load(hash).finally(() => {
+        // An invalidation may have replaced this lookup with a newer one meanwhile: leave that one be.
+        if (this.inflight.get(hash) === loading) this.inflight.delete(hash);
+      });
+      pending = loading;
       this.inflight.set(hash, pending);
     }
     return pending;

@@ -174,8 +174,8 @@ const RATE_LIMIT_HEADERS = {
   'ratelimit-remaining': { $ref: '#/components/headers/RateLimitRemaining' },
   'ratelimit-reset': { $ref: '#/components/headers/RateLimitReset' },
 };
-/** Answers given before the key is known carry no RateLimit-* headers. */
-const BEFORE_LIMITS = new Set(['401']);
+/** Answers given before the key is known, or when the limits could not be checked (503), carry no RateLimit-* headers. */
+const BEFORE_LIMITS = new Set(['401', '503']);
 
 const ERROR_RESPONSES = Object.fromEntries(
   ERRORS.map(([status, codes, when]) => [

@@ -26,8 +26,10 @@ export class RequestEvents {
 
   install(instance: unknown): void {
     const fastify = instance as FastifyInstance;
-    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      this.emit(request, reply);
+    // On the response's 'close', not Fastify's onResponse: that one never runs for a client that hung up, whose
+    // request (499) belongs in the log too.
+    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      reply.raw.once('close', () => this.emit(request, reply));
       done();
     });
   }

@@ -8,8 +8,8 @@ import { RetentionSweeper, type SweepResult } from './retention-sweeper';
 
 export const MaintenanceJob = Object.freeze({ RetentionSweep: 'retention.sweep' } as const);
 
-/** The sweep runs hourly; the scheduler id is fixed, so every replica upserts the same one schedule. */
-export const RETENTION_SWEEP_SCHEDULE = { id: 'retention-sweep', everyMs: 60 * 60 * 1000 };
+/** The scheduler id is fixed, so every replica upserts the same one schedule. */
+const RETENTION_SWEEP_SCHEDULER = 'retention-sweep';
 
 /** Runs the scheduled retention sweeps (P6). One at a time, on whichever replica takes the job. */
 @Processor(QueueName.Maintenance, { autorun: false, concurrency: 1 })
@@ -26,11 +26,16 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      RETENTION_SWEEP_SCHEDULE.id,
-      { every: RETENTION_SWEEP_SCHEDULE.everyMs },
-      { name: MaintenanceJob.RetentionSweep, opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } },
-    );
+    // A cron pattern, not `every`: BullMQ runs an `every` schedule at once, so each start would sweep.
+    if (this.config.RETENTION_SWEEP_CRON) {
+      await this.queue.upsertJobScheduler(
+        RETENTION_SWEEP_SCHEDULER,
+        { pattern: this.config.RETENTION_SWEEP_CRON, tz: 'UTC' },
+        { name: MaintenanceJob.RetentionSweep, opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } },
+      );
+    } else {
+      await this.queue.removeJobScheduler(RETENTION_SWEEP_SCHEDULER);
+    }
     void this.worker.run();
   }
 
