@@ -35,7 +35,7 @@ let stopping = false;
 
 async function main() {
   await prepareMachine({ databaseUrl, redisUrl: visionRedisUrl });
-  if (eventsRedisUrl !== visionRedisUrl) await ensureRedis(eventsRedisUrl);
+  if (eventsRedisUrl !== visionRedisUrl) await ensureRedis(eventsRedisUrl, { persist: true, variable: 'EVENTS_REDIS_URL' });
   await buildIfStale(root);
   runNode('libs/db/src/bin/migrate.js', 'migrations');
   for (const app of APPS) {

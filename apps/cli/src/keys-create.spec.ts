@@ -3,7 +3,7 @@ import { hashApiKey } from '@nomosly/api-keys';
 import { TEST_DATABASE_URL, dumpPostgres, runCli } from '@nomosly/testing';
 
 describe('cli keys create', () => {
-  it('provisions the user and workspace, prints the documented lines and the secret alone on the last line', async () => {
+  it('P3: provisions the user and workspace, prints the documented lines and the secret alone on the last line, and stores only its hash', async () => {
     const email = `cli-${randomUUID().slice(0, 8)}@cli.test`;
     const first = runCli(['keys', 'create', '--email', email, '--name', 'ci', '--scopes', 'text:detect', '--daily-limit', '7'], {
       DATABASE_URL: TEST_DATABASE_URL,

@@ -213,7 +213,7 @@ describe('the request log (GET requests)', () => {
     return { items, pages };
   }
 
-  it('pages through every row exactly once, newest first, and no other workspace\'s', async () => {
+  it('P2 P11: pages through every row exactly once, newest first, with the request-log fields only, and no other workspace\'s', async () => {
     const all = await everyPage('', 5);
     expect(all.items).toEqual(newestFirst(rows).map(itemOf));
     expect(all.pages).toBe(5);

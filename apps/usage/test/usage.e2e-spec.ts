@@ -111,7 +111,7 @@ describe('usage app: events to records, rollups, request log and last-used stamp
     expect(actual).toEqual(expected);
   });
 
-  it('writes request events to the request log, refused calls and unknown workspaces included', async () => {
+  it('P2: writes request events to the request log with their fields only, refused calls and unknown workspaces included', async () => {
     const refused = requestEvent({ workspaceId: workspace(), status: 429 });
     const anonymous = requestEvent({ workspaceId: null, keyPrefix: null, status: 401, path: '/v1/faces/detect' });
     await addRequest(queue, refused);
@@ -134,7 +134,7 @@ describe('usage app: events to records, rollups, request log and last-used stamp
     await db.query('delete from request_log where request_id = $1', [anonymous.requestId]);
   });
 
-  it("stamps each key's last use with its latest call, never moving it back", async () => {
+  it("P3: stamps each key's last use (key metadata) with its latest call, never moving it back", async () => {
     const secret = createKeyWithCli(TEST_DATABASE_URL, `usage-${randomUUID()}@nomosly.local`);
     const key = (await db.query('select id, workspace_id, created_by_id from api_keys where hash = $1', [hashApiKey(secret)])).rows[0];
     workspaces.push(key.workspace_id);
@@ -148,7 +148,7 @@ describe('usage app: events to records, rollups, request log and last-used stamp
     expect(stamped.last_used_at).toEqual(new Date('2026-11-30T12:00:00.000Z'));
   });
 
-  it('fails an invalid or unknown job at once, without retries, logging no payload value, and keeps recording', async () => {
+  it('P2: fails an invalid or unknown job at once, without retries, logging no payload value, and keeps recording', async () => {
     const marker = `marker-${randomUUID()}`;
     const invalid = await queue.add(EventName.Usage, { ...usageEvent(), units: 0, keyId: marker }, EVENT_JOB_OPTIONS);
     const unknown = await queue.add('usage.refunded', { eventId: marker }, EVENT_JOB_OPTIONS);

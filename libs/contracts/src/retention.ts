@@ -9,14 +9,15 @@ export const RETENTION_DEFAULTS = Object.freeze({
   requestLogDays: 30,
   /** Per-call usage records: long enough for billing reconciliation. */
   usageRecordDays: 400,
-  /** Daily usage rollups, invoices and ledger rows: 7 years, for tax and accounting. */
-  rollupDays: 7 * 365,
+  /** Daily usage rollups, invoices and ledger rows: 7 years (2557 days covers any seven calendar years), for tax and accounting. */
+  rollupDays: 2557,
 } as const);
 
 export const retentionSchema = z.object({
-  requestLogDays: z.coerce.number().int().min(1).max(365).default(RETENTION_DEFAULTS.requestLogDays),
+  // The policy's promises bound what a deployment may set: server logs at most 30 days, rollups at least 7 years.
+  requestLogDays: z.coerce.number().int().min(1).max(30).default(RETENTION_DEFAULTS.requestLogDays),
   usageRecordDays: z.coerce.number().int().min(35).max(3650).default(RETENTION_DEFAULTS.usageRecordDays),
-  rollupDays: z.coerce.number().int().min(365).max(3650).default(RETENTION_DEFAULTS.rollupDays),
+  rollupDays: z.coerce.number().int().min(2557).max(3650).default(RETENTION_DEFAULTS.rollupDays),
 });
 export type Retention = z.infer<typeof retentionSchema>;
 

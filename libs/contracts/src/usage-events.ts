@@ -27,7 +27,8 @@ export const usageEventSchema = z.object({
   userId: z.uuid(),
   keyId: z.uuid(),
   operation: z.enum(Operation),
-  units: z.number().int().positive(),
+  /** Bounded well inside the record's integer column, so one event can never fail a whole batch's insert. */
+  units: z.number().int().positive().max(1_000_000),
   status: z.number().int().min(200).max(299),
   latencyMs,
   at,

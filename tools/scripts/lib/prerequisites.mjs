@@ -2,7 +2,7 @@
 // tesseract data, and PostgreSQL and Redis servers. Installs or starts what it can; otherwise says
 // exactly what to install.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,26 +98,33 @@ export async function ensurePostgres(url) {
   );
 }
 
-/** Redis: started without persistence when installed but not running (the vision Redis must keep nothing on disk). */
-export async function ensureRedis(url) {
+/**
+ * Redis: started when installed but not running. The vision Redis keeps nothing (no snapshots, no append-only
+ * file, no slow log, which would keep the first bytes of a slow command's arguments, an image's for one); the
+ * events Redis (`persist`) keeps an append-only file, so a restart loses no usage event.
+ */
+export async function ensureRedis(url, { persist = false, variable = 'VISION_REDIS_URL' } = {}) {
   const { hostname, port } = new URL(url);
   const redisPort = Number(port || 6379);
   if (await portOpen(redisPort, hostname)) return;
   const local = ['127.0.0.1', 'localhost', '::1'].includes(hostname);
   if (local && have('redis-server')) {
-    say(`starting Redis on port ${redisPort}...`);
-    // The vision Redis keeps nothing: no snapshots, no append-only file, no slow log (it would keep the
-    // first bytes of a slow command's arguments, an image's for one).
-    run('redis-server', [
-      '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort),
-      '--save', '', '--appendonly', 'no', '--slowlog-log-slower-than', '-1',
-    ]);
+    say(`starting Redis on port ${redisPort}${persist ? ' (append-only file in .nomosly/redis-events)' : ''}...`);
+    const storage = persist
+      ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', ensureDir(path.join(REPO_ROOT, '.nomosly', 'redis-events'))]
+      : ['--save', '', '--appendonly', 'no', '--slowlog-log-slower-than', '-1'];
+    run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), ...storage]);
     if (await waitForPort(redisPort, 10)) return;
   }
   throw new MissingPrerequisite(
     `Redis is not reachable at ${hostname}:${redisPort}. ` +
-      (local ? 'Install it ("sudo apt-get install redis-server") or start it, or set VISION_REDIS_URL.' : 'Check VISION_REDIS_URL.'),
+      (local ? `Install it ("sudo apt-get install redis-server") or start it, or set ${variable}.` : `Check ${variable}.`),
   );
+}
+
+function ensureDir(dir) {
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 function mtime(file) {
