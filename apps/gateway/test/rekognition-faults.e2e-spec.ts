@@ -1,4 +1,4 @@
-import { type TestSystem, fixture, startTestSystem, until, workerOf } from '@nomosly/testing';
+import { type TestSystem, fixture, freePort, startTestSystem, until, workerOf } from '@nomosly/testing';
 import { callApi } from './helpers';
 
 const errorOf = (body: Record<string, unknown>) => body.error as { code: string; message: string };
@@ -29,6 +29,31 @@ describe('gateway on the rekognition engine: AWS failures become 503 with Retry-
       // Retried for most of the deadline (not given up at the first throttle), answered before it.
       expect(elapsed).toBeGreaterThan(1_000);
       expect(elapsed).toBeLessThan(4_000);
+    });
+  });
+
+  describe('with AWS unreachable (nothing listening at the endpoint)', () => {
+    let system: TestSystem;
+    beforeAll(async () => {
+      const port = await freePort();
+      system = await startTestSystem({
+        label: 'rek-unreachable',
+        engine: 'rekognition',
+        deadlineMs: 3_000,
+        workerEnv: { AWS_ENDPOINT: `http://127.0.0.1:${port}` },
+      });
+    }, 180_000);
+    afterAll(() => system?.stop());
+
+    it('retries the refused connections (a transient failure) within the deadline, then 503 before the 504', async () => {
+      const started = Date.now();
+      const { status, body, headers } = await callApi(system, '/v1/text/detect', 'raw', { image: fixture('printed_text.png') });
+      const elapsed = Date.now() - started;
+      expect({ status, code: errorOf(body).code }).toEqual({ status: 503, code: 'unavailable' });
+      expect(headers.get('retry-after')).not.toBeNull();
+      // Each refusal is immediate: only backoff between retries makes the call take this long.
+      expect(elapsed).toBeGreaterThan(500);
+      expect(elapsed).toBeLessThan(3_000);
     });
   });
 

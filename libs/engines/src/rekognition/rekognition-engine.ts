@@ -3,6 +3,7 @@ import type {
   ComparedFace,
   RekognitionClient,
 } from '@aws-sdk/client-rekognition';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import sharp from 'sharp';
 import {
   ErrorCode,
@@ -40,15 +41,6 @@ export interface RekognitionEngineOptions {
 export const DEADLINE_MARGIN_MS = 250;
 
 const FIVE_LANDMARKS = new Set(['eyeLeft', 'eyeRight', 'nose', 'mouthLeft', 'mouthRight']);
-/** AWS errors worth another attempt: the service is busy or failed on its side, not our request or access. */
-const RETRYABLE = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'ServiceUnavailableException',
-  'InternalServerError',
-]);
-
 /**
  * AWS Rekognition through the real SDK (`@aws-sdk/client-rekognition`), mapped to API.md's shapes and errors.
  * Images are sent upright: EXIF orientation is applied here, so boxes mean the same as the local engine's.
@@ -66,7 +58,7 @@ export class RekognitionEngine implements VisionEngine {
       region: this.options.region,
       endpoint: this.options.endpoint,
       credentials: this.options.credentials,
-      // Retries are ours (see call): the SDK's would not know the request's deadline.
+      // Retries are ours (see send): the SDK's would not know the request's deadline.
       maxAttempts: 1,
     });
   }
@@ -172,7 +164,7 @@ export class RekognitionEngine implements VisionEngine {
       try {
         return await send(client, { abortSignal: AbortSignal.timeout(remaining) });
       } catch (error) {
-        const retryable = RETRYABLE.has((error as { name?: string })?.name ?? '');
+        const retryable = isRetryable(error);
         const delay = this.backoff(attempt);
         if (!retryable || attempt >= maxAttempts || Date.now() + delay >= giveUpAt) throw toPublicError(error);
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -202,6 +194,16 @@ export function toPublicError(error: unknown): Error {
       // names the AWS error; the client gets 503 with Retry-After.
       return new EngineUnavailableError(`rekognition: ${name}`, { cause: error });
   }
+}
+
+/**
+ * What the SDK's own standard retry mode would try again (its classifiers): throttling, AWS's own failures
+ * (5xx), and transient network errors (a reset connection, a timed-out socket). Our deadline abort is not.
+ */
+function isRetryable(error: unknown): boolean {
+  if ((error as { name?: string })?.name === 'AbortError') return false;
+  const sdkError = error as Parameters<typeof isThrottlingError>[0];
+  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
 }
 
 async function upright(image: EncodedImage): Promise<Buffer> {
