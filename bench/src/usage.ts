@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { EVENT_JOB_OPTIONS, EventName, Operation, QueueName, eventJobId, type UsageEvent } from '@nomosly/contracts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, startApp, uniquePrefix } from '@nomosly/testing';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, startApp, uniquePrefix, until, usageEvent } from '@nomosly/testing';
 
 /**
  * `npm run bench:usage`: the usage app's ingest, from the events queue into Postgres.
@@ -23,18 +23,10 @@ const ADD_CHUNK = 1_000;
 const keys = Array.from({ length: 20 }, () => randomUUID());
 const operations = Object.values(Operation);
 
-function usageEvent(workspaceId: string, n: number, at: string): UsageEvent {
-  return {
-    eventId: `bench_${randomUUID()}`,
-    workspaceId,
-    userId: keys[n % keys.length],
-    keyId: keys[n % keys.length],
-    operation: operations[n % operations.length],
-    units: 1,
-    status: 200,
-    latencyMs: 25,
-    at,
-  };
+/** The n-th event of a run: spread over 20 keys and the four operations. */
+function benchEvent(workspaceId: string, n: number, at: string): UsageEvent {
+  const key = keys[n % keys.length];
+  return usageEvent({ workspaceId, userId: key, keyId: key, operation: operations[n % operations.length], latencyMs: 25, at });
 }
 
 async function addEvents(queue: Queue, events: UsageEvent[]): Promise<void> {
@@ -67,16 +59,21 @@ async function main(): Promise<void> {
     // (1) Backlog.
     const at = new Date().toISOString();
     const addStarted = performance.now();
-    await addEvents(queue, Array.from({ length: EVENTS }, (_, n) => usageEvent(backlogWorkspace, n, at)));
+    await addEvents(queue, Array.from({ length: EVENTS }, (_, n) => benchEvent(backlogWorkspace, n, at)));
     const addSeconds = (performance.now() - addStarted) / 1000;
     app.current = await startApp('usage', { DATABASE_URL, EVENTS_REDIS_URL: REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', RETENTION_SWEEP_CRON: '' });
     let first: number | undefined;
-    let count = 0;
-    while (count < EVENTS) {
-      count = await recorded(backlogWorkspace);
-      if (count > 0) first ??= performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const running = app.current;
+    // Bounded: a usage app that dies or stops recording ends the bench with what it saw, not a hang.
+    await until(
+      async () => {
+        if (running.child.exitCode !== null) throw new Error(`the usage app exited:\n${running.logs()}`);
+        const count = await recorded(backlogWorkspace);
+        if (count > 0) first ??= performance.now();
+        return count >= EVENTS;
+      },
+      { what: `all ${EVENTS} backlog events recorded`, timeoutMs: 300_000, intervalMs: 20 },
+    );
     const drainSeconds = (performance.now() - (first as number)) / 1000;
 
     // (2) Steady arrivals.
@@ -85,7 +82,9 @@ async function main(): Promise<void> {
     const samples: Array<{ time: number; count: number }> = [];
     let adding = true;
     const poller = (async () => {
+      const giveUpAt = Date.now() + SECONDS * 1000 + 120_000;
       while (adding || (samples.at(-1)?.count ?? 0) < ticks.length * perTick) {
+        if (Date.now() > giveUpAt) throw new Error(`steady phase: only ${samples.at(-1)?.count ?? 0} events recorded in time`);
         samples.push({ time: Date.now(), count: await recorded(steadyWorkspace) });
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -95,7 +94,7 @@ async function main(): Promise<void> {
       const due = steadyStarted + tick * TICK_MS;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
       const now = Date.now();
-      await addEvents(queue, Array.from({ length: perTick }, (_, n) => usageEvent(steadyWorkspace, n, new Date(now).toISOString())));
+      await addEvents(queue, Array.from({ length: perTick }, (_, n) => benchEvent(steadyWorkspace, n, new Date(now).toISOString())));
       ticks.push({ at: now, total: (tick + 1) * perTick });
     }
     adding = false;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { type RunningApp, type TcpProxy, TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, startApp, startTcpProxy, uniquePrefix, until } from '@nomosly/testing';
-import { addUsage, eventsQueue, queueDrained, usageEvent } from './helpers';
+import { type RunningApp, type TcpProxy, TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, startApp, startTcpProxy, uniquePrefix, until, addUsage, eventsQueue, queueDrained, usageEvent } from '@nomosly/testing';
 
 describe('usage app while Postgres is down', () => {
   const prefix = uniquePrefix('usage-outage');

@@ -3,8 +3,7 @@ import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { hashApiKey } from '@nomosly/api-keys';
 import { EVENT_JOB_OPTIONS, EventName, Operation, QueueName } from '@nomosly/contracts';
-import { type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, createKeyWithCli, deleteKeys, startApp, uniquePrefix, until } from '@nomosly/testing';
-import { addRequest, addUsage, eventsQueue, queueDrained, requestEvent, testQueue, usageEvent } from './helpers';
+import { type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, createKeyWithCli, deleteKeys, startApp, uniquePrefix, until, addRequest, addUsage, eventsQueue, queueDrained, requestEvent, testQueue, usageEvent } from '@nomosly/testing';
 
 /** Once a year, at midnight on 1 January: never during a test run. */
 const YEARLY = '0 0 1 1 *';

@@ -1,4 +1,5 @@
 export * from './app-process';
+export * from './events';
 export * from './identity';
 export * from './images';
 export * from './paths';

@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { EventName, Operation } from '@nomosly/contracts';
+import { EventName } from '@nomosly/contracts';
+import { usageEvent } from '@nomosly/testing';
 import { rowsOf } from './event-batch';
 import { assertEveryEventHandled, EVENT_HANDLERS } from './event-handlers';
 import { InvalidEventError, parseEvent } from './parse-event';
 
-const usage = (overrides: Record<string, unknown> = {}) => ({
-  eventId: `req-${randomUUID()}`,
-  workspaceId: randomUUID(),
-  userId: randomUUID(),
-  keyId: randomUUID(),
-  operation: Operation.FacesDetect,
-  units: 1,
-  status: 200,
-  latencyMs: 12.6,
-  at: '2026-12-01T10:00:00.000Z',
-  ...overrides,
-});
+const usage = (overrides: Record<string, unknown> = {}) => ({ ...usageEvent({ latencyMs: 12.6, at: '2026-12-01T10:00:00.000Z' }), ...overrides });
 
 describe('event handlers', () => {
   it('cover every event name exactly once', () => {

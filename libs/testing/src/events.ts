@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { EVENT_JOB_OPTIONS, EventName, Operation, QueueName, eventJobId, type RequestEvent, type UsageEvent } from '@nomosly/contracts';
-import { TEST_REDIS_URL } from '@nomosly/testing';
+import { TEST_REDIS_URL } from './services';
 
-/** A queue on the test Redis that owns its connection (closing the queue closes it). */
-export function testQueue(name: string, prefix: string): Queue {
-  const url = new URL(TEST_REDIS_URL);
+/** A queue on a test Redis (the shared one by default) that owns its connection: closing the queue closes it. */
+export function testQueue(name: string, prefix: string, redisUrl = TEST_REDIS_URL): Queue {
+  const url = new URL(redisUrl);
   return new Queue(name, { connection: { host: url.hostname, port: Number(url.port || 6379), maxRetriesPerRequest: null }, prefix });
 }
 
-/** The events queue as the gateway sees it: same name, prefix and job options. */
-export function eventsQueue(prefix: string): Queue {
-  return testQueue(QueueName.Events, prefix);
+/** The events queue as the gateway and the usage app see it: same name and prefix. */
+export function eventsQueue(prefix: string, redisUrl = TEST_REDIS_URL): Queue {
+  return testQueue(QueueName.Events, prefix, redisUrl);
 }
 
 export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
@@ -52,8 +52,8 @@ export async function addRequest(queue: Queue, event: RequestEvent): Promise<voi
   await queue.add(EventName.Request, event, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(EventName.Request, event.requestId) });
 }
 
-/** True once no job is waiting, running or waiting for a retry. */
+/** True once no job is waiting, running, paused or waiting for a retry. */
 export async function queueDrained(queue: Queue): Promise<boolean> {
-  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
   return Object.values(counts).every((count) => count === 0);
 }
