@@ -4,6 +4,7 @@ import { KEY_EVENTS_CHANNEL, keyEventSchema } from '@nomosly/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 import { KeyResolver } from './key-resolver.service';
+import { ThrottledErrorLog } from '../events/throttled-error-log';
 
 /**
  * Listens for the console's key events on the events Redis and drops what the key cache holds of the key or
@@ -15,7 +16,7 @@ export class KeyEventsListener implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KeyEventsListener.name);
   private readonly subscriber: Redis;
   private readonly reportedInvalid = new Set<string>();
-  private lastError = 0;
+  private readonly errors = new ThrottledErrorLog(this.logger, 'key events subscription', { withMessage: true });
   private subscribed = false;
 
   constructor(
@@ -24,7 +25,7 @@ export class KeyEventsListener implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: GatewayMetrics,
   ) {
     this.subscriber = new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: false, connectionName: 'gateway:key-events' });
-    this.subscriber.on('error', (error) => this.onError(error));
+    this.subscriber.on('error', (error) => this.errors.report(error));
   }
 
   async onModuleInit(): Promise<void> {
@@ -51,7 +52,7 @@ export class KeyEventsListener implements OnModuleInit, OnApplicationShutdown {
       this.keys.forgetAll();
       this.metrics.keyCacheInvalidations.inc({ type: 'all' });
     } catch (error) {
-      this.onError(error as Error);
+      this.errors.report(error);
     }
   }
 
@@ -78,12 +79,5 @@ export class KeyEventsListener implements OnModuleInit, OnApplicationShutdown {
     if (this.reportedInvalid.has(kind) || this.reportedInvalid.size > 100) return;
     this.reportedInvalid.add(kind);
     this.logger.warn(`ignored a key event that breaks the contract (${kind})`);
-  }
-
-  private onError(error: Error): void {
-    if (Date.now() - this.lastError > 10_000) {
-      this.lastError = Date.now();
-      this.logger.error(`key events subscription: ${error.message}`);
-    }
   }
 }

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeyMatches, hashApiKey } from '@nomosly/api-keys';
-import { ErrorCode, PublicError, isScope } from '@nomosly/contracts';
+import { isScope } from '@nomosly/contracts';
 import { ApiKey } from '@nomosly/db';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 import { TtlCache } from './key-cache';
 import type { ResolvedKey } from './resolved-key';
+import { unavailable } from '../unavailable';
 
 const UNKNOWN_KEY_TTL_MS = 5_000;
 const CACHE_ENTRIES = 50_000;
@@ -81,9 +82,7 @@ export class KeyResolver {
     } catch (error) {
       // Logged by type and code only: the driver's message quotes the query and its parameters.
       this.logger.error(`API key lookup failed: ${(error as Error).name} ${(error as { code?: string }).code ?? ''}`.trim());
-      throw new PublicError(ErrorCode.Unavailable, 'The service cannot check API keys right now; try again shortly.', {
-        'retry-after': '5',
-      });
+      throw unavailable('The service cannot check API keys right now; try again shortly.');
     }
     const resolved = row ? toResolved(row) : null;
     if (generation === this.generation) {

@@ -1,18 +1,19 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { ThrottledErrorLog } from './throttled-error-log';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 /** The command connection to the durable events Redis (limit counters, the events queue). */
 @Injectable()
 export class EventsRedis implements OnApplicationShutdown {
   private readonly logger = new Logger(EventsRedis.name);
-  private lastError = 0;
+  private readonly errors = new ThrottledErrorLog(this.logger, 'events Redis', { withMessage: true });
   readonly client: Redis;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     // Commands fail fast while Redis is down (a 503 for the call) instead of waiting in an offline queue.
     this.client = new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:events' });
-    this.client.on('error', (error) => this.onError(error));
+    this.client.on('error', (error) => this.errors.report(error));
   }
 
   onApplicationShutdown(): void {
@@ -27,13 +28,5 @@ export class EventsRedis implements OnApplicationShutdown {
   /** False while (re)connecting: a command sent now would be refused at once. */
   isReady(): boolean {
     return this.client.status === 'ready';
-  }
-
-  private onError(error: Error): void {
-    // ioredis repeats connection errors while reconnecting; one line every 10 s is enough.
-    if (Date.now() - this.lastError > 10_000) {
-      this.lastError = Date.now();
-      this.logger.error(`events Redis: ${error.message}`);
-    }
   }
 }

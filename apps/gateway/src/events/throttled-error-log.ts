@@ -1,20 +1,24 @@
 import type { Logger } from '@nestjs/common';
 
-/** Logs a repeating failure by its error type, at most once per interval: Redis down would otherwise log per request. */
+/**
+ * Logs a repeating failure at most once per interval: Redis down would otherwise log per request (or, for a
+ * reconnecting client, many times a second). By error type, unless `withMessage`: a connection error's message
+ * names only the server, while a command's could quote what was being written.
+ */
 export class ThrottledErrorLog {
   private last = 0;
 
   constructor(
     private readonly logger: Pick<Logger, 'error'>,
     private readonly what: string,
-    private readonly intervalMs = 10_000,
+    private readonly options: { withMessage?: boolean; intervalMs?: number } = {},
   ) {}
 
   report(error: unknown): void {
     const now = Date.now();
-    if (now - this.last < this.intervalMs) return;
+    if (now - this.last < (this.options.intervalMs ?? 10_000)) return;
     this.last = now;
-    // By type only: a message could quote what was being written.
-    this.logger.error(`${this.what} failed: ${(error as Error)?.name ?? 'unknown error'}`);
+    const detail = this.options.withMessage ? (error as Error)?.message : (error as Error)?.name;
+    this.logger.error(`${this.what} failed: ${detail ?? 'unknown error'}`);
   }
 }

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, EventName, PublicError, type EventOf, type Operation } from '@nomosly/contracts';
+import { EventName, type EventOf, type Operation } from '@nomosly/contracts';
 import { renderError } from '@nomosly/http';
 import type { ResolvedKey } from '../auth/resolved-key';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 import { EventsQueue } from './events-queue';
 import { ThrottledErrorLog } from './throttled-error-log';
+import { unavailable } from '../unavailable';
 
-const UNAVAILABLE_RETRY_AFTER = '5';
 
 /** An admitted call of an operation route: what its usage event bills. */
 export interface BillableCall {
@@ -65,14 +65,9 @@ export class UsageRecorder {
     } catch (error) {
       this.metrics.usageEvents.inc({ outcome: 'failed' });
       this.failures.report(error);
-      const unavailable = renderError(
-        new PublicError(ErrorCode.Unavailable, 'The service cannot record usage right now; try again shortly.', {
-          'retry-after': UNAVAILABLE_RETRY_AFTER,
-        }),
-        String(request.id),
-      );
-      reply.code(unavailable.status).headers(unavailable.headers).header('content-type', 'application/json; charset=utf-8');
-      return JSON.stringify(unavailable.body);
+      const refused = renderError(unavailable('The service cannot record usage right now; try again shortly.'), String(request.id));
+      reply.code(refused.status).headers(refused.headers).header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify(refused.body);
     }
   }
 

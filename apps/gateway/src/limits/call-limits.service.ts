@@ -4,8 +4,8 @@ import { LimitsStore, Plans, type Admission, type Ticket, rateLimitHeaders } fro
 import type { ResolvedKey } from '../auth/resolved-key';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
+import { unavailable } from '../unavailable';
 
-const UNAVAILABLE_RETRY_AFTER = '5';
 
 export interface AdmittedCall {
   /** RateLimit-* headers for the response. */
@@ -42,9 +42,7 @@ export class CallLimits {
       });
     } catch (error) {
       this.logger.error(`limits check failed: ${(error as Error).name}`);
-      throw new PublicError(ErrorCode.Unavailable, 'The service cannot check usage limits right now; try again shortly.', {
-        'retry-after': UNAVAILABLE_RETRY_AFTER,
-      });
+      throw unavailable('The service cannot check usage limits right now; try again shortly.');
     }
     const headers = rateLimitHeaders(admission);
     if (!admission.ticket) {

@@ -19,6 +19,7 @@ import { queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
+import { UNAVAILABLE_RETRY_AFTER, unavailable } from '../unavailable';
 
 /** How a wait ends: the worker's reply, the deadline, the client hanging up, or the reply channel lost. */
 type WaitOutcome = VisionReply | 'timeout' | 'aborted' | 'lost';
@@ -36,7 +37,6 @@ export interface VisionCall<O extends Operation> {
   signal: AbortSignal;
 }
 
-const UNAVAILABLE_RETRY_AFTER = '5';
 
 /**
  * Puts a vision job on the queue and holds the call until its result arrives on this gateway's reply
@@ -113,20 +113,14 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   /** Runs one call on a worker and returns its validated result, or throws the documented error. */
   async run<O extends Operation>(call: VisionCall<O>): Promise<ResultOf<O>> {
     if (this.backlog >= this.config.VISION_MAX_BACKLOG) {
-      throw new PublicError(ErrorCode.Unavailable, 'The service is at capacity; try again shortly.', {
-        'retry-after': UNAVAILABLE_RETRY_AFTER,
-      });
+      throw unavailable('The service is at capacity; try again shortly.');
     }
     if (this.workers === 0) {
-      throw new PublicError(ErrorCode.Unavailable, 'No vision worker is running; try again shortly.', {
-        'retry-after': UNAVAILABLE_RETRY_AFTER,
-      });
+      throw unavailable('No vision worker is running; try again shortly.');
     }
     // BullMQ waits for a connection indefinitely; a call must not, so refuse at once while Redis is away.
     if (this.commands.status !== 'ready' || !this.subscribed) {
-      throw new PublicError(ErrorCode.Unavailable, 'The vision service is unavailable; try again shortly.', {
-        'retry-after': UNAVAILABLE_RETRY_AFTER,
-      });
+      throw unavailable('The vision service is unavailable; try again shortly.');
     }
     const jobId = call.requestId;
     const deadline = Date.now() + this.config.VISION_DEADLINE_MS;
@@ -161,9 +155,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       await this.discard(jobId, imageKeys);
       if (error instanceof PublicError) throw error;
       this.logger.error(`vision queue unavailable: ${(error as Error).message}`);
-      throw new PublicError(ErrorCode.Unavailable, 'The vision service is unavailable; try again shortly.', {
-        'retry-after': UNAVAILABLE_RETRY_AFTER,
-      });
+      throw unavailable('The vision service is unavailable; try again shortly.');
     }
 
     const outcome = await reply;
@@ -171,16 +163,14 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       await this.discard(jobId, imageKeys);
       this.metrics.visionJobs.inc({ operation: call.operation, outcome });
       if (outcome === 'lost') {
-        throw new PublicError(ErrorCode.Unavailable, 'The connection to the vision service was lost; try again shortly.', {
-          'retry-after': UNAVAILABLE_RETRY_AFTER,
-        });
+        throw unavailable('The connection to the vision service was lost; try again shortly.');
       }
       throw new PublicError(ErrorCode.Timeout, `The ${call.operation} call did not finish within the deadline.`);
     }
     if (!outcome.ok) {
       this.metrics.visionJobs.inc({ operation: call.operation, outcome: outcome.error.code });
       const headers: Record<string, string> =
-        outcome.error.code === ErrorCode.Unavailable ? { 'retry-after': UNAVAILABLE_RETRY_AFTER } : {};
+        outcome.error.code === ErrorCode.Unavailable ? UNAVAILABLE_RETRY_AFTER : {};
       throw new PublicError(outcome.error.code, outcome.error.message, headers);
     }
     const result = RESULT_SCHEMAS[call.operation].safeParse(outcome.result);
