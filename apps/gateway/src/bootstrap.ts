@@ -1,11 +1,8 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { pino, type DestinationStream } from 'pino';
+import type { DestinationStream } from 'pino';
 import { IMAGE_LIMITS } from '@nomosly/contracts';
-import { PublicErrorFilter, createFastifyAdapter, installBodyParsers } from '@nomosly/http';
-import { baseLoggerOptions } from '@nomosly/logging';
+import { createNestApp, installBodyParsers } from '@nomosly/http';
 import { observeHttpLatency } from '@nomosly/observability';
 import { GatewayModule } from './app.module';
 import { ApiKeyAuth } from './auth/api-key-auth';
@@ -22,33 +19,30 @@ const JSON_BODY_LIMIT = Math.ceil((IMAGE_LIMITS.maxBytes * 4) / 3) * 2 + 64 * 10
 
 export async function createGateway(config: GatewayConfig, logDestination?: DestinationStream): Promise<NestFastifyApplication> {
   const metrics = new GatewayMetrics();
-  const adapter = createFastifyAdapter({ bodyLimit: JSON_BODY_LIMIT });
-  const fastify = adapter.getInstance();
-  const logger = pino(baseLoggerOptions({ service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }), logDestination);
-
-  installBodyParsers(fastify, { raw: { types: RAW_IMAGE_TYPES, limit: IMAGE_LIMITS.maxBytes }, jsonLimit: JSON_BODY_LIMIT });
-  observeHttpLatency(fastify, metrics.httpDuration);
-
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, metrics, logDestination), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
+  return createNestApp({
+    service: 'gateway',
+    module: GatewayModule.register(config, metrics, logDestination),
+    log: { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, destination: logDestination },
+    bodyLimit: JSON_BODY_LIMIT,
+    instrument: (fastify) => {
+      installBodyParsers(fastify, { raw: { types: RAW_IMAGE_TYPES, limit: IMAGE_LIMITS.maxBytes }, jsonLimit: JSON_BODY_LIMIT });
+      observeHttpLatency(fastify, metrics.httpDuration);
+    },
     // Our own body parsers (installBodyParsers) read JSON and images with limits that answer 413 cleanly.
-    bodyParser: false,
+    nestOptions: { bodyParser: false },
+    configure: async (app, fastify) => {
+      // First: a request refused by a later hook (401, 429) is logged too.
+      app.get(RequestEvents).install(fastify);
+      app.get(ApiKeyAuth).install(fastify);
+      await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
+        limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
+      });
+      if (config.OPS_PASSWORD) {
+        await mountQueueBoard(app, [app.get(VisionQueue).queue, app.get(EventsQueue).queue], {
+          username: config.OPS_USERNAME,
+          password: config.OPS_PASSWORD,
+        });
+      }
+    },
   });
-  app.useLogger(app.get(PinoNestLogger));
-  // First: a request refused by a later hook (401, 429) is logged too.
-  app.get(RequestEvents).install(fastify);
-  app.get(ApiKeyAuth).install(fastify);
-  await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
-    limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
-  });
-  if (config.OPS_PASSWORD) {
-    await mountQueueBoard(app, [app.get(VisionQueue).queue, app.get(EventsQueue).queue], {
-      username: config.OPS_USERNAME,
-      password: config.OPS_PASSWORD,
-    });
-  }
-  app.useGlobalFilters(new PublicErrorFilter(logger));
-  app.enableShutdownHooks();
-  return app;
 }

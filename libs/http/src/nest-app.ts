@@ -1,4 +1,4 @@
-import type { DynamicModule, ExceptionFilter } from '@nestjs/common';
+import type { DynamicModule, ExceptionFilter, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
@@ -14,8 +14,12 @@ export interface NestAppOptions {
   module: DynamicModule;
   log: { level: string; pretty: boolean; destination?: DestinationStream };
   bodyLimit: number;
-  /** Hooks that must see every request, added to Fastify before Nest registers its routes (latency metrics). */
+  /** Hooks that must see every request, added to Fastify before Nest registers its routes (latency metrics, body parsers). */
   instrument?: (fastify: unknown) => void;
+  /** Nest's own options beyond ours (`bodyParser: false` for an app with its own parsers). */
+  nestOptions?: NestApplicationOptions;
+  /** Wiring that needs the created app (hooks from its providers, Fastify plugins), done before it serves. */
+  configure?: (app: NestFastifyApplication, fastify: unknown) => Promise<void> | void;
   /** API.md's error body by default; an app with its own filter passes it. */
   errorFilter?: (logger: Logger) => ExceptionFilter;
 }
@@ -25,8 +29,13 @@ export async function createNestApp(options: NestAppOptions): Promise<NestFastif
   const adapter = createFastifyAdapter({ bodyLimit: options.bodyLimit });
   const logger = pino(baseLoggerOptions({ service: options.service, level: options.log.level, pretty: options.log.pretty }), options.log.destination);
   options.instrument?.(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+    ...options.nestOptions,
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(PinoNestLogger));
+  await options.configure?.(app, adapter.getInstance());
   app.useGlobalFilters((options.errorFilter ?? ((l: Logger) => new PublicErrorFilter(l)))(logger));
   app.enableShutdownHooks();
   return app;

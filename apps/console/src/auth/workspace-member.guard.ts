@@ -10,7 +10,7 @@ export const OwnerOnly = () => SetMetadata(OWNER_ONLY, true);
 
 /**
  * Every route under /api/workspaces/:ws: the caller must be a member of `:ws`, or the workspace does not exist
- * for them (404, checked before the body is read, so nothing about another workspace is ever revealed).
+ * for them (404, checked before the body is validated, so nothing about another workspace is ever revealed).
  */
 @Injectable()
 export class WorkspaceMemberGuard implements CanActivate {

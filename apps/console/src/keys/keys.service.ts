@@ -32,7 +32,11 @@ export class KeysService {
     await this.announced(await this.keys.delete(workspaceId, keyId));
   }
 
-  /** Answers only once the gateways have been told, so a client that saw 200 can rely on the change. */
+  /**
+   * Answers once the gateways have been told, so a 200 means the change is in force everywhere within a second;
+   * if the events Redis cannot take the announcement, the change still stands and gateways drop their cached
+   * copy when it expires (KEY_CACHE_TTL_MS, 30 s by default), which KeyEventsPublisher logs.
+   */
   private async announced(change: KeyChange): Promise<KeyChange> {
     await this.events.publish({ type: 'key', hash: change.hash });
     return change;
