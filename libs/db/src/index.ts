@@ -1,5 +1,6 @@
 export * from './database';
 export * from './entities/api-key.entity';
+export * from './entities/invitation.entity';
 export * from './entities/membership.entity';
 export * from './entities/request-log.entity';
 export * from './entities/usage-daily.entity';
@@ -8,5 +9,6 @@ export * from './entities/user.entity';
 export * from './entities/workspace.entity';
 export * from './orm-config';
 export * from './repositories/api-key.repository';
+export * from './repositories/invitation.repository';
 export * from './repositories/membership.repository';
 export * from './repositories/user.repository';

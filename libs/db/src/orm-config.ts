@@ -1,6 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ApiKey } from './entities/api-key.entity';
+import { Invitation } from './entities/invitation.entity';
 import { Membership } from './entities/membership.entity';
 import { RequestLogEntry } from './entities/request-log.entity';
 import { UsageDaily } from './entities/usage-daily.entity';
@@ -9,7 +10,7 @@ import { User } from './entities/user.entity';
 import { Workspace } from './entities/workspace.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [User, Workspace, Membership, ApiKey, UsageRecord, UsageDaily, RequestLogEntry];
+export const ENTITIES = [User, Workspace, Membership, Invitation, ApiKey, UsageRecord, UsageDaily, RequestLogEntry];
 
 export interface DbOptions {
   /** postgres://user@host:port/database */

@@ -5,14 +5,21 @@ import { UserRepository } from '../repositories/user.repository';
 @Entity({ tableName: 'users', repository: () => UserRepository })
 export class User {
   [EntityRepositoryType]?: UserRepository;
-  [OptionalProps]?: 'id' | 'name' | 'marketingOptIn' | 'providerSubject' | 'createdAt';
+  [OptionalProps]?: 'id' | 'name' | 'marketingOptIn' | 'providerSubject' | 'emailVerified' | 'createdAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
+  /**
+   * The identity provider's email, refreshed at each sign-in. Unique among verified emails only (and among users
+   * who never signed in, made by the admin CLI): an unverified email names no one but this user.
+   */
   @Property({ type: 'text' })
-  @Unique()
   email!: string;
+
+  /** The provider said the email is verified at the last sign-in; only such an email links or accepts invitations. */
+  @Property({ type: 'boolean' })
+  emailVerified = false;
 
   @Property({ type: 'text', nullable: true })
   name: string | null = null;

@@ -16,4 +16,9 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
   findAllInWorkspace(workspaceId: string): Promise<ApiKey[]> {
     return this.find({ workspace: workspaceId }, { orderBy: { createdAt: 'desc', id: 'asc' } });
   }
+
+  /** The keys this user created in this workspace that are not revoked yet. */
+  findUnrevokedCreatedBy(workspaceId: string, userId: string): Promise<ApiKey[]> {
+    return this.find({ workspace: workspaceId, createdBy: userId, revokedAt: null });
+  }
 }

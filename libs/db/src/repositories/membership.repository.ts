@@ -22,6 +22,14 @@ export class MembershipRepository extends EntityRepository<Membership> {
     return this.findOne({ user: userId, role: 'owner' satisfies WorkspaceRole }, { orderBy: { createdAt: 'asc' }, populate: ['workspace'] });
   }
 
+  /** The workspace's members who go by this email, a verified one first. */
+  findMembersWithEmail(workspaceId: string, email: string): Promise<Membership[]> {
+    return this.find(
+      { workspace: workspaceId, user: { email } },
+      { populate: ['user', 'workspace'], orderBy: { user: { emailVerified: 'desc', createdAt: 'asc' } } },
+    );
+  }
+
   countWithRole(workspaceId: string, role: WorkspaceRole): Promise<number> {
     return this.count({ workspace: workspaceId, role });
   }
