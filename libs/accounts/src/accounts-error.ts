@@ -4,8 +4,10 @@ export const AccountsErrorCode = Object.freeze({
   NotFound: 'not_found',
   /** The caller asked for something the rules refuse (bad scope, past expiry, last owner...). */
   InvalidRequest: 'invalid_request',
-  /** The caller is a member of the workspace but the action needs its owner role. */
+  /** The caller is a member of the workspace but the action needs its owner role (or, for a key, to be its creator). */
   OwnerOnly: 'owner_only',
+  /** The action conflicts with the current state (already a member, already invited, invitation expired...). */
+  Conflict: 'conflict',
   /** The sign-in's email already belongs to a user linked to another identity provider subject. */
   IdentityConflict: 'identity_conflict',
 } as const);
@@ -35,4 +37,8 @@ export function notFound(what: string): AccountsError {
 
 export function invalid(message: string): AccountsError {
   return new AccountsError(AccountsErrorCode.InvalidRequest, message);
+}
+
+export function conflict(message: string): AccountsError {
+  return new AccountsError(AccountsErrorCode.Conflict, message);
 }

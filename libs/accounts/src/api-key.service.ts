@@ -1,8 +1,8 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { generateApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES, isScope } from '@nomosly/contracts';
-import { ApiKey, User, Workspace } from '@nomosly/db';
-import { invalid, notFound, requireId } from './accounts-error';
+import { ApiKey, Membership, User, Workspace, WorkspaceRole } from '@nomosly/db';
+import { AccountsError, AccountsErrorCode, invalid, notFound, requireId } from './accounts-error';
 import { type KeyView, toKeyView } from './views';
 
 /** The largest per-key daily limit: the column is a 32-bit integer. */
@@ -34,7 +34,10 @@ export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
 export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 86_400;
 const MAX_KEY_NAME_LENGTH = 100;
 
-/** The API key lifecycle on the database: create, list, revoke, rotate, delete, within one workspace. */
+/**
+ * The API key lifecycle on the database: create, list, revoke, rotate, delete, within one workspace. Any member
+ * creates and lists; revoke, rotate and delete are for the workspace's owners and the key's creator.
+ */
 export class ApiKeyService {
   constructor(
     private readonly em: EntityManager,
@@ -65,9 +68,9 @@ export class ApiKeyService {
   }
 
   /** Revokes the key now; revoking a revoked key changes nothing (it keeps its first revocation time). */
-  async revoke(workspaceId: string, keyId: string): Promise<KeyChange> {
+  async revoke(workspaceId: string, keyId: string, byUserId: string): Promise<KeyChange> {
     const em = this.em.fork();
-    const key = await this.find(em, workspaceId, keyId);
+    const key = await this.findManageable(em, workspaceId, keyId, byUserId);
     key.revokedAt ??= this.now();
     await em.flush();
     return { key: toKeyView(key), hash: key.hash };
@@ -87,7 +90,7 @@ export class ApiKeyService {
       throw invalid(`overlapSeconds must be a whole number from 0 to ${MAX_ROTATION_OVERLAP_SECONDS}.`);
     }
     return this.em.fork().transactional(async (tx) => {
-      const old = await this.find(tx, workspaceId, keyId, { lock: true });
+      const old = await this.findManageable(tx, workspaceId, keyId, rotatedByUserId, { lock: true });
       const now = this.now();
       if (old.revokedAt) throw invalid('This key is revoked; create a new key instead.');
       if (old.expiresAt && old.expiresAt <= now) throw invalid('This key has expired; create a new key instead.');
@@ -111,13 +114,24 @@ export class ApiKeyService {
   }
 
   /** Deletes the key; returns its hash so that caches can drop it. */
-  async delete(workspaceId: string, keyId: string): Promise<KeyChange> {
+  async delete(workspaceId: string, keyId: string, byUserId: string): Promise<KeyChange> {
     const em = this.em.fork();
-    const key = await this.find(em, workspaceId, keyId);
+    const key = await this.findManageable(em, workspaceId, keyId, byUserId);
     const change = { key: toKeyView(key), hash: key.hash };
     em.remove(key);
     await em.flush();
     return change;
+  }
+
+  /** The key, when the user may revoke, rotate or delete it: they created it, or they own the workspace. */
+  private async findManageable(em: EntityManager, workspaceId: string, keyId: string, userId: string, options: { lock?: boolean } = {}): Promise<ApiKey> {
+    const key = await this.find(em, workspaceId, keyId, options);
+    if (key.createdBy.id === userId) return key;
+    const membership = await em.getRepository(Membership).findOf(key.workspace.id, userId);
+    if (membership?.role !== WorkspaceRole.Owner) {
+      throw new AccountsError(AccountsErrorCode.OwnerOnly, 'Only an owner of this workspace or the member who created this key can revoke, rotate or delete it.');
+    }
+    return key;
   }
 
   private async find(em: EntityManager, workspaceId: string, keyId: string, { lock = false } = {}): Promise<ApiKey> {

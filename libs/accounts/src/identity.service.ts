@@ -1,7 +1,7 @@
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { User } from '@nomosly/db';
 import { AccountsError, AccountsErrorCode } from './accounts-error';
-import { ensurePersonalWorkspace, findOrCreateUser } from './provisioning';
+import { ensurePersonalWorkspace, normalizeEmail } from './provisioning';
 import { type UserView, toUserView } from './views';
 
 /** Who the identity provider says signed in. */
@@ -9,10 +9,16 @@ export interface SignInIdentity {
   /** The provider's `sub`: the stable link between a sign-in and a user. */
   subject: string;
   email: string;
+  /** The provider says the email is verified: only then does it link to, or claim, anything. */
+  emailVerified: boolean;
   name: string | null;
 }
 
-/** Turns a verified sign-in into a user: links the provider's subject at first sign-in and provisions a personal workspace. */
+/**
+ * Turns a verified sign-in into a user. The subject is the identity; the email is the provider's, refreshed at
+ * each sign-in. A first sign-in links a user the admin CLI made for the email only when the email is verified;
+ * otherwise it makes a user of its own (with a personal workspace), which inherits nothing.
+ */
 export class IdentityService {
   constructor(private readonly em: EntityManager) {}
 
@@ -20,26 +26,47 @@ export class IdentityService {
     try {
       return await this.linkOrCreate(identity);
     } catch (error) {
-      // Two first requests of one new user raced; the loser finds what the winner created.
+      // Two first requests of one new user raced (one subject, one personal workspace); the loser finds what the winner made.
       if (error instanceof UniqueConstraintViolationException) return this.linkOrCreate(identity);
       throw error;
     }
   }
 
   private linkOrCreate(identity: SignInIdentity): Promise<UserView> {
+    const email = normalizeEmail(identity.email);
     return this.em.fork().transactional(async (tx) => {
-      const linked = await tx.getRepository(User).findBySubject(identity.subject);
-      if (linked) return toUserView(linked);
-      // Not linked yet: a user invited (or given a key by the CLI) under this email is this person.
-      const { user, created } = await findOrCreateUser(tx, identity.email);
-      if (user.providerSubject !== null) {
-        throw new AccountsError(AccountsErrorCode.IdentityConflict, 'This email already belongs to an account that signs in differently.');
+      const users = tx.getRepository(User);
+      const linked = await users.findBySubject(identity.subject);
+      if (linked) {
+        await this.requireEmailFree(tx, linked, email, identity.emailVerified);
+        linked.email = email;
+        linked.emailVerified = identity.emailVerified;
+        await tx.flush();
+        return toUserView(linked);
       }
+      const claimed = identity.emailVerified ? await this.claimable(tx, email) : null;
+      const user = claimed ?? tx.create(User, { email });
       user.providerSubject = identity.subject;
+      user.email = email;
+      user.emailVerified = identity.emailVerified;
       if (user.name === null && identity.name) user.name = identity.name;
-      await ensurePersonalWorkspace(tx, user, { isNewUser: created });
+      await ensurePersonalWorkspace(tx, user, { isNewUser: claimed === null });
       await tx.flush();
       return toUserView(user);
     });
+  }
+
+  /** The user the admin CLI made for this verified email, who has never signed in; IdentityConflict when a person already has it. */
+  private async claimable(tx: EntityManager, email: string): Promise<User | null> {
+    await this.requireEmailFree(tx, null, email, true);
+    return tx.getRepository(User).findUnclaimedByEmail(email);
+  }
+
+  private async requireEmailFree(tx: EntityManager, user: User | null, email: string, verified: boolean): Promise<void> {
+    if (!verified) return;
+    const holder = await tx.getRepository(User).findByVerifiedEmail(email);
+    if (holder && holder !== user) {
+      throw new AccountsError(AccountsErrorCode.IdentityConflict, 'This email already belongs to an account that signs in differently.');
+    }
   }
 }

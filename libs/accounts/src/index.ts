@@ -1,6 +1,7 @@
 export * from './accounts-error';
 export * from './api-key.service';
 export * from './identity.service';
+export * from './invitation.service';
 export * from './member.service';
 export * from './profile.service';
 export * from './provision-key';

@@ -1,7 +1,6 @@
-import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Membership, User } from '@nomosly/db';
-import { invalid, notFound } from './accounts-error';
-import { normalizeEmail } from './provisioning';
+import { notFound } from './accounts-error';
 import { type UserView, type WorkspaceMembershipView, toUserView } from './views';
 
 export interface Profile {
@@ -9,13 +8,13 @@ export interface Profile {
   workspaces: WorkspaceMembershipView[];
 }
 
+/** The email is not among them: it is the identity provider's verified email, refreshed at each sign-in. */
 export interface ProfileChanges {
   name?: string;
-  email?: string;
   marketingOptIn?: boolean;
 }
 
-/** The signed-in user's own record: read it, correct it, choose marketing email (off unless they opt in). */
+/** The signed-in user's own record: read it, correct their name, choose marketing email (off unless they opt in). */
 export class ProfileService {
   constructor(private readonly em: EntityManager) {}
 
@@ -38,14 +37,8 @@ export class ProfileService {
     const user = await em.findOne(User, { id: userId });
     if (!user) throw notFound('user');
     if (changes.name !== undefined) user.name = changes.name.trim();
-    if (changes.email !== undefined) user.email = normalizeEmail(changes.email);
     if (changes.marketingOptIn !== undefined) user.marketingOptIn = changes.marketingOptIn;
-    try {
-      await em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw invalid('That email address belongs to another account.');
-      throw error;
-    }
+    await em.flush();
     return this.get(userId);
   }
 }

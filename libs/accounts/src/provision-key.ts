@@ -1,14 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateApiKey } from '@nomosly/api-keys';
 import type { Scope } from '@nomosly/contracts';
-import { ApiKey, type User, type Workspace } from '@nomosly/db';
-import { ensurePersonalWorkspace, findOrCreateUser } from './provisioning';
+import { ApiKey, Membership, User, type Workspace } from '@nomosly/db';
+import { conflict, invalid, requireId } from './accounts-error';
+import { ensurePersonalWorkspace, findOrCreateUnclaimedUser, normalizeEmail } from './provisioning';
 
 export interface ProvisionKeyInput {
   email: string;
   name: string;
   scopes: readonly Scope[];
   dailyLimit: number | null;
+  /** The workspace the key is for, of which the email's user must be a member; needed once that user signs in. */
+  workspaceId?: string;
 }
 
 export interface ProvisionedKey {
@@ -20,13 +23,15 @@ export interface ProvisionedKey {
 }
 
 /**
- * The admin CLI's `keys create`: an API key for the user with this email, creating the user and a personal
- * workspace first when they do not exist yet. Everything happens in one transaction.
+ * The admin CLI's `keys create`: an API key for the user with this email. Without a workspace, only for a user
+ * who has never signed in (made here with a personal workspace when there is none, and claimable only by a
+ * sign-in with that email verified): an email does not say who a person who signs in is, so the key is never
+ * put into whichever workspace an account under that address owns. Everything happens in one transaction.
  */
 export async function provisionKey(em: EntityManager, input: ProvisionKeyInput): Promise<ProvisionedKey> {
+  const email = normalizeEmail(input.email);
   return em.transactional(async (tx) => {
-    const { user, created } = await findOrCreateUser(tx, input.email);
-    const workspace = await ensurePersonalWorkspace(tx, user, { isNewUser: created });
+    const { user, workspace, created } = input.workspaceId === undefined ? await unclaimedUserOf(tx, email) : await memberOf(tx, input.workspaceId, email);
     const generated = generateApiKey();
     const key = tx.create(ApiKey, {
       workspace,
@@ -40,4 +45,19 @@ export async function provisionKey(em: EntityManager, input: ProvisionKeyInput):
     await tx.flush();
     return { secret: generated.secret, key, user, workspace, createdUser: created };
   });
+}
+
+async function unclaimedUserOf(tx: EntityManager, email: string): Promise<{ user: User; workspace: Workspace; created: boolean }> {
+  if (await tx.getRepository(User).anySignsInWithEmail(email)) {
+    throw conflict(`${email} belongs to a user who signs in to the console: name the workspace the key is for (--workspace <id>), or let them create it in the console.`);
+  }
+  const { user, created } = await findOrCreateUnclaimedUser(tx, email);
+  return { user, workspace: await ensurePersonalWorkspace(tx, user, { isNewUser: created }), created };
+}
+
+async function memberOf(tx: EntityManager, workspaceId: string, email: string): Promise<{ user: User; workspace: Workspace; created: boolean }> {
+  const id = requireId(workspaceId, 'workspace');
+  const [membership] = await tx.getRepository(Membership).findMembersWithEmail(id, email);
+  if (!membership) throw invalid(`${email} is not a member of workspace ${id}.`);
+  return { user: membership.user.getEntity(), workspace: membership.workspace.getEntity(), created: false };
 }

@@ -1,4 +1,4 @@
-import type { ApiKey, Membership, User, WorkspaceRole } from '@nomosly/db';
+import type { ApiKey, Invitation, Membership, User, WorkspaceRole } from '@nomosly/db';
 
 /** A key as its workspace's members see it: metadata only, never the secret or its hash (P3). */
 export interface KeyView {
@@ -34,6 +34,20 @@ export interface MemberView {
   joinedAt: Date;
 }
 
+/** A pending invitation as the workspace's members see it. */
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: WorkspaceRole;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A pending invitation as the person it is addressed to sees it. */
+export interface ReceivedInvitationView extends InvitationView {
+  workspace: { id: string; name: string };
+}
+
 export function toKeyView(key: ApiKey): KeyView {
   return {
     id: key.id,
@@ -56,4 +70,15 @@ export function toUserView(user: User): UserView {
 export function toMemberView(membership: Membership): MemberView {
   const user = membership.user.getEntity();
   return { userId: user.id, email: user.email, name: user.name, role: membership.role, joinedAt: membership.createdAt };
+}
+
+export function toInvitationView(invitation: Invitation): InvitationView {
+  const { id, email, role, createdAt, expiresAt } = invitation;
+  return { id, email, role, createdAt, expiresAt };
+}
+
+/** Needs the invitation's workspace populated. */
+export function toReceivedInvitationView(invitation: Invitation): ReceivedInvitationView {
+  const workspace = invitation.workspace.getEntity();
+  return { ...toInvitationView(invitation), workspace: { id: workspace.id, name: workspace.name } };
 }

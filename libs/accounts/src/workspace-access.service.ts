@@ -21,6 +21,12 @@ export class WorkspaceAccessService {
     await this.roleIn(workspaceId, userId);
   }
 
+  /** The owner role, unless `subjectUserId` (from the route) is the caller themself, who only has to be a member. */
+  async requireOwnerOrSelf(workspaceId: string, userId: string, subjectUserId: string): Promise<void> {
+    if (subjectUserId.toLowerCase() === userId.toLowerCase()) await this.requireMember(workspaceId, userId);
+    else await this.requireOwner(workspaceId, userId);
+  }
+
   async requireOwner(workspaceId: string, userId: string): Promise<void> {
     if ((await this.roleIn(workspaceId, userId)) !== WorkspaceRole.Owner) {
       throw new AccountsError(AccountsErrorCode.OwnerOnly, 'Only an owner of this workspace can do this.');
