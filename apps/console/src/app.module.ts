@@ -13,12 +13,14 @@ import { WorkspaceMemberGuard } from './auth/workspace-member.guard';
 import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
 import { EventsRedis } from './events/events-redis';
 import { KeyEventsPublisher } from './events/key-events.publisher';
+import { InvitationsController } from './invitations/invitations.controller';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
 import { LimitsController } from './limits/limits.controller';
 import { LimitsService } from './limits/limits.service';
 import { MeController } from './me/me.controller';
 import { MembersController } from './members/members.controller';
+import { MembersService } from './members/members.service';
 import { ConsoleMetrics } from './metrics';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsQueries } from './requests/requests.queries';
@@ -65,13 +67,14 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, KeysController, LimitsController, MembersController, UsageController, RequestsController],
+      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
         WorkspaceMemberGuard,
         KeysService,
         LimitsService,
+        MembersService,
         UsageQueries,
         UsageService,
         RequestsQueries,

@@ -16,6 +16,8 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   OIDC_AUDIENCE: z.string().min(1, 'expected the API audience, e.g. https://api.nomosly.local').default('https://api.nomosly.local'),
   /** The claim holding the user's email: Auth0 puts it under a namespaced custom claim in access tokens. */
   OIDC_EMAIL_CLAIM: z.string().min(1, 'expected a claim name').default('email'),
+  /** The claim saying the provider verified that email (`true`); only a verified email links to an existing user. */
+  OIDC_EMAIL_VERIFIED_CLAIM: z.string().min(1, 'expected a claim name').default('email_verified'),
 });
 export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
 

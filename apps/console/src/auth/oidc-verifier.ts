@@ -47,7 +47,7 @@ export class OidcVerifier {
     }
     if (!email.success) throw new PublicError(ErrorCode.Unauthenticated, `Token invalid: it carries no email address in "${claim}".`);
     const name = typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim() : null;
-    return { subject: payload.sub, email: email.data, name };
+    return { subject: payload.sub, email: email.data, emailVerified: payload[this.config.OIDC_EMAIL_VERIFIED_CLAIM] === true, name };
   }
 
   /** The provider's key set, from its discovery document; fetched again only after a failed attempt. */

@@ -5,8 +5,16 @@ import { type SignedInRequest, signedInUserOf } from './signed-in';
 
 const OWNER_ONLY = Symbol('owner-only');
 
+interface OwnerOnlyRule {
+  /** The route parameter naming a user who may act on themself without being an owner. */
+  selfParam?: string;
+}
+
 /** Marks a handler that needs the owner role in its workspace; members get 403 `insufficient_scope`. */
-export const OwnerOnly = () => SetMetadata(OWNER_ONLY, true);
+export const OwnerOnly = () => SetMetadata(OWNER_ONLY, {} satisfies OwnerOnlyRule);
+
+/** Owner only, except for the member the route's `:param` names, acting on themself. */
+export const OwnerOrSelf = (param: string) => SetMetadata(OWNER_ONLY, { selfParam: param } satisfies OwnerOnlyRule);
 
 /**
  * Every route under /api/workspaces/:ws: the caller must be a member of `:ws`, or the workspace does not exist
@@ -24,8 +32,10 @@ export class WorkspaceMemberGuard implements CanActivate {
     const workspaceId = request.params.ws;
     if (workspaceId === undefined) throw new Error('WorkspaceMemberGuard on a route without :ws');
     const { userId } = signedInUserOf(request);
-    if (this.reflector.get<boolean>(OWNER_ONLY, context.getHandler())) await this.access.requireOwner(workspaceId, userId);
-    else await this.access.requireMember(workspaceId, userId);
+    const rule = this.reflector.get<OwnerOnlyRule | undefined>(OWNER_ONLY, context.getHandler());
+    if (!rule) await this.access.requireMember(workspaceId, userId);
+    else if (rule.selfParam) await this.access.requireOwnerOrSelf(workspaceId, userId, request.params[rule.selfParam] ?? '');
+    else await this.access.requireOwner(workspaceId, userId);
     return true;
   }
 }

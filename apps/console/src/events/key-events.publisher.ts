@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { KeyChange } from '@nomosly/accounts';
 import { KEY_EVENTS_CHANNEL, type KeyEvent, keyEventSchema } from '@nomosly/contracts';
 import { EventsRedis } from './events-redis';
 
@@ -19,5 +20,10 @@ export class KeyEventsPublisher {
     } catch (error) {
       this.logger.error(`key event not published (${event.type}): ${(error as Error).message}`);
     }
+  }
+
+  /** Announces changed keys (revoked, rotated, deleted) by their hash, which gateways key their caches by. */
+  async announceKeys(changes: readonly KeyChange[]): Promise<void> {
+    await Promise.all(changes.map((change) => this.publish({ type: 'key', hash: change.hash })));
   }
 }

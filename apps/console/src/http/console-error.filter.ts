@@ -59,6 +59,8 @@ export function toPublicError(error: AccountsError): PublicError {
       return new PublicError(ErrorCode.InvalidRequest, error.message);
     case AccountsErrorCode.OwnerOnly:
       return new PublicError(ErrorCode.InsufficientScope, error.message);
+    case AccountsErrorCode.Conflict:
+      return new PublicError(ErrorCode.Conflict, error.message);
     case AccountsErrorCode.IdentityConflict:
       return new PublicError(ErrorCode.Unauthenticated, error.message);
     default:

@@ -7,7 +7,7 @@ import { parseBody } from '../http/parse-body';
 import { createKeySchema, rotateKeySchema } from './keys.dto';
 import { KeysService } from './keys.service';
 
-/** `/api/workspaces/:ws/keys`: any member of the workspace manages its API keys. */
+/** `/api/workspaces/:ws/keys`: any member lists and creates keys; owners and a key's creator revoke, rotate and delete it. */
 @Controller('api/workspaces/:ws/keys')
 @UseGuards(BearerAuthGuard, WorkspaceMemberGuard)
 export class KeysController {
@@ -25,8 +25,8 @@ export class KeysController {
 
   @Post(':id/revoke')
   @HttpCode(200)
-  async revoke(@Param('ws') workspaceId: string, @Param('id') keyId: string): Promise<{ key: KeyView }> {
-    return { key: await this.keys.revoke(workspaceId, keyId) };
+  async revoke(@Param('ws') workspaceId: string, @Param('id') keyId: string, @SignedIn() user: SignedInUser): Promise<{ key: KeyView }> {
+    return { key: await this.keys.revoke(workspaceId, keyId, user.userId) };
   }
 
   @Post(':id/rotate')
@@ -41,7 +41,7 @@ export class KeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('ws') workspaceId: string, @Param('id') keyId: string): Promise<void> {
-    await this.keys.delete(workspaceId, keyId);
+  async delete(@Param('ws') workspaceId: string, @Param('id') keyId: string, @SignedIn() user: SignedInUser): Promise<void> {
+    await this.keys.delete(workspaceId, keyId, user.userId);
   }
 }

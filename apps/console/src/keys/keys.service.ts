@@ -18,8 +18,8 @@ export class KeysService {
     return this.keys.create(workspaceId, userId, input);
   }
 
-  async revoke(workspaceId: string, keyId: string): Promise<KeyView> {
-    return (await this.announced(await this.keys.revoke(workspaceId, keyId))).key;
+  async revoke(workspaceId: string, keyId: string, userId: string): Promise<KeyView> {
+    return (await this.announced(await this.keys.revoke(workspaceId, keyId, userId))).key;
   }
 
   async rotate(workspaceId: string, keyId: string, userId: string, overlapSeconds: number | undefined): Promise<IssuedKey> {
@@ -28,8 +28,8 @@ export class KeysService {
     return { key, secret };
   }
 
-  async delete(workspaceId: string, keyId: string): Promise<void> {
-    await this.announced(await this.keys.delete(workspaceId, keyId));
+  async delete(workspaceId: string, keyId: string, userId: string): Promise<void> {
+    await this.announced(await this.keys.delete(workspaceId, keyId, userId));
   }
 
   /**
@@ -38,7 +38,7 @@ export class KeysService {
    * copy when it expires (KEY_CACHE_TTL_MS, 30 s by default), which KeyEventsPublisher logs.
    */
   private async announced(change: KeyChange): Promise<KeyChange> {
-    await this.events.publish({ type: 'key', hash: change.hash });
+    await this.events.announceKeys([change]);
     return change;
   }
 }

@@ -1,30 +1,46 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { MemberService, type MemberView } from '@nomosly/accounts';
+import { InvitationService, type InvitationView, MemberService, type Roster } from '@nomosly/accounts';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
-import { OwnerOnly, WorkspaceMemberGuard } from '../auth/workspace-member.guard';
+import { SignedIn, type SignedInUser } from '../auth/signed-in';
+import { OwnerOnly, OwnerOrSelf, WorkspaceMemberGuard } from '../auth/workspace-member.guard';
 import { parseBody } from '../http/parse-body';
-import { addMemberSchema } from './members.dto';
+import { inviteSchema } from './members.dto';
+import { MembersService } from './members.service';
 
-/** `/api/workspaces/:ws/members`: members see who else belongs; only an owner invites and removes. */
-@Controller('api/workspaces/:ws/members')
+/**
+ * `/api/workspaces/:ws/members` and `.../invitations`: members see who belongs and who is invited; an owner
+ * invites (a pending invitation, never a membership) and removes; a member may leave.
+ */
+@Controller('api/workspaces/:ws')
 @UseGuards(BearerAuthGuard, WorkspaceMemberGuard)
 export class MembersController {
-  constructor(private readonly members: MemberService) {}
+  constructor(
+    private readonly roster: MemberService,
+    private readonly members: MembersService,
+    private readonly invitations: InvitationService,
+  ) {}
 
-  @Get()
-  async list(@Param('ws') workspaceId: string): Promise<{ members: MemberView[] }> {
-    return { members: await this.members.list(workspaceId) };
+  @Get('members')
+  list(@Param('ws') workspaceId: string): Promise<Roster> {
+    return this.roster.list(workspaceId);
   }
 
-  @Post()
+  @Post('members')
   @OwnerOnly()
-  async add(@Param('ws') workspaceId: string, @Body() body: unknown): Promise<{ member: MemberView }> {
-    const { email, role } = parseBody(addMemberSchema, body);
-    return { member: await this.members.add(workspaceId, email, role) };
+  async invite(@Param('ws') workspaceId: string, @SignedIn() user: SignedInUser, @Body() body: unknown): Promise<{ invitation: InvitationView }> {
+    const { email, role } = parseBody(inviteSchema, body);
+    return { invitation: await this.invitations.invite(workspaceId, user.userId, email, role) };
   }
 
-  @Delete(':userId')
+  @Delete('invitations/:invitationId')
   @OwnerOnly()
+  @HttpCode(204)
+  async deleteInvitation(@Param('ws') workspaceId: string, @Param('invitationId') invitationId: string): Promise<void> {
+    await this.invitations.delete(workspaceId, invitationId);
+  }
+
+  @Delete('members/:userId')
+  @OwnerOrSelf('userId')
   @HttpCode(204)
   async remove(@Param('ws') workspaceId: string, @Param('userId') userId: string): Promise<void> {
     await this.members.remove(workspaceId, userId);
