@@ -13,9 +13,12 @@ const HELP = `nomosly admin CLI
 Usage: npm run cli -- <command> [options]
 
 Commands:
-  keys create --email <email> [--name <name>] [--scopes a,b] [--daily-limit n]
-      Creates the user and a personal workspace if needed, then an API key.
-      The secret is printed once, alone on the last line.
+  keys create --email <email> [--workspace <id>] [--name <name>] [--scopes a,b] [--daily-limit n]
+      Creates an API key; the secret is printed once, alone on the last line.
+      Without --workspace: for a user who has never signed in to the console, created with a
+      personal workspace if needed (their first sign-in with that email verified claims it).
+      Refused when someone already signs in with that email: an email does not say whose
+      workspace the key is for, so name it with --workspace <id> (that user must be a member).
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
     args: rest,
     options: {
       email: { type: 'string' },
+      workspace: { type: 'string' },
       name: { type: 'string' },
       scopes: { type: 'string' },
       'daily-limit': { type: 'string' },
@@ -67,6 +71,7 @@ async function main(argv: string[]): Promise<void> {
         name: values.name?.trim() || 'default',
         scopes: parseScopes(values.scopes),
         dailyLimit: parseDailyLimit(values['daily-limit']),
+        workspaceId: values.workspace?.trim(),
       });
       console.log(`user      ${created.user.email}${created.createdUser ? ' (created)' : ''}`);
       console.log(`workspace ${created.workspace.id} ${created.workspace.name}`);
