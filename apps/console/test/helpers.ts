@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, startApp, startTestIssuer } from '@nomosly/testing';
+import { type EmailVerification, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, signInClaims, startApp, startTestIssuer } from '@nomosly/testing';
 
 export interface ConsoleUnderTest {
   console: RunningApp;
@@ -57,10 +57,19 @@ export interface TestUser {
   call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
 }
 
-/** A new person who signs in once (GET /api/me), which provisions their user and personal workspace. */
-export async function signIn(baseUrl: string, issuer: TestIssuer, label: string, email?: string): Promise<TestUser> {
+/**
+ * A new person who signs in once (GET /api/me), which provisions their user and personal workspace; their email
+ * is verified unless `verification` says otherwise.
+ */
+export async function signIn(
+  baseUrl: string,
+  issuer: TestIssuer,
+  label: string,
+  email?: string,
+  verification: EmailVerification = 'verified',
+): Promise<TestUser> {
   const address = email ?? `${label}-${randomUUID().slice(0, 8)}@console.test`;
-  const token = await issuer.token({ sub: `sub-${randomUUID()}`, email: address, name: label });
+  const token = await issuer.token(signInClaims(`sub-${randomUUID()}`, address, { name: label, email: verification }));
   const me = await call(baseUrl, token, 'GET', '/api/me');
   if (me.status !== 200) throw new Error(`sign-in failed: ${me.status} ${me.text}`);
   const user = me.body.user as { id: string };

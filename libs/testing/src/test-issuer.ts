@@ -11,11 +11,27 @@ export interface TokenOptions {
   foreignKey?: boolean;
 }
 
+/** How a test says whether the provider verified the email: `email_verified` true, false, or absent. */
+export type EmailVerification = 'verified' | 'unverified' | 'absent';
+
+/** The claims of a person's sign-in, as a provider puts them in an access token. */
+export function signInClaims(sub: string, email: string, { name, email: verification = 'verified' }: { name?: string; email?: EmailVerification } = {}): JWTPayload {
+  return {
+    sub,
+    email,
+    ...(verification === 'absent' ? {} : { email_verified: verification === 'verified' }),
+    ...(name === undefined ? {} : { name }),
+  };
+}
+
 export interface TestIssuer {
   /** The issuer URL: its discovery document is at `${issuer}/.well-known/openid-configuration`. */
   readonly issuer: string;
   readonly audience: string;
-  /** A signed RS256 access token with these claims (sub, email, name...). */
+  /**
+   * A signed RS256 access token with exactly these claims (sub, email, name...): `email_verified` is there only
+   * when given, so a token with it false or absent is an unverified email (see `signInClaims`).
+   */
   token(claims: JWTPayload, options?: TokenOptions): Promise<string>;
   /** Times the JWKS was fetched: a verifier is expected to cache it. */
   jwksFetches(): number;

@@ -50,14 +50,14 @@ describe('idp-local: discovery, keys and the dev-token grant', () => {
     for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(keys[0]).not.toHaveProperty(privatePart);
   });
 
-  it('issues a one-hour JWT for the console API carrying the email and name, with one subject per email', async () => {
+  it('issues a one-hour JWT for the console API carrying the email (verified) and name, with one subject per email', async () => {
     const response = await devTokenGrant(idp, { email: 'Ada.Lovelace@Example.com', name: 'Ada Lovelace' });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
 
     const claims = await verifyAccessToken(idp, body.access_token);
-    expect(claims).toMatchObject({ email: 'ada.lovelace@example.com', name: 'Ada Lovelace', client_id: CLI_CLIENT_ID });
+    expect(claims).toMatchObject({ email: 'ada.lovelace@example.com', email_verified: true, name: 'Ada Lovelace', client_id: CLI_CLIENT_ID });
     expect(claims.sub).toMatch(/^local\|[0-9a-f]{24}$/);
     expect(claims.sub).toBe(`local|${createHash('sha256').update('ada.lovelace@example.com').digest('hex').slice(0, 24)}`);
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
@@ -164,7 +164,7 @@ describe('idp-local: the console signs in with the authorization code flow and P
     return `${idp.url}/auth?${params}`;
   }
 
-  it('signs in through the form and exchanges the code, with its verifier, for a JWT carrying the email', async () => {
+  it('signs in through the form and exchanges the code, with its verifier, for a JWT carrying the email, verified', async () => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const state = randomBytes(8).toString('hex');
@@ -203,7 +203,7 @@ describe('idp-local: the console signs in with the authorization code flow and P
     const body = (await tokens.json()) as { access_token: string; id_token: string; expires_in: number };
     expect(body.expires_in).toBe(3600);
     const claims = await verifyAccessToken(idp, body.access_token);
-    expect(claims).toMatchObject({ email: 'grace@example.com', name: 'Grace Hopper', client_id: CONSOLE_CLIENT_ID });
+    expect(claims).toMatchObject({ email: 'grace@example.com', email_verified: true, name: 'Grace Hopper', client_id: CONSOLE_CLIENT_ID });
 
     // The same person through the CLI's shortcut is the same subject.
     const viaGrant = (await (await devTokenGrant(idp, { email: 'grace@example.com' })).json()) as { access_token: string };
