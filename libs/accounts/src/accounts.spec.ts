@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { hashApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES } from '@nomosly/contracts';
-import { ApiKey, Membership, User, ormConfig } from '@nomosly/db';
+import { ApiKey, Invitation, Membership, User, Workspace, ormConfig } from '@nomosly/db';
 import { TEST_DATABASE_URL } from '@nomosly/testing';
 import { AccountsError, AccountsErrorCode } from './accounts-error';
 import { ApiKeyService } from './api-key.service';
-import { IdentityService } from './identity.service';
+import { IdentityService, type SignInIdentity } from './identity.service';
+import { InvitationService } from './invitation.service';
 import { MemberService } from './member.service';
 import { ProfileService } from './profile.service';
 import { provisionKey } from './provision-key';
@@ -19,11 +20,18 @@ afterAll(() => orm.close(true));
 
 const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@accounts.test`;
 
-async function signedIn(label: string) {
-  const email = uniqueEmail(label);
-  const user = await new IdentityService(orm.em).signIn({ subject: `sub-${randomUUID()}`, email, name: label });
+const identity = (email: string, emailVerified = true, name: string | null = null): SignInIdentity => ({ subject: `sub-${randomUUID()}`, email, emailVerified, name });
+
+async function signedIn(label: string, email = uniqueEmail(label), emailVerified = true) {
+  const user = await new IdentityService(orm.em).signIn(identity(email, emailVerified, label));
   const { workspaces } = await new ProfileService(orm.em).get(user.id);
   return { user, workspaceId: workspaces[0].id };
+}
+
+/** `member` joins `owner`'s workspace the only way there is: invited, then accepting with their verified email. */
+async function join(workspaceId: string, ownerId: string, member: { user: { id: string; email: string } }, role: 'owner' | 'member' = 'member') {
+  const invitation = await new InvitationService(orm.em).invite(workspaceId, ownerId, member.user.email, role);
+  await new InvitationService(orm.em).accept(member.user.id, invitation.id);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<AccountsError> {
@@ -38,33 +46,71 @@ async function rejection(promise: Promise<unknown>): Promise<AccountsError> {
 describe('sign-in provisioning', () => {
   it('first sign-in creates the user, "<email>\'s workspace" and its owner membership; later ones reuse them', async () => {
     const identities = new IdentityService(orm.em);
-    const identity = { subject: `sub-${randomUUID()}`, email: uniqueEmail('First').toUpperCase(), name: 'First' };
-    const first = await identities.signIn(identity);
-    const again = await identities.signIn(identity);
-    expect(again.id).toBe(first.id);
-    expect(first).toMatchObject({ email: identity.email.toLowerCase(), name: 'First', marketingOptIn: false });
-    const profile = await new ProfileService(orm.em).get(first.id);
-    expect(profile.workspaces).toEqual([{ id: expect.any(String), name: `${identity.email.toLowerCase()}'s workspace`, role: 'owner' }]);
+    const first = identity(uniqueEmail('First').toUpperCase(), true, 'First');
+    const user = await identities.signIn(first);
+    const again = await identities.signIn(first);
+    expect(again.id).toBe(user.id);
+    expect(user).toMatchObject({ email: first.email.toLowerCase(), name: 'First', marketingOptIn: false });
+    const profile = await new ProfileService(orm.em).get(user.id);
+    expect(profile.workspaces).toEqual([{ id: expect.any(String), name: `${first.email.toLowerCase()}'s workspace`, role: 'owner' }]);
   });
 
-  it('links a user invited by email before they ever signed in, keeping their membership', async () => {
-    const owner = await signedIn('owner');
-    const email = uniqueEmail('invited');
-    const invited = await new MemberService(orm.em).add(owner.workspaceId, email, 'member');
-    const user = await new IdentityService(orm.em).signIn({ subject: `sub-${randomUUID()}`, email, name: 'Invited' });
-    expect(user.id).toBe(invited.userId);
-    const roles = (await new ProfileService(orm.em).get(user.id)).workspaces.map((w) => [w.id === owner.workspaceId ? 'invited-to' : 'own', w.role]);
-    expect(roles.sort()).toEqual([
-      ['invited-to', 'member'],
-      ['own', 'owner'],
-    ]);
+  it('a verified sign-in claims the user the admin CLI made for that email, with its workspace and keys', async () => {
+    const email = uniqueEmail('cli-made');
+    const provisioned = await provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null });
+    const user = await new IdentityService(orm.em).signIn(identity(email.toUpperCase(), true));
+    expect(user.id).toBe(provisioned.user.id);
+    expect((await new ProfileService(orm.em).get(user.id)).workspaces).toEqual([{ id: provisioned.workspace.id, name: provisioned.workspace.name, role: 'owner' }]);
   });
 
-  it('refuses a second subject for an email already linked to another', async () => {
+  it.each([
+    ['false', false],
+    ['absent', undefined],
+  ])('an unverified email (email_verified %s) signs in to an account of its own: never the CLI-made user or a verified account', async (_what, verified) => {
+    const email = uniqueEmail('unverified');
+    const provisioned = await provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null });
+    const unverified = await new IdentityService(orm.em).signIn({ ...identity(email), emailVerified: verified === true });
+    expect(unverified.id).not.toBe(provisioned.user.id);
+    const own = await new ProfileService(orm.em).get(unverified.id);
+    expect(own.workspaces).toEqual([{ id: expect.any(String), name: `${email}'s workspace`, role: 'owner' }]);
+    expect(own.workspaces[0].id).not.toBe(provisioned.workspace.id);
+    // The real person, verified, still claims what the CLI made for them; a second unverified one gets a third account.
+    expect((await new IdentityService(orm.em).signIn(identity(email, true))).id).toBe(provisioned.user.id);
+    expect((await new IdentityService(orm.em).signIn(identity(email, false))).id).not.toBe(unverified.id);
+  });
+
+  it('refuses a second subject for a verified email already linked to another', async () => {
     const email = uniqueEmail('taken');
-    await new IdentityService(orm.em).signIn({ subject: `sub-${randomUUID()}`, email, name: null });
-    const error = await rejection(new IdentityService(orm.em).signIn({ subject: `sub-${randomUUID()}`, email, name: null }));
+    await new IdentityService(orm.em).signIn(identity(email, true));
+    const error = await rejection(new IdentityService(orm.em).signIn(identity(email, true)));
     expect(error.code).toBe(AccountsErrorCode.IdentityConflict);
+  });
+
+  it("refreshes the email and its verification from the provider at each sign-in", async () => {
+    const first = identity(uniqueEmail('before'), false);
+    const user = await new IdentityService(orm.em).signIn(first);
+    const changed = uniqueEmail('after');
+    const again = await new IdentityService(orm.em).signIn({ ...first, email: changed, emailVerified: true });
+    expect(again).toMatchObject({ id: user.id, email: changed });
+    expect(await orm.em.fork().findOneOrFail(User, { id: user.id })).toMatchObject({ email: changed, emailVerified: true });
+    // A verified email that another account already has is refused, not shared.
+    const other = await signedIn('holder');
+    expect((await rejection(new IdentityService(orm.em).signIn({ ...first, email: other.user.email, emailVerified: true }))).code).toBe(
+      AccountsErrorCode.IdentityConflict,
+    );
+  });
+
+  it('concurrent first sign-ins of one user make one personal workspace (a unique constraint; the losers retry)', async () => {
+    // A user made before they ever signed in who owns no workspace yet: every first sign-in would make one.
+    const email = uniqueEmail('race');
+    const em = orm.em.fork();
+    const made = em.create(User, { email });
+    await em.flush();
+    const first = identity(email, true);
+    const users = await Promise.all(Array.from({ length: 6 }, () => new IdentityService(orm.em).signIn(first)));
+    expect(new Set(users.map((user) => user.id))).toEqual(new Set([made.id]));
+    expect(await orm.em.fork().count(Membership, { user: made.id })).toBe(1);
+    expect(await orm.em.fork().count(Workspace, { personalOwner: made.id })).toBe(1);
   });
 });
 
@@ -99,8 +145,8 @@ describe('API key lifecycle', () => {
   it('revoke is idempotent: the first revocation time stays', async () => {
     const { user, workspaceId } = await signedIn('revoke');
     const { key } = await keysAt(fixedNow).create(workspaceId, user.id, { name: 'k' });
-    const first = await keysAt(fixedNow).revoke(workspaceId, key.id);
-    const second = await keysAt(new Date(fixedNow.getTime() + 60_000)).revoke(workspaceId, key.id);
+    const first = await keysAt(fixedNow).revoke(workspaceId, key.id, user.id);
+    const second = await keysAt(new Date(fixedNow.getTime() + 60_000)).revoke(workspaceId, key.id, user.id);
     expect(first.key.revokedAt).toEqual(fixedNow);
     expect(second.key.revokedAt).toEqual(fixedNow);
   });
@@ -136,35 +182,140 @@ describe('API key lifecycle', () => {
     const b = await signedIn('b');
     const { key } = await new ApiKeyService(orm.em).create(b.workspaceId, b.user.id, { name: 'b' });
     for (const attempt of [
-      new ApiKeyService(orm.em).revoke(a.workspaceId, key.id),
-      new ApiKeyService(orm.em).delete(a.workspaceId, key.id),
+      new ApiKeyService(orm.em).revoke(a.workspaceId, key.id, a.user.id),
+      new ApiKeyService(orm.em).delete(a.workspaceId, key.id, a.user.id),
       new ApiKeyService(orm.em).rotate(a.workspaceId, key.id, a.user.id),
-      new ApiKeyService(orm.em).revoke(a.workspaceId, 'not-a-uuid'),
+      new ApiKeyService(orm.em).revoke(a.workspaceId, 'not-a-uuid', a.user.id),
       new ApiKeyService(orm.em).list('1; drop table users'),
     ]) {
       expect((await rejection(attempt)).code).toBe(AccountsErrorCode.NotFound);
     }
     expect(await orm.em.fork().findOne(ApiKey, { id: key.id, revokedAt: null })).not.toBeNull();
   });
+
+  it("revoke, rotate and delete are for the workspace's owners and the key's creator; other members get OwnerOnly", async () => {
+    const owner = await signedIn('key-owner');
+    const creator = await signedIn('key-creator');
+    const bystander = await signedIn('key-bystander');
+    await join(owner.workspaceId, owner.user.id, creator);
+    await join(owner.workspaceId, owner.user.id, bystander);
+    const keys = new ApiKeyService(orm.em);
+    const created = await keys.create(owner.workspaceId, creator.user.id, { name: 'creator' });
+    for (const attempt of [
+      keys.revoke(owner.workspaceId, created.key.id, bystander.user.id),
+      keys.rotate(owner.workspaceId, created.key.id, bystander.user.id),
+      keys.delete(owner.workspaceId, created.key.id, bystander.user.id),
+    ]) {
+      expect((await rejection(attempt)).code).toBe(AccountsErrorCode.OwnerOnly);
+    }
+    expect(await orm.em.fork().count(ApiKey, { workspace: owner.workspaceId, createdBy: creator.user.id, revokedAt: null })).toBe(1);
+    const rotated = await keys.rotate(owner.workspaceId, created.key.id, creator.user.id, 0);
+    expect((await keys.revoke(owner.workspaceId, rotated.key.id, owner.user.id)).key.revokedAt).not.toBeNull();
+    const another = await keys.create(owner.workspaceId, creator.user.id, { name: 'another' });
+    await keys.delete(owner.workspaceId, another.key.id, creator.user.id);
+  });
+});
+
+describe('invitations', () => {
+  const fixedNow = new Date('2030-06-01T12:00:00.000Z');
+  const invitationsAt = (now: Date) => new InvitationService(orm.em, () => now);
+
+  it('an invitation is a pending row for 7 days, never a membership or a user; listed to the workspace and to its verified addressee', async () => {
+    const owner = await signedIn('inviter');
+    const email = uniqueEmail('guest');
+    const invitation = await invitationsAt(fixedNow).invite(owner.workspaceId, owner.user.id, email.toUpperCase(), 'owner');
+    expect(invitation).toEqual({ id: expect.any(String), email, role: 'owner', createdAt: fixedNow, expiresAt: new Date('2030-06-08T12:00:00.000Z') });
+    expect(await orm.em.fork().count(User, { email })).toBe(0);
+    expect(await orm.em.fork().count(Membership, { workspace: owner.workspaceId })).toBe(1);
+    expect(await invitationsAt(fixedNow).listPending(owner.workspaceId)).toEqual([invitation]);
+    expect((await new MemberService(orm.em, () => fixedNow).list(owner.workspaceId)).invitations).toEqual([invitation]);
+
+    const guest = await signedIn('guest', email);
+    const received = await invitationsAt(fixedNow).receivedBy(guest.user.id);
+    expect(received).toEqual([{ ...invitation, workspace: { id: owner.workspaceId, name: `${owner.user.email}'s workspace` } }]);
+    expect(await invitationsAt(new Date('2030-06-08T12:00:00.000Z')).receivedBy(guest.user.id)).toEqual([]);
+  });
+
+  it('only a signed-in user whose verified email is the invited one accepts; anyone else is told it does not exist', async () => {
+    const owner = await signedIn('inviter');
+    const email = uniqueEmail('victim');
+    const invitation = await new InvitationService(orm.em).invite(owner.workspaceId, owner.user.id, email, 'owner');
+    const unverified = await signedIn('attacker', email, false);
+    const stranger = await signedIn('stranger');
+    expect(await new InvitationService(orm.em).receivedBy(unverified.user.id)).toEqual([]);
+    for (const user of [unverified, stranger, owner]) {
+      expect((await rejection(new InvitationService(orm.em).accept(user.user.id, invitation.id))).code).toBe(AccountsErrorCode.NotFound);
+    }
+    expect((await rejection(new InvitationService(orm.em).accept(stranger.user.id, 'not-a-uuid'))).code).toBe(AccountsErrorCode.NotFound);
+    expect(await orm.em.fork().count(Membership, { workspace: owner.workspaceId })).toBe(1);
+
+    const victim = await signedIn('victim', email);
+    expect(await new InvitationService(orm.em).accept(victim.user.id, invitation.id)).toEqual({
+      id: owner.workspaceId,
+      name: `${owner.user.email}'s workspace`,
+      role: 'owner',
+    });
+    expect((await rejection(new InvitationService(orm.em).accept(victim.user.id, invitation.id))).code).toBe(AccountsErrorCode.Conflict);
+    expect(await orm.em.fork().findOneOrFail(Invitation, { id: invitation.id })).toMatchObject({ acceptedAt: expect.any(Date) });
+  });
+
+  it('an expired invitation cannot be accepted; inviting again replaces it', async () => {
+    const owner = await signedIn('inviter');
+    const guest = await signedIn('late');
+    const old = await invitationsAt(fixedNow).invite(owner.workspaceId, owner.user.id, guest.user.email, 'member');
+    const later = new Date('2030-06-08T12:00:00.000Z');
+    expect((await rejection(invitationsAt(later).accept(guest.user.id, old.id))).message).toMatch(/expired/);
+    const renewed = await invitationsAt(later).invite(owner.workspaceId, owner.user.id, guest.user.email, 'member');
+    expect(await orm.em.fork().count(Invitation, { id: old.id })).toBe(0);
+    expect((await invitationsAt(later).accept(guest.user.id, renewed.id)).role).toBe('member');
+  });
+
+  it('one pending invitation per workspace and email, none for a member: 409 conflict; deleting one lets the owner invite again', async () => {
+    const owner = await signedIn('inviter');
+    const email = uniqueEmail('twice');
+    const invitations = new InvitationService(orm.em);
+    const first = await invitations.invite(owner.workspaceId, owner.user.id, email, 'member');
+    expect((await rejection(invitations.invite(owner.workspaceId, owner.user.id, ` ${email.toUpperCase()}`, 'owner'))).code).toBe(AccountsErrorCode.Conflict);
+    expect((await rejection(invitations.invite(owner.workspaceId, owner.user.id, owner.user.email, 'member'))).code).toBe(AccountsErrorCode.Conflict);
+    await invitations.delete(owner.workspaceId, first.id);
+    expect((await rejection(invitations.delete(owner.workspaceId, first.id))).code).toBe(AccountsErrorCode.NotFound);
+    expect((await invitations.invite(owner.workspaceId, owner.user.id, email, 'member')).id).not.toBe(first.id);
+  });
+
+  it('two concurrent invitations of one email: one is made, the other is a conflict (a unique index)', async () => {
+    const owner = await signedIn('inviter');
+    const email = uniqueEmail('race');
+    const results = await Promise.allSettled([0, 1, 2, 3].map(() => new InvitationService(orm.em).invite(owner.workspaceId, owner.user.id, email, 'member')));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect((result.reason as AccountsError).code).toBe(AccountsErrorCode.Conflict);
+    }
+  });
 });
 
 describe('members', () => {
   it('the last owner cannot be removed; once another owner exists, they can', async () => {
-    const { user, workspaceId } = await signedIn('owner');
+    const owner = await signedIn('owner');
     const members = new MemberService(orm.em);
-    expect((await rejection(members.remove(workspaceId, user.id))).message).toMatch(/last owner/);
-    const second = await members.add(workspaceId, uniqueEmail('second'), 'owner');
-    await members.remove(workspaceId, user.id);
-    expect((await members.list(workspaceId)).map((m) => m.userId)).toEqual([second.userId]);
+    expect((await rejection(members.remove(owner.workspaceId, owner.user.id))).message).toMatch(/last owner/);
+    const second = await signedIn('second');
+    await join(owner.workspaceId, owner.user.id, second, 'owner');
+    await members.remove(owner.workspaceId, owner.user.id);
+    expect((await members.list(owner.workspaceId)).members.map((m) => m.userId)).toEqual([second.user.id]);
   });
 
-  it('invites create the user row once; a second invite of the same person is refused', async () => {
-    const { workspaceId } = await signedIn('inviter');
-    const email = uniqueEmail('guest');
-    await new MemberService(orm.em).add(workspaceId, email, 'member');
-    expect(await orm.em.fork().count(User, { email, providerSubject: null })).toBe(1);
-    expect((await rejection(new MemberService(orm.em).add(workspaceId, email.toUpperCase(), 'owner'))).message).toMatch(/already a member/);
-    expect(await orm.em.fork().count(Membership, { workspace: workspaceId })).toBe(2);
+  it('removing a member revokes the keys they created in that workspace, and returns them to announce', async () => {
+    const owner = await signedIn('owner');
+    const member = await signedIn('leaver');
+    await join(owner.workspaceId, owner.user.id, member);
+    const keys = new ApiKeyService(orm.em);
+    const theirs = await keys.create(owner.workspaceId, member.user.id, { name: 'theirs' });
+    const ownersKey = await keys.create(owner.workspaceId, owner.user.id, { name: 'owners' });
+    const inOwnWorkspace = await keys.create(member.workspaceId, member.user.id, { name: 'own' });
+    const changes = await new MemberService(orm.em).remove(owner.workspaceId, member.user.id);
+    expect(changes.map((change) => change.hash)).toEqual([hashApiKey(theirs.secret)]);
+    const revoked = await orm.em.fork().find(ApiKey, { id: [theirs.key.id, ownersKey.key.id, inOwnWorkspace.key.id] });
+    expect(Object.fromEntries(revoked.map((key) => [key.name, key.revokedAt !== null]))).toEqual({ theirs: true, owners: false, own: false });
   });
 });
 
@@ -178,5 +329,21 @@ describe('provisionKey (admin CLI)', () => {
     expect(second.workspace.id).toBe(first.workspace.id);
     expect(first.workspace.name).toBe(`${email}'s workspace`);
     expect(second.key).toMatchObject({ name: 'two', dailyLimit: 5, hash: hashApiKey(second.secret) });
+  });
+
+  it.each([
+    ['verified', true],
+    ['unverified', false],
+  ])('refuses an email a %s user signs in with, unless the workspace is named (of which they must be a member)', async (_what, verified) => {
+    const user = await signedIn('signs-in', uniqueEmail('signs-in'), verified);
+    const input = { email: user.user.email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null };
+    const refused = await rejection(provisionKey(orm.em.fork(), input));
+    expect(refused.code).toBe(AccountsErrorCode.Conflict);
+    expect(refused.message).toMatch(/--workspace/);
+    expect(await orm.em.fork().count(ApiKey, { createdBy: user.user.id })).toBe(0);
+    const other = await signedIn('other');
+    expect((await rejection(provisionKey(orm.em.fork(), { ...input, workspaceId: other.workspaceId }))).code).toBe(AccountsErrorCode.InvalidRequest);
+    const named = await provisionKey(orm.em.fork(), { ...input, workspaceId: user.workspaceId });
+    expect({ user: named.user.id, workspace: named.workspace.id }).toEqual({ user: user.user.id, workspace: user.workspaceId });
   });
 });

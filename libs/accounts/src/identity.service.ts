@@ -38,16 +38,17 @@ export class IdentityService {
       const users = tx.getRepository(User);
       const linked = await users.findBySubject(identity.subject);
       if (linked) {
-        await this.requireEmailFree(tx, linked, email, identity.emailVerified);
+        await this.requireEmailFree(tx, identity.subject, email, identity.emailVerified);
         linked.email = email;
         linked.emailVerified = identity.emailVerified;
         await tx.flush();
         return toUserView(linked);
       }
-      const claimed = identity.emailVerified ? await this.claimable(tx, email) : null;
+      // Not linked yet: only a verified email claims the user the admin CLI made for it before they signed in.
+      const claimed = identity.emailVerified ? await this.claimable(tx, identity.subject, email) : null;
+      if (claimed?.providerSubject === identity.subject) return toUserView(claimed);
       const user = claimed ?? tx.create(User, { email });
       user.providerSubject = identity.subject;
-      user.email = email;
       user.emailVerified = identity.emailVerified;
       if (user.name === null && identity.name) user.name = identity.name;
       await ensurePersonalWorkspace(tx, user, { isNewUser: claimed === null });
@@ -56,17 +57,22 @@ export class IdentityService {
     });
   }
 
-  /** The user the admin CLI made for this verified email, who has never signed in; IdentityConflict when a person already has it. */
-  private async claimable(tx: EntityManager, email: string): Promise<User | null> {
-    await this.requireEmailFree(tx, null, email, true);
-    return tx.getRepository(User).findUnclaimedByEmail(email);
+  /**
+   * The user the admin CLI made for this verified email, never signed in; or the user a concurrent first request of
+   * this same subject has just linked. IdentityConflict when a person who signs in differently has this email.
+   */
+  private async claimable(tx: EntityManager, subject: string, email: string): Promise<User | null> {
+    const holder = await this.requireEmailFree(tx, subject, email, true);
+    return holder ?? tx.getRepository(User).findUnclaimedByEmail(email);
   }
 
-  private async requireEmailFree(tx: EntityManager, user: User | null, email: string, verified: boolean): Promise<void> {
-    if (!verified) return;
+  /** The user whose verified email this is, when that is this subject; IdentityConflict when it is another. */
+  private async requireEmailFree(tx: EntityManager, subject: string, email: string, verified: boolean): Promise<User | null> {
+    if (!verified) return null;
     const holder = await tx.getRepository(User).findByVerifiedEmail(email);
-    if (holder && holder !== user) {
+    if (holder && holder.providerSubject !== subject) {
       throw new AccountsError(AccountsErrorCode.IdentityConflict, 'This email already belongs to an account that signs in differently.');
     }
+    return holder;
   }
 }
