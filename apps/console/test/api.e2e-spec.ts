@@ -77,21 +77,22 @@ describe('/api/me', () => {
     });
   });
 
-  it('corrects name and email and sets marketing opt-in; refuses bad bodies and a taken email', async () => {
+  it('corrects the name and sets marketing opt-in; refuses bad bodies, and any email: that is changed at the identity provider', async () => {
     const user = await signIn(url, system.issuer, 'patch');
-    const other = await signIn(url, system.issuer, 'other');
-    const email = `renamed-${randomUUID().slice(0, 8)}@console.test`;
-    const patched = await user.call('PATCH', '/api/me', { name: 'New Name', email: email.toUpperCase(), marketingOptIn: true });
+    const patched = await user.call('PATCH', '/api/me', { name: 'New Name', marketingOptIn: true });
     expect(patched.status).toBe(200);
-    expect(patched.body.user).toEqual({ id: user.userId, email, name: 'New Name', marketingOptIn: true });
-    for (const bad of [{ marketingOptIn: 'yes' }, { email: 'not-an-email' }, { name: '' }, { nickname: 'x' }, {}, [], 'text']) {
+    expect(patched.body.user).toEqual({ id: user.userId, email: user.email, name: 'New Name', marketingOptIn: true });
+    for (const bad of [{ marketingOptIn: 'yes' }, { name: '' }, { nickname: 'x' }, {}, [], 'text']) {
       const response = await user.call('PATCH', '/api/me', bad);
       expectError(response, 400, 'invalid_request');
     }
     expectError(await user.call('PATCH', '/api/me', '{broken'), 400, 'invalid_request');
-    const taken = await user.call('PATCH', '/api/me', { email: other.email });
-    expectError(taken, 400, 'invalid_request');
-    expect((await user.call('GET', '/api/me')).body.user).toMatchObject({ email, marketingOptIn: true });
+    for (const body of [{ email: `renamed-${randomUUID().slice(0, 8)}@console.test` }, { name: 'Other', email: user.email }, { email: 'not-an-email' }]) {
+      const refused = await user.call('PATCH', '/api/me', body);
+      expectError(refused, 400, 'invalid_request');
+      expect(refused.body.error?.message).toMatch(/email: .*change it at the identity provider/);
+    }
+    expect((await user.call('GET', '/api/me')).body.user).toMatchObject({ email: user.email, name: 'New Name', marketingOptIn: true });
   });
 });
 
@@ -207,11 +208,11 @@ describe('limits and members', () => {
   let member: TestUser;
   beforeAll(async () => {
     owner = await signIn(url, system.issuer, 'owner');
-    const memberEmail = `member-${randomUUID().slice(0, 8)}@console.test`;
-    const invited = await owner.call('POST', `/api/workspaces/${owner.workspaceId}/members`, { email: memberEmail, role: 'member' });
+    member = await signIn(url, system.issuer, 'member');
+    const invited = await owner.call('POST', `/api/workspaces/${owner.workspaceId}/members`, { email: member.email, role: 'member' });
     expect(invited.status).toBe(201);
-    member = await signIn(url, system.issuer, 'member', memberEmail);
-    expect((invited.body.member as { userId: string }).userId).toBe(member.userId);
+    const accepted = await member.call('POST', `/api/me/invitations/${(invited.body.invitation as { id: string }).id}/accept`);
+    expect(accepted.status).toBe(200);
   });
 
   it('shows the plan numbers and the spend cap; the owner sets and clears the cap, announced per workspace', async () => {
@@ -234,33 +235,65 @@ describe('limits and members', () => {
     }
   });
 
-  it('a member manages keys and reads members, but owner-only actions answer 403 insufficient_scope', async () => {
+  it('a member manages their own keys and reads members, but owner-only actions answer 403 insufficient_scope', async () => {
     const ws = `/api/workspaces/${owner.workspaceId}`;
-    expect((await member.call('POST', `${ws}/keys`, { name: 'member-key' })).status).toBe(201);
+    const own = await member.call('POST', `${ws}/keys`, { name: 'member-key' });
+    expect(own.status).toBe(201);
+    expect((await member.call('POST', `${ws}/keys/${(own.body.key as { id: string }).id}/revoke`)).status).toBe(200);
     expect((await member.call('GET', `${ws}/members`)).status).toBe(200);
     expectError(await member.call('PUT', `${ws}/limits`, { monthlySpendCapCents: 1 }), 403, 'insufficient_scope');
     expectError(await member.call('POST', `${ws}/members`, { email: 'x@console.test', role: 'owner' }), 403, 'insufficient_scope');
     expectError(await member.call('DELETE', `${ws}/members/${owner.userId}`), 403, 'insufficient_scope');
+    const invitation = await owner.call('POST', `${ws}/members`, { email: `x-${randomUUID().slice(0, 8)}@console.test`, role: 'member' });
+    expectError(await member.call('DELETE', `${ws}/invitations/${(invitation.body.invitation as { id: string }).id}`), 403, 'insufficient_scope');
   });
 
-  it('lists, invites and removes members; refuses bad invites, duplicates and removing the last owner', async () => {
+  it('lists members and pending invitations, invites and removes; refuses bad invites, duplicates (409) and removing the last owner', async () => {
     const ws = `/api/workspaces/${owner.workspaceId}`;
-    const listed = (await owner.call('GET', `${ws}/members`)).body.members as Array<{ userId: string; role: string; email: string }>;
-    expect(listed.map((m) => [m.userId, m.role])).toEqual([
+    const roster = (await owner.call('GET', `${ws}/members`)).body as { members: Array<{ userId: string; role: string }>; invitations: unknown[] };
+    expect(roster.members.map((m) => [m.userId, m.role])).toEqual([
       [owner.userId, 'owner'],
       [member.userId, 'member'],
     ]);
     for (const bad of [{ email: 'nope', role: 'member' }, { email: 'a@b.test', role: 'admin' }, { email: 'a@b.test' }]) {
       expectError(await owner.call('POST', `${ws}/members`, bad), 400, 'invalid_request');
     }
-    expectError(await owner.call('POST', `${ws}/members`, { email: member.email, role: 'owner' }), 400, 'invalid_request');
+    expectError(await owner.call('POST', `${ws}/members`, { email: member.email, role: 'owner' }), 409, 'conflict');
     const lastOwner = await owner.call('DELETE', `${ws}/members/${owner.userId}`);
     expectError(lastOwner, 400, 'invalid_request');
     expect(lastOwner.body.error?.message).toMatch(/last owner/);
-    const guest = await owner.call('POST', `${ws}/members`, { email: `guest-${randomUUID().slice(0, 8)}@console.test`, role: 'member' });
-    const guestId = (guest.body.member as { userId: string }).userId;
-    expect((await owner.call('DELETE', `${ws}/members/${guestId}`)).status).toBe(204);
-    expectError(await owner.call('DELETE', `${ws}/members/${guestId}`), 404, 'not_found');
+
+    const guestEmail = `guest-${randomUUID().slice(0, 8)}@console.test`;
+    const invited = await owner.call('POST', `${ws}/members`, { email: guestEmail.toUpperCase(), role: 'member' });
+    expect(invited.status).toBe(201);
+    const invitation = invited.body.invitation as { id: string; expiresAt: string; createdAt: string };
+    expect(invitation).toEqual({ id: expect.any(String), email: guestEmail, role: 'member', createdAt: expect.any(String), expiresAt: expect.any(String) });
+    expect(Date.parse(invitation.expiresAt) - Date.parse(invitation.createdAt)).toBe(7 * 86_400_000);
+    expectError(await owner.call('POST', `${ws}/members`, { email: guestEmail, role: 'owner' }), 409, 'conflict');
+    expect((await owner.call('GET', `${ws}/members`)).body.invitations).toContainEqual(invitation);
+
+    const guest = await signIn(url, system.issuer, 'guest', guestEmail);
+    expect((await guest.call('GET', '/api/me/invitations')).body.invitations).toEqual([
+      { ...invitation, workspace: { id: owner.workspaceId, name: `${owner.email}'s workspace` } },
+    ]);
+    const accepted = await guest.call('POST', `/api/me/invitations/${invitation.id}/accept`);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ workspace: { id: owner.workspaceId, name: `${owner.email}'s workspace`, role: 'member' } });
+    expectError(await guest.call('POST', `/api/me/invitations/${invitation.id}/accept`), 409, 'conflict');
+    expect((await guest.call('GET', '/api/me/invitations')).body.invitations).toEqual([]);
+    expect((await owner.call('GET', `${ws}/members`)).body.invitations).not.toContainEqual(expect.objectContaining({ id: invitation.id }));
+
+    // A member may leave; then they are gone.
+    expect((await guest.call('DELETE', `${ws}/members/${guest.userId}`)).status).toBe(204);
+    expectError(await guest.call('GET', `${ws}/members`), 404, 'not_found');
+    expectError(await owner.call('DELETE', `${ws}/members/${guest.userId}`), 404, 'not_found');
     expectError(await owner.call('DELETE', `${ws}/members/not-a-uuid`), 404, 'not_found');
+
+    // An invitation withdrawn is gone for its addressee too.
+    const withdrawn = await owner.call('POST', `${ws}/members`, { email: guest.email, role: 'member' });
+    const withdrawnId = (withdrawn.body.invitation as { id: string }).id;
+    expect((await owner.call('DELETE', `${ws}/invitations/${withdrawnId}`)).status).toBe(204);
+    expectError(await owner.call('DELETE', `${ws}/invitations/${withdrawnId}`), 404, 'not_found');
+    expectError(await guest.call('POST', `/api/me/invitations/${withdrawnId}/accept`), 404, 'not_found');
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, dumpPostgres, dumpRedis, startTestIssuer } from '@nomosly/testing';
@@ -86,7 +87,13 @@ describe('P11: a workspace is visible only to its members', () => {
   /** Everything of B's that its members can read. */
   async function snapshotOf(b: TestUser) {
     const ws = `/api/workspaces/${b.workspaceId}`;
-    const bodies = await Promise.all([b.call('GET', `${ws}/keys`), b.call('GET', `${ws}/members`), b.call('GET', `${ws}/limits`), b.call('GET', '/api/me')]);
+    const bodies = await Promise.all([
+      b.call('GET', `${ws}/keys`),
+      b.call('GET', `${ws}/members`),
+      b.call('GET', `${ws}/limits`),
+      b.call('GET', '/api/me'),
+      b.call('GET', '/api/me/invitations'),
+    ]);
     return bodies.map((response) => response.body);
   }
 
@@ -95,23 +102,32 @@ describe('P11: a workspace is visible only to its members', () => {
     const b = await signIn(url, issuer, 'p11-b');
     const bKey = await b.call('POST', `/api/workspaces/${b.workspaceId}/keys`, { name: 'b-key', dailyLimit: 5 });
     await b.call('PUT', `/api/workspaces/${b.workspaceId}/limits`, { monthlySpendCapCents: 700 });
-    const ids: Record<string, string> = { id: (bKey.body.key as { id: string }).id, userId: b.userId };
+    // B's pending invitation of someone else: A can neither see, withdraw nor accept it.
+    const bInvitation = await b.call('POST', `/api/workspaces/${b.workspaceId}/members`, { email: `p11-c-${randomUUID().slice(0, 8)}@console.test`, role: 'owner' });
+    expect(bInvitation.status).toBe(201);
+    const ids: Record<string, string> = {
+      id: (bKey.body.key as { id: string }).id,
+      userId: b.userId,
+      invitationId: (bInvitation.body.invitation as { id: string }).id,
+    };
     const before = await snapshotOf(b);
 
     const apiRoutes = routes.filter((route) => route.url.startsWith('/api/'));
-    expect(apiRoutes.length).toBeGreaterThanOrEqual(12);
-    // Routes without ids concern the caller alone; every other route names a workspace.
-    expect([...new Set(apiRoutes.filter((route) => !route.url.includes(':')).map((route) => route.url))]).toEqual(['/api/me']);
-    const workspaceRoutes = apiRoutes.filter((route) => route.url.includes(':'));
-    expect(workspaceRoutes.every((route) => route.url.startsWith('/api/workspaces/:ws'))).toBe(true);
+    expect(apiRoutes.length).toBeGreaterThanOrEqual(16);
+    // Routes without ids concern the caller alone; every other route names a workspace, or something addressed to the caller.
+    expect([...new Set(apiRoutes.filter((route) => !route.url.includes(':')).map((route) => route.url))].sort()).toEqual(['/api/me', '/api/me/invitations']);
+    const routesWithIds = apiRoutes.filter((route) => route.url.includes(':'));
+    expect(routesWithIds.filter((route) => !route.url.startsWith('/api/workspaces/:ws')).map((route) => route.url)).toEqual([
+      '/api/me/invitations/:invitationId/accept',
+    ]);
 
     // Whatever a route could want in its body, valid: the refusal must come from whose workspace it is.
     const body = { name: 'p11', email: a.email, role: 'owner', monthlySpendCapCents: 0, overlapSeconds: 0, scopes: ['faces:detect'] };
     const answers: Array<{ call: string; status: number; code?: string }> = [];
-    for (const route of workspaceRoutes) {
+    for (const route of routesWithIds) {
       const attempts = [{ ws: b.workspaceId, ...ids }];
-      // Also the caller's own workspace with B's key and member ids.
-      if (/:(?!ws\b)/.test(route.url)) attempts.push({ ws: a.workspaceId, ...ids });
+      // Also the caller's own workspace with B's key, member and invitation ids.
+      if (route.url.includes(':ws') && /:(?!ws\b)/.test(route.url)) attempts.push({ ws: a.workspaceId, ...ids });
       for (const params of attempts) {
         const path = route.url.replace(/:(\w+)/g, (_, name: string) => {
           if (!(name in params)) throw new Error(`the P11 sweep does not know route parameter :${name} (${route.url})`);
@@ -126,7 +142,7 @@ describe('P11: a workspace is visible only to its members', () => {
         });
       }
     }
-    expect(answers.length).toBeGreaterThanOrEqual(workspaceRoutes.length);
+    expect(answers.length).toBeGreaterThanOrEqual(routesWithIds.length);
     expect(answers.filter((answer) => answer.status !== 404 || answer.code !== 'not_found')).toEqual([]);
     expect(await snapshotOf(b)).toEqual(before);
   });
