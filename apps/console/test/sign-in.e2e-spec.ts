@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IdpStandIn, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, devToken, startApp, startIdpStandIn } from '@nomosly/testing';
+import { type IdpStandIn, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, devToken, runCli, startApp, startIdpStandIn } from '@nomosly/testing';
 import { call } from './helpers';
 
 /** The whole sign-in path offline: the local identity provider (oidc-provider) issues, the console verifies. */
@@ -31,6 +31,23 @@ describe('console sign-in through the local identity provider', () => {
     // The same person signing in again (a new token) is the same user, with no second workspace.
     const again = await call(consoleApp.url, devToken(idp.url, email), 'GET', '/api/me');
     expect(again.body).toEqual(first.body);
+  });
+
+  it("the stand-in's emails are verified: a user the CLI made for the email is claimed, and an invitation to it can be accepted", async () => {
+    const email = `claimed-${randomUUID().slice(0, 8)}@console.test`;
+    const cli = runCli(['keys', 'create', '--email', email], { DATABASE_URL: TEST_DATABASE_URL });
+    expect(cli.status).toBe(0);
+    const made = /^workspace ([0-9a-f-]{36}) /m.exec(cli.stdout)?.[1];
+    const token = devToken(idp.url, email);
+    const me = await call(consoleApp.url, token, 'GET', '/api/me');
+    expect(me.body.workspaces).toEqual([expect.objectContaining({ id: made, role: 'owner' })]);
+
+    const owner = devToken(idp.url, `inviter-${randomUUID().slice(0, 8)}@console.test`);
+    const ownerWorkspace = ((await call(consoleApp.url, owner, 'GET', '/api/me')).body.workspaces as Array<{ id: string }>)[0].id;
+    const invited = await call(consoleApp.url, owner, 'POST', `/api/workspaces/${ownerWorkspace}/members`, { email, role: 'member' });
+    const id = (invited.body.invitation as { id: string }).id;
+    expect(((await call(consoleApp.url, token, 'GET', '/api/me/invitations')).body.invitations as Array<{ id: string }>).map((i) => i.id)).toEqual([id]);
+    expect((await call(consoleApp.url, token, 'POST', `/api/me/invitations/${id}/accept`)).status).toBe(200);
   });
 
   it('a token from another identity provider (its own key and issuer) is refused', async () => {
