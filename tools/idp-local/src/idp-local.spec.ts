@@ -266,13 +266,20 @@ describe('idp-local: never the production identity provider', () => {
     return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   };
 
+  /** Starts the stand-in expecting it to refuse; one that starts anyway is stopped, not leaked. */
+  function refusalToStart(env: Record<string, string>): Promise<IdpStandIn> {
+    const started = startIdpStandIn({ env });
+    void started.then((idp) => idp.stop(), () => undefined);
+    return started;
+  }
+
   it('refuses to start with NODE_ENV=production, whatever else is set', async () => {
-    const started = startIdpStandIn({ env: { NODE_ENV: 'production', IDP_CLI_CLIENT_SECRET: 'a-real-secret', IDP_LOCAL_ALLOW_NETWORK: '1' } });
+    const started = refusalToStart({ NODE_ENV: 'production', IDP_CLI_CLIENT_SECRET: 'a-real-secret', IDP_LOCAL_ALLOW_NETWORK: '1' });
     await expect(started).rejects.toThrow(/idp-local exited with 1[\s\S]*NODE_ENV: idp-local signs anyone in by email alone and never runs in production/);
   });
 
   it('refuses a non-loopback address unless IDP_LOCAL_ALLOW_NETWORK=1, before it listens', async () => {
-    const started = startIdpStandIn({ env: { HOST: '0.0.0.0' } });
+    const started = refusalToStart({ HOST: '0.0.0.0' });
     await expect(started).rejects.toThrow(/idp-local exited with 1[\s\S]*HOST: expected a loopback address[\s\S]*IDP_LOCAL_ALLOW_NETWORK=1/);
     for (const host of ['0.0.0.0', '::', '192.168.1.10', 'idp.example.com']) {
       expect(problemsWith({ HOST: host })).toEqual([expect.stringMatching(/^HOST: expected a loopback address/)]);
