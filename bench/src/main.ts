@@ -88,6 +88,8 @@ async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, s
     PLANS: GENEROUS_TEST_PLANS,
     QUEUE_PREFIX: uniquePrefix('bench'),
     ENGINE: engine,
+    // The null engine runs only in tests and benchmarks (the worker refuses it otherwise).
+    NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
   };
   const [worker, gateway]: RunningApp[] = await Promise.all([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', env)]);

@@ -3,7 +3,7 @@
 // starts every app, waits until each is ready, then prints one line per app and a demo API key.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildIfStale } from './lib/build-state.mjs';
 import { MissingPrerequisite, REPO_ROOT as root, ensureRedis, portOpen, prepareMachine } from './lib/prerequisites.mjs';
@@ -15,8 +15,10 @@ const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? visionRedisUrl;
 const logDir = path.join(root, '.nomosly', 'logs');
 const idpPort = Number(process.env.IDP_PORT ?? 4455);
 const demoEmail = process.env.DEMO_EMAIL ?? 'demo@nomosly.local';
-// Bull Board on the gateway (/ops/queues) wants an admin password; a fresh one each start unless set.
+// Bull Board on the gateway (/ops/queues) wants an admin password; a fresh one each start unless set. It is
+// never printed (npm start's output is often kept in a file): a fresh one is written to this file, 0600.
 const opsPassword = process.env.OPS_PASSWORD ?? randomBytes(12).toString('base64url');
+const opsPasswordFile = path.join(root, '.nomosly', 'ops-password');
 const oidcIssuer = `http://${host}:${idpPort}`;
 
 /** Every app of the system, in start order; `ready` is the path that answers 200 once it can serve. */
@@ -44,6 +46,7 @@ async function main() {
     }
   }
   mkdirSync(logDir, { recursive: true });
+  if (!process.env.OPS_PASSWORD) writeSecretFile(opsPasswordFile, `${opsPassword}\n`);
   for (const app of APPS) startApp(app);
   await Promise.all(APPS.map((app) => waitUntilReady(app)));
   await waitForWorkerSeen();
@@ -52,8 +55,15 @@ async function main() {
   console.log(`demo key ${key}`);
   say(`console sign-in: a token for the console API from "npm run cli -- dev-token --email ${demoEmail}"`);
   const gateway = APPS.find((app) => app.name === 'gateway');
-  say(`queues: http://${host}:${gateway.port}/ops/queues (user ${process.env.OPS_USERNAME ?? 'admin'}, password ${opsPassword})`);
+  const passwordFrom = process.env.OPS_PASSWORD ? 'OPS_PASSWORD' : path.relative(process.cwd(), opsPasswordFile);
+  say(`queues: http://${host}:${gateway.port}/ops/queues (user ${process.env.OPS_USERNAME ?? 'admin'}, password in ${passwordFrom})`);
   say(`logs in ${path.relative(process.cwd(), logDir) || '.'}/; Ctrl-C stops everything.`);
+}
+
+/** Written afresh, readable by this user only (a file left by an earlier start may have had other modes). */
+function writeSecretFile(file, content) {
+  rmSync(file, { force: true });
+  writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
 }
 
 function runNode(entry, label, args = []) {

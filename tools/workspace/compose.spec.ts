@@ -13,10 +13,25 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
+  ports?: string[];
 }
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
+
+/** What a service's process sees: its image's `ENV` lines (last stage), then the compose file's environment. */
+function effectiveEnvironment(name: string): Record<string, string> {
+  const service = compose.services[name];
+  const image: Record<string, string> = {};
+  if (service?.build) {
+    const dockerfile = readFileSync(path.join(root, service.build.dockerfile), 'utf8');
+    const lastStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    for (const [, pairs] of lastStage.matchAll(/^ENV\s+(.+)$/gm)) {
+      for (const pair of pairs.trim().split(/\s+/)) image[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+    }
+  }
+  return { ...image, ...service?.environment };
+}
 
 /** Apps that run as services: every app project with a Dockerfile. */
 const deployedApps = readdirSync(path.join(root, 'apps')).filter((app) => existsSync(path.join(root, 'apps', app, 'Dockerfile')));
@@ -86,6 +101,46 @@ describe('docker-compose.yml describes the same system', () => {
     expect(environment.IDP_ISSUER).toBe(compose.services.console?.environment?.OIDC_ISSUER);
     expect(environment.IDP_AUDIENCE).toBe(compose.services.console?.environment?.OIDC_AUDIENCE);
     expect(readFileSync(path.join(root, 'tools/idp-local/Dockerfile'), 'utf8')).toContain('dist/tools/idp-local/src/main.js');
+  });
+
+  it('publishes every port on 127.0.0.1 only', () => {
+    const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => ({ name, port })));
+    expect(published.map(({ name }) => name).sort()).toEqual(['console', 'gateway', 'idp-local', 'usage', 'vision-worker']);
+    for (const { name, port } of published) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
+  });
+
+  it('says it is a local trial, whose identity provider is the development stand-in', () => {
+    const text = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    expect(text).toMatch(/^# .*LOCAL TRIAL, not a deployment/m);
+    expect(text).toMatch(/^# its identity provider is idp-local, the development stand-in/m);
+  });
+
+  it('runs the console that trusts idp-local in development, which a production console would refuse to start with', () => {
+    const consoleEnv = effectiveEnvironment('console');
+    expect(consoleEnv.NODE_ENV).toBe('development');
+    expect(consoleConfigSchema.safeParse(consoleEnv).success).toBe(true);
+    const asProduction = consoleConfigSchema.safeParse({ ...consoleEnv, NODE_ENV: 'production' });
+    expect(asProduction.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['OIDC_ISSUER']);
+  });
+
+  it('runs idp-local in development, on the compose network only by IDP_LOCAL_ALLOW_NETWORK=1; never in production', () => {
+    const idpEnv = effectiveEnvironment('idp-local');
+    expect(idpEnv).toMatchObject({ NODE_ENV: 'development', HOST: '0.0.0.0', IDP_LOCAL_ALLOW_NETWORK: '1' });
+    expect(idpConfigSchema.safeParse(idpEnv).success).toBe(true);
+    const issuesOf = (environment: Record<string, string>) => idpConfigSchema.safeParse(environment).error?.issues.map((issue) => issue.path.join('.'));
+    expect(issuesOf({ ...idpEnv, IDP_LOCAL_ALLOW_NETWORK: '0' })).toEqual(['HOST']);
+    expect(issuesOf({ ...idpEnv, NODE_ENV: 'production' })).toEqual(['NODE_ENV', 'IDP_CLI_CLIENT_SECRET']);
+  });
+
+  it('gives every app an environment its own schema accepts as its container sees it, and the worker a real engine', () => {
+    const schemas = { gateway: gatewayConfigSchema, 'vision-worker': workerConfigSchema, usage: usageConfigSchema, console: consoleConfigSchema };
+    for (const [name, schema] of Object.entries(schemas)) {
+      const parsed = schema.safeParse(effectiveEnvironment(name));
+      expect({ name, issues: parsed.error?.issues ?? [] }).toEqual({ name, issues: [] });
+    }
+    const workerEnv = effectiveEnvironment('vision-worker');
+    expect(workerEnv).toMatchObject({ NODE_ENV: 'production', ENGINE: 'local' });
+    expect(workerConfigSchema.safeParse({ ...workerEnv, ENGINE: 'null' }).error?.issues.map((issue) => issue.path.join('.'))).toEqual(['ENGINE']);
   });
 
   it('builds each Dockerfile from the built dist/ entry point of its app', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+import { baseConfigSchema, env, isLoopbackHost, loadConfig } from '@nomosly/config';
 import { plansEnv } from '@nomosly/limits';
 
 export const consoleConfigSchema = baseConfigSchema.extend({
@@ -18,7 +18,24 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   OIDC_EMAIL_CLAIM: z.string().min(1, 'expected a claim name').default('email'),
   /** The claim saying the provider verified that email (`true`); only a verified email links to an existing user. */
   OIDC_EMAIL_VERIFIED_CLAIM: z.string().min(1, 'expected a claim name').default('email_verified'),
-});
+}).superRefine(requireRealIssuerInProduction);
+/**
+ * In production the issuer must be a real identity provider: https, and not on this machine (the local
+ * stand-in signs anyone in by email alone). The verifier also refuses the stand-in's dev-token grant there.
+ */
+function requireRealIssuerInProduction(config: { NODE_ENV: string; OIDC_ISSUER: string }, context: z.RefinementCtx): void {
+  // A malformed issuer is reported by its own check.
+  if (config.NODE_ENV !== 'production' || !URL.canParse(config.OIDC_ISSUER)) return;
+  const issuer = new URL(config.OIDC_ISSUER);
+  if (issuer.protocol !== 'https:' || isLoopbackHost(issuer.hostname)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['OIDC_ISSUER'],
+      message: `expected the identity provider's https URL in production, not ${config.OIDC_ISSUER} (http and loopback issuers are for development and tests)`,
+    });
+  }
+}
+
 export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
 
 export const CONSOLE_CONFIG = Symbol('CONSOLE_CONFIG');

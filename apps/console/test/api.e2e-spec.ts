@@ -31,13 +31,14 @@ function expectError(response: { status: number; body: { error?: { code: string;
 }
 
 describe('authentication', () => {
-  it('refuses a missing, malformed, expired, forged, wrong-audience and wrong-issuer token with 401 unauthenticated', async () => {
+  it('refuses a missing, malformed, expired, unexpiring, forged, wrong-audience and wrong-issuer token with 401 unauthenticated', async () => {
     const claims = { sub: `sub-${randomUUID()}`, email: 'auth@console.test' };
     const { issuer } = system;
     const cases: Array<[string, string | null, RegExp]> = [
       ['missing', null, /missing/],
       ['garbage', 'not.a.token', /well-formed/],
       ['expired', await issuer.token(claims, { expiresIn: -60 }), /expired/],
+      ['no expiry', await issuer.token(claims, { expiresIn: null }), /"exp"/],
       ['forged', await issuer.token(claims, { foreignKey: true }), /signature/],
       ['wrong audience', await issuer.token(claims, { audience: 'https://elsewhere.example' }), /"aud"/],
       ['wrong issuer', await issuer.token(claims, { issuer: 'https://evil.example' }), /"iss"/],
@@ -64,6 +65,36 @@ describe('authentication', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', 'events-redis': 'ok' } });
     expect(await (await fetch(`${url}/metrics`)).text()).toContain('http_request_duration_seconds');
+  });
+});
+
+describe('hardening', () => {
+  it('answers JSON nested deeper than 64 levels (60 KB of "[", 60 KB of {"a":...}) with 400 invalid_request, and takes 64', async () => {
+    const user = await signIn(url, system.issuer, 'nesting');
+    // 60 KB each (the console takes bodies up to 64 KB).
+    const arrays = '['.repeat(30 * 1024) + ']'.repeat(30 * 1024);
+    const objects = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    for (const body of [arrays, objects]) {
+      const response = await user.call('PATCH', '/api/me', body);
+      expectError(response, 400, 'invalid_request');
+      expect(response.body.error?.message).toMatch(/64 levels/);
+    }
+    // At the cap the body is parsed, and refused for what it says (no such field), not for its depth.
+    const atCap = await user.call('PATCH', '/api/me', `{"name":"x","extra":${'['.repeat(63)}${']'.repeat(63)}}`);
+    expect(atCap.status).toBe(400);
+    expect(atCap.body.error?.message).toMatch(/extra/);
+  });
+
+  it('sends standard security headers, a Content-Security-Policy included, on answers and on errors', async () => {
+    const user = await signIn(url, system.issuer, 'headers');
+    for (const response of [await user.call('GET', '/api/me'), await call(url, null, 'GET', '/api/me'), await call(url, null, 'GET', '/nope')]) {
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    }
   });
 });
 

@@ -134,9 +134,41 @@ describe.each(['local', 'rekognition'] as const)('gateway: the four operations o
     );
     const page = await fetch(`${system.gateway.url}/docs`);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('/openapi.json');
-    const script = await fetch(`${system.gateway.url}/docs/assets/swagger-ui-bundle.js`);
-    expect(script.status).toBe(200);
+    const start = await fetch(`${system.gateway.url}/docs/assets/start.js`);
+    expect(start.status).toBe(200);
+    expect(await start.text()).toContain("url: '/openapi.json'");
+  });
+
+  it('serves /docs under a Content-Security-Policy it runs under: no inline script or style, every file from itself', async () => {
+    const page = await fetch(`${system.gateway.url}/docs`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const directives = new Map(csp.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await page.text();
+    // Under script-src 'self' without a nonce or hash, a browser runs no inline script, handler or style.
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect(body.trim()).toBe('');
+      expect(attributes).toMatch(/\ssrc="\/[^/]/);
+    }
+    expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=|javascript:/i);
+    // Every script and stylesheet the page names is a path on this origin that answers 200 with its type.
+    const references = [...html.matchAll(/<(?:script|link)\b[^>]*\s(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(references.sort()).toEqual(['/docs/assets/start.js', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/swagger-ui.css']);
+    for (const reference of references) {
+      const asset = await fetch(new URL(reference, system.gateway.url));
+      expect({ reference, status: asset.status, origin: new URL(asset.url).origin }).toEqual({ reference, status: 200, origin: system.gateway.url });
+      expect(asset.headers.get('content-type')).toMatch(reference.endsWith('.css') ? /^text\/css/ : /^application\/javascript/);
+    }
+    // The start script asks for the document on this origin (connect-src 'self') and sends it to no validator.
+    const start = await (await fetch(`${system.gateway.url}/docs/assets/start.js`)).text();
+    expect(start).toContain("url: '/openapi.json'");
+    expect(start).toContain('validatorUrl: null');
   });
 
   it('serves health, readiness and Prometheus metrics on both apps', async () => {

@@ -69,6 +69,16 @@ describe('gateway: the error table of API.md', () => {
     await expectError(await post('/v1/faces/detect', { body: form }), 400, 'invalid_request');
   });
 
+  it('400 invalid_request for JSON nested deeper than 64 levels: 60 KB of "[", or {"a":{"a":...}}', async () => {
+    // 60 KB each (the console takes bodies up to 64 KB).
+    const arrays = '['.repeat(30 * 1024) + ']'.repeat(30 * 1024);
+    const objects = '{"image":' + '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_001);
+    for (const body of [arrays, objects]) {
+      const error = await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'application/json' }, body }), 400, 'invalid_request');
+      expect(error.message).toMatch(/64 levels/);
+    }
+  });
+
   it('400 invalid_image for bytes that are not an image, and for images under 80 x 80', async () => {
     await expectError(await post('/v1/faces/detect', { headers: { 'content-type': 'image/jpeg' }, body: Buffer.from('definitely not a jpeg') }), 400, 'invalid_image');
     const tiny = await sharp(fixture('astronaut.png')).resize(79, 200, { fit: 'fill' }).png().toBuffer();

@@ -20,7 +20,18 @@ export const workerConfigSchema = baseConfigSchema.extend({
   /** Debian's tesseract-ocr-eng data, for the local engine's OCR. */
   TESSDATA_FILE: z.string().min(1).default('/usr/share/tesseract-ocr/5/tessdata/eng.traineddata'),
   QUEUE_PREFIX: env.queuePrefix(),
-});
+}).superRefine(refuseNullEngineOutsideTests);
+
+/** The null engine answers every call empty, and each of those calls is billed: tests and benchmarks only. */
+function refuseNullEngineOutsideTests(config: { NODE_ENV: string; ENGINE: string }, context: z.RefinementCtx): void {
+  if (config.ENGINE === 'null' && config.NODE_ENV !== 'test') {
+    context.addIssue({
+      code: 'custom',
+      path: ['ENGINE'],
+      message: `ENGINE=null answers every call empty (and bills it): it runs only with NODE_ENV=test, not ${config.NODE_ENV}`,
+    });
+  }
+}
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');

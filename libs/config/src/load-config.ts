@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -46,6 +47,16 @@ export const env = {
   /** Distinguishes a deployment's queues and Redis keys on a shared Redis (BullMQ's `prefix`; tests use one per run). */
   queuePrefix: () => z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
 };
+
+/**
+ * Whether a host name or address is this machine only: `localhost`, 127.0.0.0/8 or ::1 (brackets allowed,
+ * as in a URL's host). Anything else, 0.0.0.0 and :: included, is reachable from the network.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (name === 'localhost' || name === '::1') return true;
+  return isIP(name) === 4 && name.startsWith('127.');
+}
 
 /** The variables every app shares. */
 export const baseConfigSchema = z.object({

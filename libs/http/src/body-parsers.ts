@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
+import { MAX_JSON_DEPTH, jsonDeeperThan } from './json-depth';
 
 /** Bodies over the limit are still read, and thrown away, up to this size, so the client reads our 413. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
@@ -37,11 +38,24 @@ export function installBodyParsers(instance: unknown, options: { raw: { types: r
   fastify.addContentTypeParser([...options.raw.types], (_request: FastifyRequest, payload, done) =>
     readLimitedBody(options.raw.limit, payload, done, (body) => done(null, body)),
   );
+  installJsonParser(fastify, { limit: options.jsonLimit });
+}
+
+/**
+ * Replaces Fastify's JSON parser with one that reads with a draining limit (413 in API.md's body) and refuses
+ * an empty body, invalid JSON, or nesting deeper than MAX_JSON_DEPTH with 400 `invalid_request`. For an app
+ * created with Nest's own body parser turned off (`bodyParser: false`), which would otherwise add its own.
+ */
+export function installJsonParser(instance: unknown, options: { limit: number }): void {
+  const fastify = instance as FastifyInstance;
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
-  fastify.removeContentTypeParser('application/json');
+  if (fastify.hasContentTypeParser('application/json')) fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', (request: FastifyRequest, payload, done) =>
-    readLimitedBody(options.jsonLimit, payload, done, (body) => {
+    readLimitedBody(options.limit, payload, done, (body) => {
       if (body.length === 0) return done(new PublicError(ErrorCode.InvalidRequest, 'The JSON body is empty.'));
+      if (jsonDeeperThan(body)) {
+        return done(new PublicError(ErrorCode.InvalidRequest, `The JSON body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`));
+      }
       parseJson(request, body.toString('utf8'), (error, parsed) =>
         error ? done(new PublicError(ErrorCode.InvalidRequest, 'The body is not valid JSON.')) : done(null, parsed),
       );

@@ -3,3 +3,4 @@ export * from './exception.filter';
 export * from './fastify-app';
 export * from './body-parsers';
 export * from './nest-app';
+export * from './security-headers';

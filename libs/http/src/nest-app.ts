@@ -6,6 +6,7 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import { baseLoggerOptions } from '@nomosly/logging';
 import { PublicErrorFilter } from './exception.filter';
 import { createFastifyAdapter } from './fastify-app';
+import { registerSecurityHeaders } from './security-headers';
 
 export interface NestAppOptions {
   /** The service name in every log line. */
@@ -24,7 +25,10 @@ export interface NestAppOptions {
   errorFilter?: (logger: Logger) => ExceptionFilter;
 }
 
-/** One way an app becomes a Nest application on Fastify: our adapter, the pino logger, API.md errors, shutdown hooks. */
+/**
+ * One way an app becomes a Nest application on Fastify: our adapter, the pino logger, security headers,
+ * API.md errors, shutdown hooks.
+ */
 export async function createNestApp(options: NestAppOptions): Promise<NestFastifyApplication> {
   const adapter = createFastifyAdapter({ bodyLimit: options.bodyLimit });
   const logger = pino(baseLoggerOptions({ service: options.service, level: options.log.level, pretty: options.log.pretty }), options.log.destination);
@@ -35,6 +39,7 @@ export async function createNestApp(options: NestAppOptions): Promise<NestFastif
     abortOnError: false,
   });
   app.useLogger(app.get(PinoNestLogger));
+  await registerSecurityHeaders(app);
   await options.configure?.(app, adapter.getInstance());
   app.useGlobalFilters((options.errorFilter ?? ((l: Logger) => new PublicErrorFilter(l)))(logger));
   app.enableShutdownHooks();

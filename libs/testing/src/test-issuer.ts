@@ -5,8 +5,8 @@ import { type JWTPayload, SignJWT, exportJWK, generateKeyPair } from 'jose';
 export interface TokenOptions {
   audience?: string;
   issuer?: string;
-  /** Seconds from now; negative for an expired token. Default 300. */
-  expiresIn?: number;
+  /** Seconds from now; negative for an expired token; null for a token with no `exp` at all. Default 300. */
+  expiresIn?: number | null;
   /** Sign with a key the issuer does not publish (a forged token). */
   foreignKey?: boolean;
 }
@@ -65,14 +65,15 @@ export async function startTestIssuer({ audience = 'https://api.nomosly.local' }
   return {
     issuer,
     audience,
-    token: (claims, options = {}) =>
-      new SignJWT(claims)
+    token: (claims, options = {}) => {
+      const jwt = new SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256', kid })
         .setIssuer(options.issuer ?? issuer)
         .setAudience(options.audience ?? audience)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresIn ?? 300))
-        .sign(options.foreignKey ? foreign.privateKey : signing.privateKey),
+        .setIssuedAt();
+      if (options.expiresIn !== null) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresIn ?? 300));
+      return jwt.sign(options.foreignKey ? foreign.privateKey : signing.privateKey);
+    },
     jwksFetches: () => fetches,
     stop: () =>
       new Promise<void>((resolve) => {

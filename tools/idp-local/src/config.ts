@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { env } from '@nomosly/config';
+import { env, isLoopbackHost } from '@nomosly/config';
 
 const commaSeparated = (fallback: string, what: string) =>
   z
@@ -12,25 +12,57 @@ const commaSeparated = (fallback: string, what: string) =>
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an http or https URL' });
 
-/** The stand-in's environment: every variable has a default that works on a laptop. */
-export const idpConfigSchema = z.object({
-  PORT: env.port(4455),
-  HOST: env.host('127.0.0.1'),
-  /** Defaults to the URL it listens on. */
-  IDP_ISSUER: httpUrl.optional(),
-  IDP_AUDIENCE: httpUrl.default('https://api.nomosly.local'),
-  IDP_KEYS_FILE: z.string().min(1).default(path.join(repositoryRoot(), '.nomosly/idp-keys.json')),
-  IDP_CONSOLE_REDIRECT_URIS: commaSeparated('http://127.0.0.1:3002/callback', 'redirect URIs').refine(
-    (uris) => uris.every((uri) => httpUrl.safeParse(uri).success),
-    'expected a comma-separated list of http or https URLs',
-  ),
-  IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').default('dev-cli-secret'),
-  /** Signing keys for the session cookies; random per start when unset (sessions then end with the process). */
-  IDP_COOKIE_KEYS: z
-    .string()
-    .optional()
-    .transform((value) => value?.split(',').map((key) => key.trim()).filter(Boolean) ?? []),
-});
+/** The CLI client's secret when IDP_CLI_CLIENT_SECRET is unset: development and tests only (the schema says so). */
+export const DEV_CLI_CLIENT_SECRET = 'dev-cli-secret';
+
+/**
+ * The stand-in's environment: every variable has a default that works on a laptop. It signs anyone in by
+ * email alone, so it refuses to start where it could pass for the real identity provider: with
+ * NODE_ENV=production at all, and on an address other than loopback unless IDP_LOCAL_ALLOW_NETWORK=1 says
+ * that is meant (a local trial in containers); and it has no default client secret outside development.
+ */
+export const idpConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: env.port(4455),
+    HOST: env.host('127.0.0.1'),
+    /** 1: listen on HOST even when it is not a loopback address (docker-compose's local trial). */
+    IDP_LOCAL_ALLOW_NETWORK: env.boolean(false),
+    /** Defaults to the URL it listens on. */
+    IDP_ISSUER: httpUrl.optional(),
+    IDP_AUDIENCE: httpUrl.default('https://api.nomosly.local'),
+    IDP_KEYS_FILE: z.string().min(1).default(path.join(repositoryRoot(), '.nomosly/idp-keys.json')),
+    IDP_CONSOLE_REDIRECT_URIS: commaSeparated('http://127.0.0.1:3002/callback', 'redirect URIs').refine(
+      (uris) => uris.every((uri) => httpUrl.safeParse(uri).success),
+      'expected a comma-separated list of http or https URLs',
+    ),
+    /** Defaults to DEV_CLI_CLIENT_SECRET in development and tests only. */
+    IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').optional(),
+    /** Signing keys for the session cookies; random per start when unset (sessions then end with the process). */
+    IDP_COOKIE_KEYS: z
+      .string()
+      .optional()
+      .transform((value) => value?.split(',').map((key) => key.trim()).filter(Boolean) ?? []),
+  })
+  .superRefine((config, context) => {
+    if (config.NODE_ENV === 'production') {
+      context.addIssue({
+        code: 'custom',
+        path: ['NODE_ENV'],
+        message: 'idp-local signs anyone in by email alone and never runs in production: point the console at the real identity provider',
+      });
+    }
+    if (!isLoopbackHost(config.HOST) && !config.IDP_LOCAL_ALLOW_NETWORK) {
+      context.addIssue({
+        code: 'custom',
+        path: ['HOST'],
+        message: `expected a loopback address (127.0.0.1, ::1, localhost): idp-local signs anyone in by email alone; set IDP_LOCAL_ALLOW_NETWORK=1 to listen on ${config.HOST} on purpose`,
+      });
+    }
+    if (config.IDP_CLI_CLIENT_SECRET === undefined && config.NODE_ENV !== 'development' && config.NODE_ENV !== 'test') {
+      context.addIssue({ code: 'custom', path: ['IDP_CLI_CLIENT_SECRET'], message: 'expected a secret: there is no default outside development and tests' });
+    }
+  });
 
 export type IdpConfig = z.infer<typeof idpConfigSchema>;
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type JWTPayload, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
 import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
 import { type IdpStandIn, startIdpStandIn } from '@nomosly/testing';
+import { idpConfigSchema } from './config';
 
 const CALLBACK = 'http://127.0.0.1:3002/callback';
 
@@ -57,7 +58,8 @@ describe('idp-local: discovery, keys and the dev-token grant', () => {
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
 
     const claims = await verifyAccessToken(idp, body.access_token);
-    expect(claims).toMatchObject({ email: 'ada.lovelace@example.com', email_verified: true, name: 'Ada Lovelace', client_id: CLI_CLIENT_ID });
+    // Marked as the dev-token grant's, which a production console refuses.
+    expect(claims).toMatchObject({ email: 'ada.lovelace@example.com', email_verified: true, name: 'Ada Lovelace', client_id: CLI_CLIENT_ID, gty: DEV_TOKEN_GRANT_TYPE });
     expect(claims.sub).toMatch(/^local\|[0-9a-f]{24}$/);
     expect(claims.sub).toBe(`local|${createHash('sha256').update('ada.lovelace@example.com').digest('hex').slice(0, 24)}`);
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(3600);
@@ -204,6 +206,7 @@ describe('idp-local: the console signs in with the authorization code flow and P
     expect(body.expires_in).toBe(3600);
     const claims = await verifyAccessToken(idp, body.access_token);
     expect(claims).toMatchObject({ email: 'grace@example.com', email_verified: true, name: 'Grace Hopper', client_id: CONSOLE_CLIENT_ID });
+    expect(claims).not.toHaveProperty('gty');
 
     // The same person through the CLI's shortcut is the same subject.
     const viaGrant = (await (await devTokenGrant(idp, { email: 'grace@example.com' })).json()) as { access_token: string };
@@ -254,5 +257,44 @@ describe('idp-local: configuration', () => {
     const message = await started.catch((error: Error) => error.message);
     expect(message).toMatch(/IDP_AUDIENCE: expected an http or https URL/);
     expect(message).toMatch(/IDP_CONSOLE_REDIRECT_URIS: expected a comma-separated list of http or https URLs/);
+  });
+});
+
+describe('idp-local: never the production identity provider', () => {
+  const problemsWith = (environment: Record<string, string>) => {
+    const parsed = idpConfigSchema.safeParse(environment);
+    return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  };
+
+  /** Starts the stand-in expecting it to refuse; one that starts anyway is stopped, not leaked. */
+  function refusalToStart(env: Record<string, string>): Promise<IdpStandIn> {
+    const started = startIdpStandIn({ env });
+    void started.then((idp) => idp.stop(), () => undefined);
+    return started;
+  }
+
+  it('refuses to start with NODE_ENV=production, whatever else is set', async () => {
+    const started = refusalToStart({ NODE_ENV: 'production', IDP_CLI_CLIENT_SECRET: 'a-real-secret', IDP_LOCAL_ALLOW_NETWORK: '1' });
+    await expect(started).rejects.toThrow(/idp-local exited with 1[\s\S]*NODE_ENV: idp-local signs anyone in by email alone and never runs in production/);
+  });
+
+  it('refuses a non-loopback address unless IDP_LOCAL_ALLOW_NETWORK=1, before it listens', async () => {
+    const started = refusalToStart({ HOST: '0.0.0.0' });
+    await expect(started).rejects.toThrow(/idp-local exited with 1[\s\S]*HOST: expected a loopback address[\s\S]*IDP_LOCAL_ALLOW_NETWORK=1/);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'idp.example.com']) {
+      expect(problemsWith({ HOST: host })).toEqual([expect.stringMatching(/^HOST: expected a loopback address/)]);
+      expect(problemsWith({ HOST: host, IDP_LOCAL_ALLOW_NETWORK: '1' })).toEqual([]);
+    }
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost']) expect(problemsWith({ HOST: host })).toEqual([]);
+  });
+
+  it('has a default client secret in development and tests only', () => {
+    expect(problemsWith({ NODE_ENV: 'development' })).toEqual([]);
+    expect(problemsWith({ NODE_ENV: 'test' })).toEqual([]);
+    expect(problemsWith({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^NODE_ENV: /),
+      'IDP_CLI_CLIENT_SECRET: expected a secret: there is no default outside development and tests',
+    ]);
+    expect(problemsWith({ NODE_ENV: 'production', IDP_CLI_CLIENT_SECRET: 'a-real-secret' })).toEqual([expect.stringMatching(/^NODE_ENV: /)]);
   });
 });

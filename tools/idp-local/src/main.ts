@@ -1,5 +1,5 @@
 import { loadConfig } from '@nomosly/config';
-import { idpConfigSchema } from './config';
+import { DEV_CLI_CLIENT_SECRET, idpConfigSchema } from './config';
 import { startIdpStandIn } from './server';
 import { loadOrCreateSigningKey } from './signing-key';
 
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     audience: config.IDP_AUDIENCE,
     signingKey: await loadOrCreateSigningKey(config.IDP_KEYS_FILE),
     consoleRedirectUris: config.IDP_CONSOLE_REDIRECT_URIS,
-    cliClientSecret: config.IDP_CLI_CLIENT_SECRET,
+    cliClientSecret: config.IDP_CLI_CLIENT_SECRET ?? DEV_CLI_CLIENT_SECRET,
     cookieKeys: config.IDP_COOKIE_KEYS,
   });
   console.log(`idp-local ${standIn.url}`);

@@ -85,8 +85,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
       return account && { accountId: sub, claims: () => ({ sub, ...profileClaims(account) }) };
     },
     extraTokenClaims: (_ctx, token) => {
-      const account = token.kind === 'AccessToken' ? accounts.find(token.accountId) : undefined;
-      return account && profileClaims(account);
+      if (token.kind !== 'AccessToken') return undefined;
+      const account = accounts.find(token.accountId);
+      if (!account) return undefined;
+      // The dev-token grant's tokens say so (`gty`, as Auth0's do): a production console refuses them.
+      return token.gty === DEV_TOKEN_GRANT_TYPE ? { ...profileClaims(account), gty: DEV_TOKEN_GRANT_TYPE } : profileClaims(account);
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     clientBasedCORS: (_ctx, origin, client) => client.clientId === CONSOLE_CLIENT_ID && consoleOrigins.has(origin),

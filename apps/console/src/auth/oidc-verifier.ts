@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { SignInIdentity } from '@nomosly/accounts';
-import { ErrorCode, PublicError } from '@nomosly/contracts';
+import { CLI_CLIENT_ID, DEV_TOKEN_GRANT_TYPE, ErrorCode, PublicError } from '@nomosly/contracts';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
 
 /** Asymmetric algorithms only: a token signed with a shared secret (HS256) or none is never accepted. */
@@ -14,7 +14,8 @@ const emailSchema = z.email();
 
 /**
  * Verifies the identity provider's access tokens: signature against the provider's published keys (found
- * through its discovery document, fetched once), issuer, audience, expiry and algorithm.
+ * through its discovery document, fetched once), issuer, audience, expiry (required) and algorithm; in
+ * production, also that the token does not come from the local stand-in's dev-token grant.
  */
 @Injectable()
 export class OidcVerifier {
@@ -31,10 +32,15 @@ export class OidcVerifier {
         issuer: this.config.OIDC_ISSUER,
         audience: this.config.OIDC_AUDIENCE,
         algorithms: ALGORITHMS,
+        // A token without an expiry would be good forever.
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       if (isProviderFault(error)) throw this.providerUnavailable(error);
       throw new PublicError(ErrorCode.Unauthenticated, `Token invalid: ${reasonOf(error)}`);
+    }
+    if (this.config.NODE_ENV === 'production' && isDevTokenGrant(payload)) {
+      throw new PublicError(ErrorCode.Unauthenticated, "Token invalid: it comes from the local identity provider's dev-token grant, which production does not accept.");
     }
     return this.identityOf(payload);
   }
@@ -77,6 +83,11 @@ export class OidcVerifier {
   }
 }
 
+/** The local stand-in marks what its dev-token grant issues (`gty`), and issues it to its CLI client only. */
+function isDevTokenGrant(payload: JWTPayload): boolean {
+  return payload.gty === DEV_TOKEN_GRANT_TYPE || payload.client_id === CLI_CLIENT_ID;
+}
+
 /** The provider's key set could not be fetched or read: our problem, not the caller's token. */
 function isProviderFault(error: unknown): boolean {
   return !(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid;
@@ -84,6 +95,7 @@ function isProviderFault(error: unknown): boolean {
 
 function reasonOf(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'it has expired.';
+  if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing') return `it has no "${error.claim}" claim.`;
   if (error instanceof errors.JWTClaimValidationFailed) return `its "${error.claim}" claim is not accepted here.`;
   if (error instanceof errors.JOSEAlgNotAllowed) return `it is signed with an algorithm other than ${ALGORITHMS.join(' or ')}.`;
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWSSignatureVerificationFailed) {
