@@ -22,6 +22,13 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   VISION_MAX_BACKLOG: env.positiveInt(1_000),
   /** How long a resolved API key is served from the in-process cache. */
   KEY_CACHE_TTL_MS: env.positiveInt(30_000),
+  /** How long a key hash that matched no key is refused without asking Postgres again. */
+  UNKNOWN_KEY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** At most this many such hashes are remembered (apart from the known keys, which they never push out). */
+  UNKNOWN_KEY_CACHE_ENTRIES: env.positiveInt(20_000),
+  /** Key lookups that find nothing a client address (IPv4, or IPv6 /64) may make per window, before 429. */
+  KEY_LOOKUP_FAILURES_PER_IP: env.positiveInt(30),
+  KEY_LOOKUP_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   /** Distinguishes this deployment's queues and keys on a shared Redis (tests use one per run). */
   QUEUE_PREFIX: env.queuePrefix(),
 });

@@ -8,6 +8,12 @@ export interface RawResponse {
   elapsedMs: number;
 }
 
+export interface RawOptions {
+  timeoutMs?: number;
+  /** Another loopback address (127.0.0.2, say) makes the gateway see another client. */
+  localAddress?: string;
+}
+
 /**
  * One HTTP/1.1 exchange on a socket of its own, with the request line written byte for byte: fetch would
  * normalise the URL (percent-encoding, dot segments, absolute form) before the server ever saw it. `send`
@@ -16,10 +22,10 @@ export interface RawResponse {
 export function rawExchange(
   port: number,
   send: (socket: net.Socket) => Promise<void> | void,
-  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 30_000, localAddress }: RawOptions = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress });
     const chunks: Buffer[] = [];
     const started = Date.now();
     const timer = setTimeout(() => {
@@ -49,11 +55,16 @@ export function rawRequest(
   requestLine: string,
   headers: Record<string, string>,
   body: Buffer = Buffer.alloc(0),
+  options: RawOptions = {},
 ): Promise<RawResponse> {
-  return rawExchange(port, (socket) => {
-    socket.write(requestHead(requestLine, { ...headers, 'content-length': String(body.length) }));
-    socket.write(body);
-  });
+  return rawExchange(
+    port,
+    (socket) => {
+      socket.write(requestHead(requestLine, { ...headers, 'content-length': String(body.length) }));
+      socket.write(body);
+    },
+    options,
+  );
 }
 
 export function requestHead(requestLine: string, headers: Record<string, string>): string {

@@ -11,11 +11,13 @@ interface Target {
   name: string;
   method: 'POST' | 'GET';
   path: string;
+  /** The form fields of an operation's JSON body. */
+  imageFields: readonly string[];
 }
 const TARGETS: Target[] = [
-  ...OPERATIONS.map((op): Target => ({ name: op, method: 'POST', path: OPERATION_SPECS[op].path })),
-  { name: 'board', method: 'GET', path: '/ops/queues' },
-  { name: 'board api', method: 'GET', path: '/ops/queues/api/queues' },
+  ...OPERATIONS.map((op): Target => ({ name: op, method: 'POST', path: OPERATION_SPECS[op].path, imageFields: OPERATION_SPECS[op].imageFields })),
+  { name: 'board', method: 'GET', path: '/ops/queues', imageFields: [] },
+  { name: 'board api', method: 'GET', path: '/ops/queues/api/queues', imageFields: [] },
 ];
 
 const pct = (char: string) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
@@ -85,8 +87,7 @@ describe('gateway: every spelling of a route is that route (or 404), never a way
     const requestLine = `${target.method} ${spelling(target.path)} HTTP/1.1`;
     const headers: Record<string, string> = authorization ? { authorization } : {};
     if (target.method === 'GET') return rawRequest(system.gateway.port, requestLine, headers);
-    const fields = OPERATION_SPECS[OPERATIONS.find((op) => OPERATION_SPECS[op].path === target.path)!].imageFields;
-    const body = Buffer.from(JSON.stringify(Object.fromEntries(fields.map((field) => [field, image.toString('base64')]))));
+    const body = Buffer.from(JSON.stringify(Object.fromEntries(target.imageFields.map((field) => [field, image.toString('base64')]))));
     return rawRequest(system.gateway.port, requestLine, { ...headers, 'content-type': 'application/json' }, body);
   };
 

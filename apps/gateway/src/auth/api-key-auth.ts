@@ -101,7 +101,7 @@ export class ApiKeyAuth {
     if (secret === null) {
       throw new PublicError(ErrorCode.Unauthenticated, 'API key missing: send it as "Authorization: Bearer <key>".');
     }
-    const key = isWellFormedApiKey(secret) ? await this.keys.resolve(secret) : null;
+    const key = isWellFormedApiKey(secret) ? await this.keys.resolve(secret, request.ip) : null;
     if (!key || !isUsable(key, Date.now())) {
       throw new PublicError(ErrorCode.Unauthenticated, 'API key invalid: it is unknown, revoked or expired.');
     }
