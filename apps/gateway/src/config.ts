@@ -29,6 +29,10 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Key lookups that find nothing a client address (IPv4, or IPv6 /64) may make per window, before 429. */
   KEY_LOOKUP_FAILURES_PER_IP: env.positiveInt(30),
   KEY_LOOKUP_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /** A request body slower than this over any second after its first is cut with 408 `request_timeout`. */
+  UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(1_024).default(64 * 1024),
+  /** A request body not whole by then is cut with 408 (below the server's own 60 s request timeout). */
+  UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(55_000).default(45_000),
   /** Distinguishes this deployment's queues and keys on a shared Redis (tests use one per run). */
   QUEUE_PREFIX: env.queuePrefix(),
 });

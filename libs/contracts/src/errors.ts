@@ -6,6 +6,7 @@ export const ErrorCode = Object.freeze({
   SpendCapReached: 'spend_cap_reached',
   InsufficientScope: 'insufficient_scope',
   NotFound: 'not_found',
+  RequestTimeout: 'request_timeout',
   ImageTooLarge: 'image_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
@@ -28,6 +29,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 403;
     case ErrorCode.NotFound:
       return 404;
+    case ErrorCode.RequestTimeout:
+      return 408;
     case ErrorCode.ImageTooLarge:
       return 413;
     case ErrorCode.UnsupportedMediaType:
