@@ -29,6 +29,7 @@ const atLastSlash = (path: string, by: string) => path.replace(/\/(?=[^/]*$)/, b
 const SPELLINGS: Array<[string, (path: string) => string]> = [
   ['plain', (p) => p],
   ['last letter %-encoded', (p) => p.slice(0, -1) + pct(p.slice(-1))],
+  ['second segment\'s first letter %-encoded', (p) => p.replace(/^(\/[^/]+\/)(.)/, (_whole, head: string, c: string) => head + pct(c))],
   ['first segment %-encoded', (p) => p.replace(/^\/([^/]+)/, (_whole, segment: string) => `/${[...segment].map(pct).join('')}`)],
   ['every byte %-encoded (lower-case hex)', everyByteEncoded],
   ['last slash as %2F', (p) => atLastSlash(p, '%2F')],
@@ -77,8 +78,9 @@ describe('gateway: every spelling of a route is that route (or 404), never a way
     await events?.close();
     await system?.stop();
     const table = [...answers].map(([spelling, row]) => {
-      const example = SPELLINGS.find(([name]) => name === spelling)?.[1]('/v1/labels/detect');
-      return `${spelling.padEnd(42)} ${String(example).padEnd(44)} ${[...row].map(([target, got]) => `${target}=${got.join('/')}`).join(' ')}`;
+      const spell = SPELLINGS.find(([name]) => name === spelling)?.[1] ?? String;
+      const examples = `${spell('/v1/labels/detect')}  ${spell('/ops/queues/api/queues')}`;
+      return `${spelling.padEnd(42)} ${examples.padEnd(96)} ${[...row].map(([target, got]) => `${target}=${got.join('/')}`).join(' ')}`;
     });
     console.log(`spelling (no credentials / with credentials)\n${table.join('\n')}`);
   });

@@ -75,7 +75,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     // 1 KiB every 100 ms: about 10 KiB/s.
     const answer = await paced(1024, 100);
     await expectCut(answer, /minimum is 65536 bytes\/s/, unitsBefore, jobsBefore);
-    // Cut at the end of the second second, then the connection lingers one second: well before the upload timeout.
+    // Cut at the end of the second second: well before the upload timeout.
     expect(Date.now() - started).toBeLessThan(UPLOAD_TIMEOUT_MS);
   }, 30_000);
 

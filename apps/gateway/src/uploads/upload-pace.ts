@@ -12,8 +12,6 @@ export interface UploadPaceOptions {
 /** The first second is free: a connection warms up (TCP slow start, a TLS proxy) before it reaches its pace. */
 const GRACE_MS = 1_000;
 const WINDOW_MS = 1_000;
-/** After the answer, how long the connection still takes (and drops) what arrives, so the client can read it. */
-const LINGER_MS = 1_000;
 
 /**
  * A request body must keep arriving at UPLOAD_MIN_BYTES_PER_SECOND after its first second, and be whole within
@@ -51,10 +49,7 @@ function watchUpload(request: FastifyRequest, reply: FastifyReply, options: Uplo
   const cut = (message: string) => {
     stop();
     if (reply.sent || reply.raw.headersSent) return socket.destroy();
-    reply.raw.once('finish', () => {
-      raw.resume();
-      setTimeout(() => socket.destroy(), LINGER_MS).unref();
-    });
+    // `connection: close`: Node drops the rest of the body and closes the connection once the answer is out.
     const refused = renderError(new PublicError(ErrorCode.RequestTimeout, message), String(request.id));
     void reply
       .code(refused.status)
