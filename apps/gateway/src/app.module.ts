@@ -9,6 +9,7 @@ import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/obser
 import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { KeyEventsListener } from './auth/key-events.listener';
+import { KeyLookupBudget } from './auth/key-lookup-budget';
 import { KeyResolver } from './auth/key-resolver.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { DocsController } from './docs/docs.controller';
@@ -35,6 +36,7 @@ class GatewayCoreModule {
         VisionQueue,
         EventsRedis,
         EventsQueue,
+        KeyLookupBudget,
         KeyResolver,
         KeyEventsListener,
         {

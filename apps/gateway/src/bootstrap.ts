@@ -13,6 +13,7 @@ import { mountQueueBoard } from './ops/queue-board';
 import { VisionQueue } from './vision/vision-queue.service';
 import { GatewayMetrics } from './metrics';
 import { RAW_IMAGE_TYPES } from './vision/image-input';
+import { installUploadPace } from './uploads/upload-pace';
 
 /** Base64 inflates by 4/3; a compare call carries two images, plus a little JSON around them. */
 const JSON_BODY_LIMIT = Math.ceil((IMAGE_LIMITS.maxBytes * 4) / 3) * 2 + 64 * 1024;
@@ -33,6 +34,7 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
     configure: async (app, fastify) => {
       // First: a request refused by a later hook (401, 429) is logged too.
       app.get(RequestEvents).install(fastify);
+      installUploadPace(fastify, { minBytesPerSecond: config.UPLOAD_MIN_BYTES_PER_SECOND, timeoutMs: config.UPLOAD_TIMEOUT_MS });
       app.get(ApiKeyAuth).install(fastify);
       await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
         limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },

@@ -22,6 +22,17 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   VISION_MAX_BACKLOG: env.positiveInt(1_000),
   /** How long a resolved API key is served from the in-process cache. */
   KEY_CACHE_TTL_MS: env.positiveInt(30_000),
+  /** How long a key hash that matched no key is refused without asking Postgres again. */
+  UNKNOWN_KEY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** At most this many such hashes are remembered (apart from the known keys, which they never push out). */
+  UNKNOWN_KEY_CACHE_ENTRIES: env.positiveInt(20_000),
+  /** Key lookups that find nothing a client address (IPv4, or IPv6 /64) may make per window, before 429. */
+  KEY_LOOKUP_FAILURES_PER_IP: env.positiveInt(30),
+  KEY_LOOKUP_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /** A request body slower than this over any second after its first is cut with 408 `request_timeout`. */
+  UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(1_024).default(64 * 1024),
+  /** A request body not whole by then is cut with 408 (below the server's own 60 s request timeout). */
+  UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(55_000).default(45_000),
   /** Distinguishes this deployment's queues and keys on a shared Redis (tests use one per run). */
   QUEUE_PREFIX: env.queuePrefix(),
 });

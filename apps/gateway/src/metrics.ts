@@ -13,7 +13,7 @@ export class GatewayMetrics {
   });
   readonly keyLookups = new Counter({
     name: 'api_key_lookups_total',
-    help: 'API key resolutions by where the answer came from (cache or database).',
+    help: 'API key resolutions by where the answer came from (cache, unknown_cache for a hash known to match no key, or database).',
     labelNames: ['source'],
     registers: [this.registry],
   });

@@ -130,7 +130,7 @@ describe.each(['local', 'rekognition'] as const)('gateway: the four operations o
     );
     expect(Object.keys(document.paths['/v1/faces/compare'].post.requestBody.content).sort()).toEqual(['application/json', 'multipart/form-data']);
     expect(Object.keys(document.paths['/v1/text/detect'].post.responses).sort()).toEqual(
-      ['200', '400', '401', '402', '403', '413', '415', '429', '500', '503', '504'],
+      ['200', '400', '401', '402', '403', '408', '413', '415', '429', '500', '503', '504'],
     );
     const page = await fetch(`${system.gateway.url}/docs`);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);

@@ -7,6 +7,7 @@ export const ErrorCode = Object.freeze({
   InsufficientScope: 'insufficient_scope',
   NotFound: 'not_found',
   Conflict: 'conflict',
+  RequestTimeout: 'request_timeout',
   ImageTooLarge: 'image_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
@@ -31,6 +32,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case ErrorCode.Conflict:
       return 409;
+    case ErrorCode.RequestTimeout:
+      return 408;
     case ErrorCode.ImageTooLarge:
       return 413;
     case ErrorCode.UnsupportedMediaType:

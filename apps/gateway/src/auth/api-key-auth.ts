@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isWellFormedApiKey, publicPrefixOf } from '@nomosly/api-keys';
 import { ErrorCode, OPERATIONS, OPERATION_SPECS, PublicError, type Operation, type Scope } from '@nomosly/contracts';
 import type { Ticket } from '@nomosly/limits';
-import { type LoggableRequest, pathOf } from '@nomosly/logging';
+import type { LoggableRequest } from '@nomosly/logging';
 import { CallLimits } from '../limits/call-limits.service';
 import { UsageRecorder, type BillableCall } from '../events/usage-recorder';
 import { KeyResolver } from './key-resolver.service';
@@ -23,8 +23,23 @@ export function recognisedKeyOf(request: FastifyRequest): ResolvedKey | null {
   return (request as AuthenticatedRequest).apiKey ?? null;
 }
 
-/** Each public operation by its path. */
-const OPERATION_BY_PATH: ReadonlyMap<string, Operation> = new Map(OPERATIONS.map((op) => [OPERATION_SPECS[op].path, op]));
+/** The call a request was admitted as, if any: the vision service runs nothing else. */
+export function admittedCallOf(request: FastifyRequest): BillableCall | null {
+  return (request as AuthenticatedRequest).billable ?? null;
+}
+
+/** Each public operation by the path of its route. */
+const OPERATION_BY_ROUTE: ReadonlyMap<string, Operation> = new Map(OPERATIONS.map((op) => [OPERATION_SPECS[op].path, op]));
+
+/**
+ * The operation of the route Fastify matched, never of the URL's text: the router percent-decodes and accepts
+ * an absolute-form request line, so `/v1/labels/detec%74` is the labels route, and must be checked as one.
+ * A request no route matched has no operation (and gets a 404 without any key work).
+ */
+function operationOfRoute(request: FastifyRequest): Operation | undefined {
+  const { method, url } = request.routeOptions;
+  return method === 'POST' && url !== undefined ? OPERATION_BY_ROUTE.get(url) : undefined;
+}
 
 /** Only what admit() touches of a Fastify reply (the benchmark passes a stand-in). */
 type HeaderSink = Pick<FastifyReply, 'headers'>;
@@ -42,13 +57,19 @@ export class ApiKeyAuth {
     private readonly usage: UsageRecorder,
   ) {}
 
-  /** Registers the check on the Fastify instance, for the operation routes only. */
+  /** Registers the check on the Fastify instance, for the operation routes only (by the route matched). */
   install(instance: unknown): void {
     // Typed loosely: plugins (multipart) augment FastifyInstance in ways that make instances incompatible.
     const fastify = instance as FastifyInstance;
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const operation = request.method === 'POST' ? OPERATION_BY_PATH.get(pathOf(request.url)) : undefined;
+      const operation = operationOfRoute(request);
       if (operation) await this.admit(request, reply, operation);
+    });
+    // An operation whose route is spelt differently from its spec would never be authenticated (and then refused
+    // by the vision service): refuse to start instead.
+    fastify.addHook('onReady', async () => {
+      const unrouted = OPERATIONS.filter((op) => !fastify.hasRoute({ method: 'POST', url: OPERATION_SPECS[op].path }));
+      if (unrouted.length) throw new Error(`operations without a route at their API.md path: ${unrouted.join(', ')}`);
     });
     // Before the answer leaves: a 2xx only once its usage event is queued (else it becomes a 503), and refused
     // calls are not billed, so a client that reads its answer sees its units back.
@@ -80,7 +101,7 @@ export class ApiKeyAuth {
     if (secret === null) {
       throw new PublicError(ErrorCode.Unauthenticated, 'API key missing: send it as "Authorization: Bearer <key>".');
     }
-    const key = isWellFormedApiKey(secret) ? await this.keys.resolve(secret) : null;
+    const key = isWellFormedApiKey(secret) ? await this.keys.resolve(secret, request.ip) : null;
     if (!key || !isUsable(key, Date.now())) {
       throw new PublicError(ErrorCode.Unauthenticated, 'API key invalid: it is unknown, revoked or expired.');
     }

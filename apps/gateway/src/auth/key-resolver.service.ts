@@ -6,16 +6,21 @@ import { ApiKey } from '@nomosly/db';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 import { TtlCache } from './key-cache';
+import { KeyLookupBudget } from './key-lookup-budget';
 import type { ResolvedKey } from './resolved-key';
 import { unavailable } from '../unavailable';
 
-const UNKNOWN_KEY_TTL_MS = 5_000;
 const CACHE_ENTRIES = 50_000;
 
-/** Resolves a presented API key to its metadata through a cache; Postgres is read only on a miss. */
+/**
+ * Resolves a presented API key to its metadata through a cache; Postgres is read only on a miss. Hashes that
+ * found nothing are remembered briefly in a cache of their own, bounded apart, so that a flood of unknown keys
+ * can never push a known key out; and each client's lookups that find nothing are budgeted (KeyLookupBudget).
+ */
 @Injectable()
 export class KeyResolver {
-  private readonly cache = new TtlCache<ResolvedKey | null>(CACHE_ENTRIES);
+  private readonly known = new TtlCache<ResolvedKey>(CACHE_ENTRIES);
+  private readonly unknown: TtlCache<true>;
   private readonly inflight = new Map<string, Promise<ResolvedKey | null>>();
   /** Bumped by every invalidation: a lookup that started before one must not cache what it read. */
   private generation = 0;
@@ -25,52 +30,67 @@ export class KeyResolver {
     private readonly em: EntityManager,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
-  ) {}
+    private readonly budget: KeyLookupBudget,
+  ) {
+    this.unknown = new TtlCache<true>(config.UNKNOWN_KEY_CACHE_ENTRIES);
+  }
 
-  async resolve(secret: string): Promise<ResolvedKey | null> {
-    const key = await this.lookUp(hashApiKey(secret));
+  /** `clientAddress` pays for a lookup that reaches Postgres and finds nothing. */
+  async resolve(secret: string, clientAddress: string): Promise<ResolvedKey | null> {
+    const key = await this.lookUp(hashApiKey(secret), clientAddress);
     // Found by its hash; the presented secret is still checked against the stored hash in constant time.
     return key && apiKeyMatches(secret, key.hash) ? key : null;
   }
 
-  private lookUp(hash: string): Promise<ResolvedKey | null> {
-    const cached = this.cache.get(hash);
-    if (cached !== undefined) {
+  private async lookUp(hash: string, clientAddress: string): Promise<ResolvedKey | null> {
+    const known = this.known.get(hash);
+    if (known) {
       this.metrics.keyLookups.inc({ source: 'cache' });
-      return Promise.resolve(cached);
+      return known;
     }
-    // Concurrent misses for one key share a single query.
-    let pending = this.inflight.get(hash);
-    if (!pending) {
-      const loading: Promise<ResolvedKey | null> = this.load(hash).finally(() => {
-        // An invalidation may have replaced this lookup with a newer one meanwhile: leave that one be.
-        if (this.inflight.get(hash) === loading) this.inflight.delete(hash);
-      });
-      pending = loading;
-      this.inflight.set(hash, pending);
+    if (this.unknown.get(hash)) {
+      this.metrics.keyLookups.inc({ source: 'unknown_cache' });
+      return null;
     }
-    return pending;
+    // Concurrent misses for one key share a single query, paid for by the client that started it.
+    const running = this.inflight.get(hash);
+    if (running) return running;
+    await this.budget.take(clientAddress);
+    const found = await (this.inflight.get(hash) ?? this.startLoad(hash));
+    if (found) void this.budget.giveBack(clientAddress);
+    return found;
+  }
+
+  private startLoad(hash: string): Promise<ResolvedKey | null> {
+    const loading: Promise<ResolvedKey | null> = this.load(hash).finally(() => {
+      // An invalidation may have replaced this lookup with a newer one meanwhile: leave that one be.
+      if (this.inflight.get(hash) === loading) this.inflight.delete(hash);
+    });
+    this.inflight.set(hash, loading);
+    return loading;
   }
 
   /** One key changed (revoked, rotated, deleted). */
   forgetKey(hash: string): void {
     this.generation++;
     this.inflight.delete(hash);
-    this.cache.delete(hash);
+    this.known.delete(hash);
+    this.unknown.delete(hash);
   }
 
   /** Something every key of a workspace carries changed (plan, spend cap). */
   forgetWorkspace(workspaceId: string): void {
     this.generation++;
     this.inflight.clear();
-    this.cache.deleteGroup(workspaceId);
+    this.known.deleteGroup(workspaceId);
   }
 
   /** Changes may have been missed (the key-events subscription was down). */
   forgetAll(): void {
     this.generation++;
     this.inflight.clear();
-    this.cache.clear();
+    this.known.clear();
+    this.unknown.clear();
   }
 
   private async load(hash: string): Promise<ResolvedKey | null> {
@@ -86,8 +106,8 @@ export class KeyResolver {
     }
     const resolved = row ? toResolved(row) : null;
     if (generation === this.generation) {
-      if (resolved) this.cache.set(hash, resolved, this.config.KEY_CACHE_TTL_MS, resolved.workspaceId);
-      else this.cache.set(hash, null, UNKNOWN_KEY_TTL_MS);
+      if (resolved) this.known.set(hash, resolved, this.config.KEY_CACHE_TTL_MS, resolved.workspaceId);
+      else this.unknown.set(hash, true, this.config.UNKNOWN_KEY_CACHE_TTL_MS);
     }
     return resolved;
   }

@@ -6,12 +6,14 @@ import { recognisedKeyOf } from '../auth/api-key-auth';
 import { GatewayMetrics } from '../metrics';
 import { EventsQueue } from './events-queue';
 import { ThrottledErrorLog } from './throttled-error-log';
+import { routedPath } from './routed-path';
 
 const MAX_PATH_LENGTH = 2048;
 
 /**
  * The workspace's request log: one event per request, refused ones included, after its response has gone.
- * It carries P2's fields and nothing else the client sent; a failure to queue it costs the client nothing.
+ * It carries P2's fields and nothing else the client sent, with the path as routed (see routedPath); a failure to
+ * queue it costs the client nothing.
  */
 @Injectable()
 export class RequestEvents {
@@ -36,14 +38,15 @@ export class RequestEvents {
 
   private emit(request: FastifyRequest, reply: FastifyReply): void {
     const fields = requestLogFields(request.raw as LoggableRequest, reply.raw, reply.elapsedTime);
-    if (this.quiet.has(fields.path)) return;
+    const path = routedPath(request);
+    if (this.quiet.has(path)) return;
     const added = this.events.add(EventName.Request, {
       requestId: String(request.id),
       workspaceId: recognisedKeyOf(request)?.workspaceId ?? null,
       at: new Date().toISOString(),
       ip: fields.ip,
       method: fields.method,
-      path: fields.path.slice(0, MAX_PATH_LENGTH),
+      path: path.slice(0, MAX_PATH_LENGTH),
       status: fields.status,
       latencyMs: Math.round(fields.latencyMs),
       keyPrefix: fields.keyPrefix,

@@ -5,7 +5,6 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pathOf } from '@nomosly/logging';
 
 export const QUEUE_BOARD_PATH = '/ops/queues';
 const REALM = 'Basic realm="nomosly ops", charset="UTF-8"';
@@ -32,15 +31,18 @@ export async function mountQueueBoard(
     serverAdapter,
     options: { uiConfig: { boardTitle: 'nomosly queues' } },
   });
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = pathOf(request.url);
-    if (path !== QUEUE_BOARD_PATH && !path.startsWith(`${QUEUE_BOARD_PATH}/`)) return;
-    if (!isAdmin(request.headers.authorization, admin)) {
-      await reply.code(401).header('www-authenticate', REALM).header('content-type', 'text/plain; charset=utf-8').send('Authentication required.');
-    }
-  });
-  await app.register(serverAdapter.registerPlugin() as unknown as Parameters<typeof app.register>[0], { prefix: QUEUE_BOARD_PATH });
+  const boardPlugin = serverAdapter.registerPlugin();
+  // The check is a hook of the board's own plugin scope, so it runs for every route of the board, whichever way
+  // the request line spells it (percent-encoding, absolute form): the router, not the URL's text, decides.
+  const guardedBoard = async (scope: FastifyInstance) => {
+    scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!isAdmin(request.headers.authorization, admin)) {
+        await reply.code(401).header('www-authenticate', REALM).header('content-type', 'text/plain; charset=utf-8').send('Authentication required.');
+      }
+    });
+    await scope.register(boardPlugin);
+  };
+  await app.register(guardedBoard as unknown as Parameters<typeof app.register>[0], { prefix: QUEUE_BOARD_PATH });
 }
 
 function isAdmin(authorization: string | undefined, admin: { username: string; password: string }): boolean {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -10,6 +10,7 @@ import {
   type ResultOf,
 } from '@nomosly/contracts';
 import { inspectImage } from '@nomosly/images';
+import { admittedCallOf } from '../auth/api-key-auth';
 import { readImageInput } from './image-input';
 import { VisionQueue } from './vision-queue.service';
 
@@ -18,9 +19,12 @@ export type VisionResponse<O extends Operation> = ResultOf<O> & { requestId: str
 /** Reads a call's input, refuses what breaks the rules before queueing, and runs it on a worker. */
 @Injectable()
 export class VisionService {
+  private readonly logger = new Logger(VisionService.name);
+
   constructor(private readonly queue: VisionQueue) {}
 
   async handle<O extends Operation>(operation: O, request: FastifyRequest): Promise<VisionResponse<O>> {
+    this.requireAdmitted(operation, request);
     const spec = OPERATION_SPECS[operation];
     const input = await readImageInput(request, spec);
     const params = parseParams(operation, input.params);
@@ -44,6 +48,18 @@ export class VisionService {
     } finally {
       request.raw.socket.removeListener('close', onClose);
     }
+  }
+
+  /**
+   * Defence in depth: ApiKeyAuth admits every operation route before its handler runs, so a call that gets here
+   * without an admission for this very operation is a routing mistake. It is refused (and logged), never run
+   * unmetered on the engine.
+   */
+  private requireAdmitted(operation: Operation, request: FastifyRequest): void {
+    const call = admittedCallOf(request);
+    if (call?.operation === operation) return;
+    this.logger.error(`refused ${operation}: the request reached the vision service without an admitted key for it`);
+    throw new PublicError(ErrorCode.Unauthenticated, 'API key missing: send it as "Authorization: Bearer <key>".');
   }
 }
 

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+import { type RunningApp, type TestSystem, startApp, startTestSystem } from '@nomosly/testing';
+import { metricValue } from './helpers';
+import { type RawResponse, rawRequest } from './raw-http';
+
+const BUDGET = 5;
+const BUDGET_ENV = { KEY_LOOKUP_FAILURES_PER_IP: String(BUDGET), KEY_LOOKUP_FAILURE_WINDOW_SECONDS: '60' };
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const randomKey = () => `nk_live_${[...randomBytes(32)].map((byte) => BASE62[byte % 62]).join('')}`;
+
+describe('gateway: a flood of unknown keys is cheap to refuse and never pushes out valid keys (issue 10)', () => {
+  let system: TestSystem;
+  let image: Buffer;
+  beforeAll(async () => {
+    system = await startTestSystem({ label: 'key-flood', engine: 'null', gatewayEnv: BUDGET_ENV });
+    image = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#7a9' } }).png().toBuffer();
+  }, 180_000);
+  afterAll(() => system?.stop());
+
+  const call = (gateway: RunningApp, key: string, localAddress = '127.0.0.1'): Promise<RawResponse> =>
+    rawRequest(gateway.port, 'POST /v1/labels/detect HTTP/1.1', { authorization: `Bearer ${key}`, 'content-type': 'image/png' }, image, { localAddress });
+  const databaseLookups = (gateway: RunningApp) => metricValue(gateway.url, 'api_key_lookups_total', { source: 'database' });
+  const codeOf = (answer: RawResponse) => (JSON.parse(answer.body) as { error?: { code: string } }).error?.code;
+
+  it('answers 429 with Retry-After past a client\'s budget of failed lookups, without a query, on every replica', async () => {
+    expect((await call(system.gateway, system.key)).status).toBe(200);
+    const before = await databaseLookups(system.gateway);
+
+    const unknown = Array.from({ length: BUDGET }, randomKey);
+    for (const key of unknown) {
+      const answer = await call(system.gateway, key);
+      expect([answer.status, codeOf(answer)]).toEqual([401, 'unauthenticated']);
+    }
+    expect(await databaseLookups(system.gateway)).toBe(before + BUDGET);
+
+    const flood = await Promise.all(Array.from({ length: 50 }, () => call(system.gateway, randomKey())));
+    for (const answer of flood) {
+      expect([answer.status, codeOf(answer)]).toEqual([429, 'rate_limited']);
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(answer.headers['retry-after'])).toBeLessThanOrEqual(60);
+    }
+    expect(await databaseLookups(system.gateway)).toBe(before + BUDGET);
+
+    // What the caches know is answered as before: the valid key, and an unknown key already looked up.
+    expect((await call(system.gateway, system.key)).status).toBe(200);
+    expect((await call(system.gateway, unknown[0])).status).toBe(401);
+    // Another client is not refused for this one's failures.
+    expect((await call(system.gateway, randomKey(), '127.0.0.2')).status).toBe(401);
+
+    // The budget lives on the events Redis: another replica refuses the same client before any query too.
+    const replica = await startApp('gateway', { ...system.env, ...BUDGET_ENV });
+    try {
+      const answer = await call(replica, randomKey());
+      expect([answer.status, codeOf(answer)]).toEqual([429, 'rate_limited']);
+      expect(await databaseLookups(replica)).toBe(0);
+    } finally {
+      await replica.stop();
+    }
+  }, 60_000);
+});
