@@ -48,7 +48,12 @@ export class ApiKeyAuth {
     const fastify = instance as FastifyInstance;
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const operation = request.method === 'POST' ? OPERATION_BY_PATH.get(pathOf(request.url)) : undefined;
-      if (operation) await this.admit(request, reply, operation);
+      if (!operation) return;
+      try {
+        await this.admit(request, reply, operation);
+      } finally {
+        this.releaseWhenClosed(request, reply);
+      }
     });
     // Before the answer leaves: a 2xx only once its usage event is queued (else it becomes a 503), and refused
     // calls are not billed, so a client that reads its answer sees its units back.
@@ -87,6 +92,18 @@ export class ApiKeyAuth {
     (request.raw as LoggableRequest).keyPrefix = publicPrefixOf(secret);
     (request as AuthenticatedRequest).apiKey = key;
     return key;
+  }
+
+  /**
+   * An admitted call holds a slot among its workspace's calls in flight until its response closes: sent, failed,
+   * timed out, or the client gone (a crashed gateway's slots come back when their lease expires).
+   */
+  private releaseWhenClosed(request: FastifyRequest, reply: FastifyReply): void {
+    const ticket = (request as AuthenticatedRequest).limitsTicket;
+    if (!ticket) return;
+    const release = () => void this.limits.release(ticket);
+    if (reply.raw.closed) release();
+    else reply.raw.once('close', release);
   }
 
   private async refundUnlessSucceeded(request: FastifyRequest, reply: FastifyReply): Promise<void> {
