@@ -6,6 +6,7 @@ import { ALL_SCOPES, isScope, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, ormConfig } from '@nomosly/db';
 import { provisionKey } from '@nomosly/accounts';
+import { Plans, plansEnv } from '@nomosly/limits';
 import { NotLocalIssuerError, requestDevToken } from './dev-token/dev-token';
 
 const HELP = `nomosly admin CLI
@@ -15,7 +16,8 @@ Usage: npm run cli -- <command> [options]
 Commands:
   keys create --email <email> [--name <name>] [--scopes a,b] [--daily-limit n]
       Creates the user and a personal workspace if needed, then an API key.
-      The secret is printed once, alone on the last line.
+      The secret is printed once, alone on the last line. Refused when the workspace
+      already has its plan's maxActiveKeys active keys (revoke one first).
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
@@ -28,6 +30,7 @@ Commands:
 
 Environment:
   DATABASE_URL (keys; default postgres://postgres@127.0.0.1:5432/nomosly)
+  PLANS (keys create: the plan table the console and gateways use, for maxActiveKeys)
   OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
   IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
@@ -58,16 +61,23 @@ async function main(argv: string[]): Promise<void> {
   const email = z.email().safeParse(values.email?.trim());
   if (!email.success) throw new UsageError('--email <email> is required and must be an email address');
 
-  const config = loadConfig(z.object({ DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly') }));
+  const config = loadConfig(
+    z.object({ DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'), PLANS: plansEnv() }),
+  );
   const orm = await MikroORM.init({ ...ormConfig({ url: config.DATABASE_URL, poolSize: 2 }), allowGlobalContext: true });
   try {
     if (command === 'create') {
-      const created = await provisionKey(orm.em.fork(), {
-        email: email.data,
-        name: values.name?.trim() || 'default',
-        scopes: parseScopes(values.scopes),
-        dailyLimit: parseDailyLimit(values['daily-limit']),
-      });
+      const plans = new Plans(config.PLANS, (message) => console.error(`cli: ${message}`));
+      const created = await provisionKey(
+        orm.em.fork(),
+        {
+          email: email.data,
+          name: values.name?.trim() || 'default',
+          scopes: parseScopes(values.scopes),
+          dailyLimit: parseDailyLimit(values['daily-limit']),
+        },
+        plans,
+      );
       console.log(`user      ${created.user.email}${created.createdUser ? ' (created)' : ''}`);
       console.log(`workspace ${created.workspace.id} ${created.workspace.name}`);
       console.log(`key       ${created.key.prefix}… "${created.key.name}" scopes ${created.key.scopes.join(',')}`);

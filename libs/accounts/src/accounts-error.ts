@@ -8,6 +8,8 @@ export const AccountsErrorCode = Object.freeze({
   OwnerOnly: 'owner_only',
   /** The sign-in's email already belongs to a user linked to another identity provider subject. */
   IdentityConflict: 'identity_conflict',
+  /** The action conflicts with the current state (a workspace at its plan's key limit); the message says how to resolve it. */
+  Conflict: 'conflict',
 } as const);
 export type AccountsErrorCode = (typeof AccountsErrorCode)[keyof typeof AccountsErrorCode];
 

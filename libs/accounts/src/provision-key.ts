@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateApiKey } from '@nomosly/api-keys';
 import type { Scope } from '@nomosly/contracts';
 import { ApiKey, type User, type Workspace } from '@nomosly/db';
+import type { Plans } from '@nomosly/limits';
+import { requireRoomForKey } from './key-room';
 import { ensurePersonalWorkspace, findOrCreateUser } from './provisioning';
 
 export interface ProvisionKeyInput {
@@ -21,12 +23,16 @@ export interface ProvisionedKey {
 
 /**
  * The admin CLI's `keys create`: an API key for the user with this email, creating the user and a personal
- * workspace first when they do not exist yet. Everything happens in one transaction.
+ * workspace first when they do not exist yet. Everything happens in one transaction. Refused (conflict) when the
+ * workspace already has its plan's maxActiveKeys active keys.
  */
-export async function provisionKey(em: EntityManager, input: ProvisionKeyInput): Promise<ProvisionedKey> {
+export async function provisionKey(em: EntityManager, input: ProvisionKeyInput, plans: Plans): Promise<ProvisionedKey> {
   return em.transactional(async (tx) => {
     const { user, created } = await findOrCreateUser(tx, input.email);
     const workspace = await ensurePersonalWorkspace(tx, user, { isNewUser: created });
+    // A new user's workspace is written first, so that its row exists to be locked.
+    await tx.flush();
+    await requireRoomForKey(tx, workspace, plans, new Date());
     const generated = generateApiKey();
     const key = tx.create(ApiKey, {
       workspace,

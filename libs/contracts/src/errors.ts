@@ -6,6 +6,7 @@ export const ErrorCode = Object.freeze({
   SpendCapReached: 'spend_cap_reached',
   InsufficientScope: 'insufficient_scope',
   NotFound: 'not_found',
+  Conflict: 'conflict',
   ImageTooLarge: 'image_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
@@ -28,6 +29,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 403;
     case ErrorCode.NotFound:
       return 404;
+    case ErrorCode.Conflict:
+      return 409;
     case ErrorCode.ImageTooLarge:
       return 413;
     case ErrorCode.UnsupportedMediaType:

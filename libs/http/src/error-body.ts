@@ -35,6 +35,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   403: ErrorCode.InsufficientScope,
   404: ErrorCode.NotFound,
   405: ErrorCode.NotFound,
+  409: ErrorCode.Conflict,
   413: ErrorCode.ImageTooLarge,
   415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.RateLimited,

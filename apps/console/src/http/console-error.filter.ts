@@ -61,6 +61,8 @@ export function toPublicError(error: AccountsError): PublicError {
       return new PublicError(ErrorCode.InsufficientScope, error.message);
     case AccountsErrorCode.IdentityConflict:
       return new PublicError(ErrorCode.Unauthenticated, error.message);
+    case AccountsErrorCode.Conflict:
+      return new PublicError(ErrorCode.Conflict, error.message);
     default:
       return unreachable(error.code);
   }

@@ -162,7 +162,7 @@ const ERRORS: Array<[string, string, string]> = [
   ['403', 'insufficient_scope', "The key lacks the operation's scope."],
   ['413', 'image_too_large', 'Over 5 MiB decoded, or over 4096 px on a side.'],
   ['415', 'unsupported_media_type', 'Any other content type or image format.'],
-  ['429', 'rate_limited', 'Per-key rate or daily limit, or plan quota. Retry-After is set.'],
+  ['429', 'rate_limited', "Per-key rate or daily limit, the workspace's rate or calls in progress, or plan quota. Retry-After is set."],
   ['500', 'internal', 'An unexpected failure on our side (an engine that failed on this image). Not billed.'],
   ['503', 'unavailable', 'No worker capacity, queue down or engine unavailable. Retry-After is set.'],
   ['504', 'timeout', 'The job did not finish within the request deadline (default 30 s).'],
