@@ -6,12 +6,21 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildIfStale } from './lib/build-state.mjs';
-import { MissingPrerequisite, REPO_ROOT as root, ensureRedis, portOpen, prepareMachine } from './lib/prerequisites.mjs';
+import {
+  MissingPrerequisite,
+  REPO_ROOT as root,
+  ensureRedis,
+  portOpen,
+  prepareMachine,
+  visionRedisMemoryArgs,
+} from './lib/prerequisites.mjs';
 
 const host = process.env.HOST ?? '127.0.0.1';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly';
-const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? visionRedisUrl;
+// The events Redis may be the machine's own; the vision Redis is one of npm start's own (another port), so that
+// its memory cap and noeviction policy are set on a Redis nothing else uses.
+const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6380';
 const logDir = path.join(root, '.nomosly', 'logs');
 const idpPort = Number(process.env.IDP_PORT ?? 4455);
 const demoEmail = process.env.DEMO_EMAIL ?? 'demo@nomosly.local';
@@ -34,8 +43,9 @@ const children = new Map();
 let stopping = false;
 
 async function main() {
-  await prepareMachine({ databaseUrl, redisUrl: visionRedisUrl });
-  if (eventsRedisUrl !== visionRedisUrl) await ensureRedis(eventsRedisUrl, { persist: true, variable: 'EVENTS_REDIS_URL' });
+  await prepareMachine({ databaseUrl, redisUrl: eventsRedisUrl });
+  await ensureRedis(visionRedisUrl, { variable: 'VISION_REDIS_URL', args: visionRedisMemoryArgs() });
+  await checkVisionRedis(visionRedisUrl);
   await buildIfStale(root);
   runNode('libs/db/src/bin/migrate.js', 'migrations');
   for (const app of APPS) {
@@ -54,6 +64,29 @@ async function main() {
   const gateway = APPS.find((app) => app.name === 'gateway');
   say(`queues: http://${host}:${gateway.port}/ops/queues (user ${process.env.OPS_USERNAME ?? 'admin'}, password ${opsPassword})`);
   say(`logs in ${path.relative(process.cwd(), logDir) || '.'}/; Ctrl-C stops everything.`);
+}
+
+/** A vision Redis that was already running (one npm start did not start): say if it could evict a waiting image. */
+async function checkVisionRedis(url) {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const [, policy] = await redis.config('GET', 'maxmemory-policy');
+    const [, maxmemory] = await redis.config('GET', 'maxmemory');
+    if (policy !== 'noeviction' || maxmemory === '0') {
+      say(
+        `warning: the vision Redis at ${url} runs with maxmemory ${maxmemory} and policy ${policy}: give it ` +
+          `"${visionRedisMemoryArgs().join(' ')}" so that a full one refuses new calls (503) instead of growing ` +
+          'without bound or evicting an image a call waits on.',
+      );
+    }
+  } catch (error) {
+    say(`warning: could not read the vision Redis settings at ${url}: ${error.message}`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function runNode(entry, label, args = []) {
