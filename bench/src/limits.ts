@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const app = await createGateway(config, { write: () => undefined });
   await app.init();
   const auth = app.get(ApiKeyAuth);
-  const key = createKeyWithCli(DATABASE_URL, 'bench-limits@nomosly.local', ['--name', 'bench-limits']);
+  const key = createKeyWithCli(DATABASE_URL, 'bench-limits@nomosly.local', ['--name', 'bench-limits', '--replace']);
   const request = () => ({ method: 'POST', url: '/v1/faces/detect', headers: { authorization: `Bearer ${key}` }, raw: {} });
   const reply = { headers: () => reply };
   const redis = new Redis(REDIS_URL);

@@ -158,7 +158,8 @@ async function waitForWorkerSeen(timeoutMs = 15_000) {
 
 function createDemoKey() {
   const output = runNode('apps/cli/src/main.js', 'creating the demo key', [
-    'keys', 'create', '--email', demoEmail, '--name', 'demo (npm start)',
+    // --replace: each start's demo key takes the last one's place, so restarts never reach the plan's key limit.
+    'keys', 'create', '--email', demoEmail, '--name', 'demo (npm start)', '--replace',
   ]);
   return output.trim().split('\n').at(-1);
 }

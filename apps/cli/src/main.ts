@@ -14,10 +14,12 @@ const HELP = `nomosly admin CLI
 Usage: npm run cli -- <command> [options]
 
 Commands:
-  keys create --email <email> [--name <name>] [--scopes a,b] [--daily-limit n]
+  keys create --email <email> [--name <name>] [--scopes a,b] [--daily-limit n] [--replace]
       Creates the user and a personal workspace if needed, then an API key.
       The secret is printed once, alone on the last line. Refused when the workspace
-      already has its plan's maxActiveKeys active keys (revoke one first).
+      already has its plan's maxActiveKeys active keys (revoke one first). --replace
+      revokes the workspace's active keys of the same name first; gateways that
+      cached one serve it until their key cache expires (KEY_CACHE_TTL_MS).
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
       name: { type: 'string' },
       scopes: { type: 'string' },
       'daily-limit': { type: 'string' },
+      replace: { type: 'boolean' },
     },
     strict: true,
   });
@@ -75,6 +78,7 @@ async function main(argv: string[]): Promise<void> {
           name: values.name?.trim() || 'default',
           scopes: parseScopes(values.scopes),
           dailyLimit: parseDailyLimit(values['daily-limit']),
+          replace: values.replace ?? false,
         },
         plans,
       );

@@ -11,6 +11,8 @@ export interface ProvisionKeyInput {
   name: string;
   scopes: readonly Scope[];
   dailyLimit: number | null;
+  /** Revokes the workspace's active keys of the same name first (npm start's demo key, made anew each start). */
+  replace?: boolean;
 }
 
 export interface ProvisionedKey {
@@ -32,7 +34,9 @@ export async function provisionKey(em: EntityManager, input: ProvisionKeyInput, 
     const workspace = await ensurePersonalWorkspace(tx, user, { isNewUser: created });
     // A new user's workspace is written first, so that its row exists to be locked.
     await tx.flush();
-    await requireRoomForKey(tx, workspace, plans, new Date());
+    const now = new Date();
+    if (input.replace) await tx.nativeUpdate(ApiKey, { workspace, name: input.name, revokedAt: null }, { revokedAt: now });
+    await requireRoomForKey(tx, workspace, plans, now);
     const generated = generateApiKey();
     const key = tx.create(ApiKey, {
       workspace,
