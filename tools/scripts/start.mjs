@@ -43,6 +43,8 @@ const children = new Map();
 let stopping = false;
 
 async function main() {
+  // The events Redis, when started here, keeps an append-only file (it no longer carries images).
+  await ensureRedis(eventsRedisUrl, { persist: true, variable: 'EVENTS_REDIS_URL' });
   await prepareMachine({ databaseUrl, redisUrl: eventsRedisUrl });
   await ensureRedis(visionRedisUrl, { variable: 'VISION_REDIS_URL', args: visionRedisMemoryArgs() });
   await checkVisionRedis(visionRedisUrl);
