@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   console.log(`RSS of one process with the local engine: ${mib(process.memoryUsage().rss)} (${mib(rssBefore)} before loading)`);
   await engine.stop();
 
-  const key = createKeyWithCli(TEST_DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench']);
+  const key = createKeyWithCli(TEST_DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench', '--replace']);
   const request = { headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg' }, body: photo };
   for (const workers of [1, 2]) {
     // A plan the load cannot reach: this measures the engine, not the limits.

@@ -28,7 +28,7 @@ const REDIS_URL = process.env.VISION_REDIS_URL ?? TEST_REDIS_URL;
 async function main(): Promise<void> {
   const small = await sharp(fixture('grace_hopper.jpg')).resize(128, 128).jpeg({ quality: 85 }).toBuffer();
   const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
-  const key = createKeyWithCli(DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench']);
+  const key = createKeyWithCli(DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench', '--replace']);
   const headers = (type: string) => ({ authorization: `Bearer ${key}`, 'content-type': type });
   console.log(`machine: ${process.arch}, node ${process.version}, ${SECONDS} s per row, load generator in this process`);
   console.log(`${'case'.padEnd(34)}  cli           p50          p99    throughput`);

@@ -6,12 +6,21 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildIfStale } from './lib/build-state.mjs';
-import { MissingPrerequisite, REPO_ROOT as root, ensureRedis, portOpen, prepareMachine } from './lib/prerequisites.mjs';
+import {
+  MissingPrerequisite,
+  REPO_ROOT as root,
+  ensureRedis,
+  portOpen,
+  prepareMachine,
+  visionRedisMemoryArgs,
+} from './lib/prerequisites.mjs';
 
 const host = process.env.HOST ?? '127.0.0.1';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly';
-const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? visionRedisUrl;
+// The events Redis may be the machine's own; the vision Redis is one of npm start's own (another port), so that
+// its memory cap and noeviction policy are set on a Redis nothing else uses.
+const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6380';
 const logDir = path.join(root, '.nomosly', 'logs');
 const idpPort = Number(process.env.IDP_PORT ?? 4455);
 const demoEmail = process.env.DEMO_EMAIL ?? 'demo@nomosly.local';
@@ -36,8 +45,11 @@ const children = new Map();
 let stopping = false;
 
 async function main() {
-  await prepareMachine({ databaseUrl, redisUrl: visionRedisUrl });
-  if (eventsRedisUrl !== visionRedisUrl) await ensureRedis(eventsRedisUrl, { persist: true, variable: 'EVENTS_REDIS_URL' });
+  // The events Redis, when started here, keeps an append-only file (it no longer carries images).
+  await ensureRedis(eventsRedisUrl, { persist: true, variable: 'EVENTS_REDIS_URL' });
+  await prepareMachine({ databaseUrl, redisUrl: eventsRedisUrl });
+  await ensureRedis(visionRedisUrl, { variable: 'VISION_REDIS_URL', args: visionRedisMemoryArgs() });
+  await checkVisionRedis(visionRedisUrl);
   await buildIfStale(root);
   runNode('libs/db/src/bin/migrate.js', 'migrations');
   for (const app of APPS) {
@@ -64,6 +76,29 @@ async function main() {
 function writeSecretFile(file, content) {
   rmSync(file, { force: true });
   writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
+}
+
+/** A vision Redis that was already running (one npm start did not start): say if it could evict a waiting image. */
+async function checkVisionRedis(url) {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const [, policy] = await redis.config('GET', 'maxmemory-policy');
+    const [, maxmemory] = await redis.config('GET', 'maxmemory');
+    if (policy !== 'noeviction' || maxmemory === '0') {
+      say(
+        `warning: the vision Redis at ${url} runs with maxmemory ${maxmemory} and policy ${policy}: give it ` +
+          `"${visionRedisMemoryArgs().join(' ')}" so that a full one refuses new calls (503) instead of growing ` +
+          'without bound or evicting an image a call waits on.',
+      );
+    }
+  } catch (error) {
+    say(`warning: could not read the vision Redis settings at ${url}: ${error.message}`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function runNode(entry, label, args = []) {
@@ -135,7 +170,8 @@ async function waitForWorkerSeen(timeoutMs = 15_000) {
 
 function createDemoKey() {
   const output = runNode('apps/cli/src/main.js', 'creating the demo key', [
-    'keys', 'create', '--email', demoEmail, '--name', 'demo (npm start)',
+    // --replace: each start's demo key takes the last one's place, so restarts never reach the plan's key limit.
+    'keys', 'create', '--email', demoEmail, '--name', 'demo (npm start)', '--replace',
   ]);
   return output.trim().split('\n').at(-1);
 }

@@ -44,9 +44,10 @@ describe('docker-compose.yml describes the same system', () => {
     }
   });
 
-  it('runs the vision Redis without persistence and the events Redis with AOF', () => {
+  it('runs the vision Redis without persistence, capped and never evicting, and the events Redis with AOF', () => {
     const vision = compose.services['redis-vision']?.command?.join(' ');
     expect(vision).toContain('--save  --appendonly no --slowlog-log-slower-than -1');
+    expect(vision).toMatch(/--maxmemory \d+[kmg]b --maxmemory-policy noeviction/);
     expect(compose.services['redis-events']?.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
     expect(compose.services.postgres).toBeDefined();
   });

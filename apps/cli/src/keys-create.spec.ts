@@ -28,6 +28,27 @@ describe('cli keys create', () => {
     expect(dump).not.toContain(secret.slice(12));
   });
 
+  it('refuses a key beyond the plan\'s maxActiveKeys with a clear error and exit code 1; --replace takes the same-named key\'s place', () => {
+    const email = `cli-cap-${randomUUID().slice(0, 8)}@cli.test`;
+    const env = {
+      DATABASE_URL: TEST_DATABASE_URL,
+      PLANS: JSON.stringify({ free: { rateLimitPerSecond: 10, monthlyUnitQuota: 1000, centsPerThousandUnits: 0, maxActiveKeys: 2 } }),
+    };
+    const create = (...extra: string[]) => runCli(['keys', 'create', '--email', email, ...extra], env);
+    expect(create('--name', 'a').status).toBe(0);
+    expect(create('--name', 'demo').status).toBe(0);
+    const refused = create('--name', 'c');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      'cli: This workspace already has 2 active keys, the most its plan allows (2); revoke a key it no longer needs, then create this one.',
+    );
+    expect(refused.stdout).not.toMatch(/nk_live_/);
+    for (let i = 0; i < 3; i++) expect(create('--name', 'demo', '--replace').status).toBe(0);
+    const listed = runCli(['keys', 'list', '--email', email], env).stdout.trim().split('\n');
+    expect(listed.filter((line) => / active /.test(line))).toHaveLength(2);
+    expect(listed.filter((line) => / revoked .* demo$/.test(line))).toHaveLength(3);
+  });
+
   it('refuses unknown scopes with usage text and exit code 2', () => {
     const result = runCli(['keys', 'create', '--email', 'x@cli.test', '--scopes', 'admin'], { DATABASE_URL: TEST_DATABASE_URL });
     expect(result.status).toBe(2);

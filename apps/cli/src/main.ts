@@ -6,6 +6,7 @@ import { ALL_SCOPES, isScope, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, ormConfig } from '@nomosly/db';
 import { provisionKey } from '@nomosly/accounts';
+import { Plans, plansEnv } from '@nomosly/limits';
 import { NotLocalIssuerError, requestDevToken } from './dev-token/dev-token';
 
 const HELP = `nomosly admin CLI
@@ -13,12 +14,15 @@ const HELP = `nomosly admin CLI
 Usage: npm run cli -- <command> [options]
 
 Commands:
-  keys create --email <email> [--workspace <id>] [--name <name>] [--scopes a,b] [--daily-limit n]
+  keys create --email <email> [--workspace <id>] [--name <name>] [--scopes a,b] [--daily-limit n] [--replace]
       Creates an API key; the secret is printed once, alone on the last line.
       Without --workspace: for a user who has never signed in to the console, created with a
       personal workspace if needed (their first sign-in with that email verified claims it).
       Refused when someone already signs in with that email: an email does not say whose
       workspace the key is for, so name it with --workspace <id> (that user must be a member).
+      Refused when the workspace already has its plan's maxActiveKeys active keys (revoke one
+      first). --replace revokes the workspace's active keys of the same name first; gateways
+      that cached one serve it until their key cache expires (KEY_CACHE_TTL_MS).
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
@@ -31,6 +35,7 @@ Commands:
 
 Environment:
   DATABASE_URL (keys; default postgres://postgres@127.0.0.1:5432/nomosly)
+  PLANS (keys create: the plan table the console and gateways use, for maxActiveKeys)
   OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
   IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
@@ -56,23 +61,32 @@ async function main(argv: string[]): Promise<void> {
       name: { type: 'string' },
       scopes: { type: 'string' },
       'daily-limit': { type: 'string' },
+      replace: { type: 'boolean' },
     },
     strict: true,
   });
   const email = z.email().safeParse(values.email?.trim());
   if (!email.success) throw new UsageError('--email <email> is required and must be an email address');
 
-  const config = loadConfig(z.object({ DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly') }));
+  const config = loadConfig(
+    z.object({ DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'), PLANS: plansEnv() }),
+  );
   const orm = await MikroORM.init({ ...ormConfig({ url: config.DATABASE_URL, poolSize: 2 }), allowGlobalContext: true });
   try {
     if (command === 'create') {
-      const created = await provisionKey(orm.em.fork(), {
-        email: email.data,
-        name: values.name?.trim() || 'default',
-        scopes: parseScopes(values.scopes),
-        dailyLimit: parseDailyLimit(values['daily-limit']),
-        workspaceId: values.workspace?.trim(),
-      });
+      const plans = new Plans(config.PLANS, (message) => console.error(`cli: ${message}`));
+      const created = await provisionKey(
+        orm.em.fork(),
+        {
+          email: email.data,
+          name: values.name?.trim() || 'default',
+          scopes: parseScopes(values.scopes),
+          dailyLimit: parseDailyLimit(values['daily-limit']),
+          workspaceId: values.workspace?.trim(),
+          replace: values.replace ?? false,
+        },
+        plans,
+      );
       console.log(`user      ${created.user.email}${created.createdUser ? ' (created)' : ''}`);
       console.log(`workspace ${created.workspace.id} ${created.workspace.name}`);
       console.log(`key       ${created.key.prefix}… "${created.key.name}" scopes ${created.key.scopes.join(',')}`);

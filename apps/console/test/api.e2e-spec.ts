@@ -234,6 +234,22 @@ describe('/api/workspaces/:ws/keys', () => {
   });
 });
 
+describe('active keys per workspace', () => {
+  it('a key beyond the plan\'s maxActiveKeys (free: 10) answers 409 conflict saying to revoke one; after a revoke it is created', async () => {
+    const owner = await signIn(url, system.issuer, 'key-cap');
+    const base = `/api/workspaces/${owner.workspaceId}/keys`;
+    const created = await Promise.all(Array.from({ length: 10 }, (_, i) => owner.call('POST', base, { name: `k${i}` })));
+    expect(created.map((response) => response.status)).toEqual(Array(10).fill(201));
+    const refused = await owner.call('POST', base, { name: 'one too many' });
+    expectError(refused, 409, 'conflict');
+    expect(refused.body.error?.message).toMatch(/10 active keys.*revoke a key/);
+    expect(refused.body.secret).toBeUndefined();
+    expect((await owner.call('POST', `${base}/${(created[0].body.key as { id: string }).id}/revoke`)).status).toBe(200);
+    expect((await owner.call('POST', base, { name: 'in its place' })).status).toBe(201);
+    expect(((await owner.call('GET', base)).body.keys as unknown[]).length).toBe(11);
+  });
+});
+
 describe('limits and members', () => {
   let owner: TestUser;
   let member: TestUser;
@@ -251,6 +267,9 @@ describe('limits and members', () => {
     expect((await member.call('GET', limits)).body).toEqual({
       plan: 'free',
       rateLimitPerSecond: 10,
+      workspaceRequestsPerSecond: 20,
+      maxInFlight: 10,
+      maxActiveKeys: 10,
       monthlyUnitQuota: 1000,
       unitsThisMonth: 0,
       spendThisMonthCents: 0,

@@ -20,6 +20,15 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   VISION_DEADLINE_MS: env.positiveInt(30_000),
   /** Waiting jobs beyond which new requests get 503 `unavailable` instead of queueing. */
   VISION_MAX_BACKLOG: env.positiveInt(1_000),
+  /**
+   * The most of VISION_MAX_BACKLOG one workspace may hold: its calls in flight are capped at this fraction of it
+   * (below its plan's maxInFlight when that is larger), so that one workspace cannot fill the backlog alone.
+   */
+  VISION_WORKSPACE_BACKLOG_SHARE: z.coerce
+    .number()
+    .gt(0, 'expected a fraction above 0, at most 1')
+    .max(1, 'expected a fraction above 0, at most 1')
+    .default(0.5),
   /** How long a resolved API key is served from the in-process cache. */
   KEY_CACHE_TTL_MS: env.positiveInt(30_000),
   /** How long a key hash that matched no key is refused without asking Postgres again. */

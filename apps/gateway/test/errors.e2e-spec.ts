@@ -223,7 +223,7 @@ describe('gateway: when the vision side cannot answer', () => {
     try {
       const ready = await fetch(`${gateway.url}/readyz`);
       expect(ready.status).toBe(503);
-      const key = createKeyWithCli(TEST_DATABASE_URL, 'redis-down@test.nomosly.local');
+      const key = createKeyWithCli(TEST_DATABASE_URL, `redis-down-${Date.now()}@test.nomosly.local`);
       const response = await fetch(`${gateway.url}/v1/faces/detect`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'image/png' },

@@ -21,6 +21,8 @@ const PLANS = JSON.stringify({
   free: { rateLimitPerSecond: 100_000, monthlyUnitQuota: 1_000_000_000, centsPerThousandUnits: 0 },
   slow: { rateLimitPerSecond: 2, monthlyUnitQuota: 1_000, centsPerThousandUnits: 0 },
   seven: { rateLimitPerSecond: 1_000, monthlyUnitQuota: 7, centsPerThousandUnits: 0 },
+  // Each key could make 1000 calls a second; the workspace, over all its keys, 3.
+  crowd: { rateLimitPerSecond: 1_000, workspaceRequestsPerSecond: 3, monthlyUnitQuota: 1_000, centsPerThousandUnits: 0 },
   // Half a cent per unit: a cap of 2 cents allows 4 units.
   priced: { rateLimitPerSecond: 1_000, monthlyUnitQuota: 1_000, centsPerThousandUnits: 500 },
 });
@@ -105,6 +107,26 @@ describe('gateway limits (P10)', () => {
     }
     expect(await limits.unitsThisMonth(workspaceId)).toBe(6 - refused.length);
     await until(async () => (await detect(key)).status === 200, { what: 'the next second admitting again', intervalMs: 200 });
+  });
+
+  it('P10: over the workspace\'s rate limit, whichever of its keys is used, 429 rate_limited with Retry-After, and no units taken', async () => {
+    const email = `limits-${randomBytes(4).toString('hex')}@test.nomosly.local`;
+    const keys = [createKeyWithCli(TEST_DATABASE_URL, email), createKeyWithCli(TEST_DATABASE_URL, email), createKeyWithCli(TEST_DATABASE_URL, email)];
+    const { rows } = await db.query<{ workspace_id: string }>('select workspace_id from api_keys where hash = $1', [hashApiKey(keys[0])]);
+    const workspaceId = rows[0].workspace_id;
+    await db.query('update workspaces set plan = $1 where id = $2', ['crowd', workspaceId]);
+    const responses = await Promise.all(keys.flatMap((key) => Array.from({ length: 4 }, () => detect(key))));
+    // Three per second for the workspace: twelve at once admit three, or six if they straddle a second.
+    const refused = responses.filter((response) => response.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(6);
+    expect(refused.length + responses.filter((response) => response.status === 200).length).toBe(12);
+    for (const response of refused) {
+      expect(errorCode(response.body)).toBe('rate_limited');
+      expect((response.body.error as { message: string }).message).toMatch(/this workspace may make 3 requests per second/);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(rateLimitHeaders(response.headers)).toEqual({ limit: '3', remaining: '0', reset: '1' });
+    }
+    expect(await limits.unitsThisMonth(workspaceId)).toBe(12 - refused.length);
   });
 
   it('P10: a key with --daily-limit 3 is admitted exactly 3 times, then 429 until the next UTC day', async () => {

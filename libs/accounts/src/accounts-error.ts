@@ -6,7 +6,7 @@ export const AccountsErrorCode = Object.freeze({
   InvalidRequest: 'invalid_request',
   /** The caller is a member of the workspace but the action needs its owner role (or, for a key, to be its creator). */
   OwnerOnly: 'owner_only',
-  /** The action conflicts with the current state (already a member, already invited, invitation expired...). */
+  /** The action conflicts with the current state (already a member, already invited, invitation expired, a workspace at its plan's key limit...); the message says how to resolve it. */
   Conflict: 'conflict',
   /** The sign-in's email already belongs to a user linked to another identity provider subject. */
   IdentityConflict: 'identity_conflict',

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { hashApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES } from '@nomosly/contracts';
 import { ApiKey, Invitation, Membership, User, Workspace, ormConfig } from '@nomosly/db';
+import { DEFAULT_PLANS, Plans, withWorkspaceDefaults } from '@nomosly/limits';
 import { TEST_DATABASE_URL } from '@nomosly/testing';
 import { AccountsError, AccountsErrorCode } from './accounts-error';
 import { ApiKeyService } from './api-key.service';
@@ -17,6 +18,11 @@ beforeAll(async () => {
   orm = await MikroORM.init(ormConfig({ url: TEST_DATABASE_URL, poolSize: 2 }));
 });
 afterAll(() => orm.close(true));
+
+/** Plans whose `free` (every new workspace's plan) allows `maxActiveKeys` active keys. */
+const keyCap = (maxActiveKeys: number) =>
+  new Plans({ ...DEFAULT_PLANS, free: { ...DEFAULT_PLANS.free, maxActiveKeys } }, () => undefined);
+const anyKeys = new Plans({ free: withWorkspaceDefaults({ rateLimitPerSecond: 1, monthlyUnitQuota: 1, centsPerThousandUnits: 0 }) }, () => undefined);
 
 const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@accounts.test`;
 
@@ -57,7 +63,7 @@ describe('sign-in provisioning', () => {
 
   it('a verified sign-in claims the user the admin CLI made for that email, with its workspace and keys', async () => {
     const email = uniqueEmail('cli-made');
-    const provisioned = await provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null });
+    const provisioned = await provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null }, anyKeys);
     const user = await new IdentityService(orm.em).signIn(identity(email.toUpperCase(), true));
     expect(user.id).toBe(provisioned.user.id);
     expect((await new ProfileService(orm.em).get(user.id)).workspaces).toEqual([{ id: provisioned.workspace.id, name: provisioned.workspace.name, role: 'owner' }]);
@@ -68,7 +74,7 @@ describe('sign-in provisioning', () => {
     ['absent', undefined],
   ])('an unverified email (email_verified %s) signs in to an account of its own: never the CLI-made user or a verified account', async (_what, verified) => {
     const email = uniqueEmail('unverified');
-    const provisioned = await provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null });
+    const provisioned = await provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null }, anyKeys);
     const unverified = await new IdentityService(orm.em).signIn({ ...identity(email), emailVerified: verified === true });
     expect(unverified.id).not.toBe(provisioned.user.id);
     const own = await new ProfileService(orm.em).get(unverified.id);
@@ -140,6 +146,26 @@ describe('API key lifecycle', () => {
     const error = await rejection(keysAt(fixedNow).create(workspaceId, user.id, input));
     expect(error.code).toBe(AccountsErrorCode.InvalidRequest);
     expect(error.message).toMatch(message);
+  });
+
+  it('caps active keys at the plan\'s maxActiveKeys, race-free: 8 created at once make exactly 3; revoked and expired keys leave room', async () => {
+    const { user, workspaceId } = await signedIn('cap');
+    const keys = (now = fixedNow) => new ApiKeyService(orm.em, () => now, keyCap(3));
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => keys().create(workspaceId, user.id, { name: `k${i}` })));
+    const created = outcomes.filter((outcome) => outcome.status === 'fulfilled').map((outcome) => (outcome as PromiseFulfilledResult<{ key: { id: string } }>).value.key);
+    expect(created).toHaveLength(3);
+    for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
+      const reason = (outcome as PromiseRejectedResult).reason as AccountsError;
+      expect(reason.code).toBe(AccountsErrorCode.Conflict);
+      expect(reason.message).toMatch(/3 active keys.*revoke a key/);
+    }
+
+    await keys().revoke(workspaceId, created[0].id, user.id);
+    const expiring = await keys().create(workspaceId, user.id, { name: 'expiring', expiresAt: new Date(fixedNow.getTime() + 3_600_000) });
+    expect((await rejection(keys().create(workspaceId, user.id, { name: 'over' }))).code).toBe(AccountsErrorCode.Conflict);
+    const later = new Date(fixedNow.getTime() + 7_200_000);
+    expect((await keys(later).create(workspaceId, user.id, { name: 'after-expiry' })).key.name).toBe('after-expiry');
+    expect(expiring.key.revokedAt).toBeNull();
   });
 
   it('revoke is idempotent: the first revocation time stays', async () => {
@@ -322,8 +348,8 @@ describe('members', () => {
 describe('provisionKey (admin CLI)', () => {
   it('creates the user and personal workspace once, then adds keys to that workspace', async () => {
     const email = uniqueEmail('cli');
-    const first = await provisionKey(orm.em.fork(), { email, name: 'one', scopes: ['faces:detect'], dailyLimit: null });
-    const second = await provisionKey(orm.em.fork(), { email: email.toUpperCase(), name: 'two', scopes: [...ALL_SCOPES], dailyLimit: 5 });
+    const first = await provisionKey(orm.em.fork(), { email, name: 'one', scopes: ['faces:detect'], dailyLimit: null }, anyKeys);
+    const second = await provisionKey(orm.em.fork(), { email: email.toUpperCase(), name: 'two', scopes: [...ALL_SCOPES], dailyLimit: 5 }, anyKeys);
     expect(first.createdUser).toBe(true);
     expect(second.createdUser).toBe(false);
     expect(second.workspace.id).toBe(first.workspace.id);
@@ -337,13 +363,25 @@ describe('provisionKey (admin CLI)', () => {
   ])('refuses an email a %s user signs in with, unless the workspace is named (of which they must be a member)', async (_what, verified) => {
     const user = await signedIn('signs-in', uniqueEmail('signs-in'), verified);
     const input = { email: user.user.email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null };
-    const refused = await rejection(provisionKey(orm.em.fork(), input));
+    const refused = await rejection(provisionKey(orm.em.fork(), input, anyKeys));
     expect(refused.code).toBe(AccountsErrorCode.Conflict);
     expect(refused.message).toMatch(/--workspace/);
     expect(await orm.em.fork().count(ApiKey, { createdBy: user.user.id })).toBe(0);
     const other = await signedIn('other');
-    expect((await rejection(provisionKey(orm.em.fork(), { ...input, workspaceId: other.workspaceId }))).code).toBe(AccountsErrorCode.InvalidRequest);
-    const named = await provisionKey(orm.em.fork(), { ...input, workspaceId: user.workspaceId });
+    expect((await rejection(provisionKey(orm.em.fork(), { ...input, workspaceId: other.workspaceId }, anyKeys))).code).toBe(AccountsErrorCode.InvalidRequest);
+    const named = await provisionKey(orm.em.fork(), { ...input, workspaceId: user.workspaceId }, anyKeys);
     expect({ user: named.user.id, workspace: named.workspace.id }).toEqual({ user: user.user.id, workspace: user.workspaceId });
+  });
+
+  it('refuses a key beyond the plan\'s maxActiveKeys with a conflict that says to revoke one, also when asked at once', async () => {
+    const email = uniqueEmail('cli-cap');
+    const create = () => provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null }, keyCap(2));
+    await create(); // the user and workspace exist before the race
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, create));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: AccountsErrorCode.Conflict, message: expect.stringMatching(/revoke a key/) });
+    }
+    expect(await orm.em.fork().count(ApiKey, { createdBy: { email } })).toBe(2);
   });
 });

@@ -2,7 +2,9 @@ import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { generateApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES, isScope } from '@nomosly/contracts';
 import { ApiKey, Membership, User, Workspace, WorkspaceRole } from '@nomosly/db';
+import { DEFAULT_PLANS, Plans } from '@nomosly/limits';
 import { AccountsError, AccountsErrorCode, invalid, notFound, requireId } from './accounts-error';
+import { requireRoomForKey } from './key-room';
 import { type KeyView, toKeyView } from './views';
 
 /** The largest per-key daily limit: the column is a 32-bit integer. */
@@ -42,24 +44,29 @@ export class ApiKeyService {
   constructor(
     private readonly em: EntityManager,
     private readonly now: () => Date = () => new Date(),
+    /** The plans (PLANS) whose maxActiveKeys caps each workspace's active keys. */
+    private readonly plans: Plans = new Plans(DEFAULT_PLANS, () => undefined),
   ) {}
 
+  /** Refused (conflict) when the workspace already has its plan's maxActiveKeys active keys. */
   async create(workspaceId: string, createdByUserId: string, input: NewKey): Promise<IssuedKey> {
-    const em = this.em.fork();
     const id = requireId(workspaceId, 'workspace');
     const fields = this.validated(input);
-    const workspace = await em.findOne(Workspace, { id });
-    if (!workspace) throw notFound('workspace');
-    const generated = generateApiKey();
-    const key = em.create(ApiKey, {
-      workspace,
-      createdBy: em.getReference(User, createdByUserId),
-      ...fields,
-      prefix: generated.prefix,
-      hash: generated.hash,
+    return this.em.fork().transactional(async (tx) => {
+      const workspace = await tx.findOne(Workspace, { id });
+      if (!workspace) throw notFound('workspace');
+      await requireRoomForKey(tx, workspace, this.plans, this.now());
+      const generated = generateApiKey();
+      const key = tx.create(ApiKey, {
+        workspace,
+        createdBy: tx.getReference(User, createdByUserId),
+        ...fields,
+        prefix: generated.prefix,
+        hash: generated.hash,
+      });
+      await tx.flush();
+      return { key: toKeyView(key), secret: generated.secret };
     });
-    await em.flush();
-    return { key: toKeyView(key), secret: generated.secret };
   }
 
   async list(workspaceId: string): Promise<KeyView[]> {

@@ -2,7 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateApiKey } from '@nomosly/api-keys';
 import type { Scope } from '@nomosly/contracts';
 import { ApiKey, Membership, User, type Workspace } from '@nomosly/db';
+import type { Plans } from '@nomosly/limits';
 import { conflict, invalid, requireId } from './accounts-error';
+import { requireRoomForKey } from './key-room';
 import { ensurePersonalWorkspace, findOrCreateUnclaimedUser, normalizeEmail } from './provisioning';
 
 export interface ProvisionKeyInput {
@@ -12,6 +14,8 @@ export interface ProvisionKeyInput {
   dailyLimit: number | null;
   /** The workspace the key is for, of which the email's user must be a member; needed once that user signs in. */
   workspaceId?: string;
+  /** Revokes the workspace's active keys of the same name first (npm start's demo key, made anew each start). */
+  replace?: boolean;
 }
 
 export interface ProvisionedKey {
@@ -27,11 +31,17 @@ export interface ProvisionedKey {
  * who has never signed in (made here with a personal workspace when there is none, and claimable only by a
  * sign-in with that email verified): an email does not say who a person who signs in is, so the key is never
  * put into whichever workspace an account under that address owns. Everything happens in one transaction.
+ * Refused (conflict) when the workspace already has its plan's maxActiveKeys active keys.
  */
-export async function provisionKey(em: EntityManager, input: ProvisionKeyInput): Promise<ProvisionedKey> {
+export async function provisionKey(em: EntityManager, input: ProvisionKeyInput, plans: Plans): Promise<ProvisionedKey> {
   const email = normalizeEmail(input.email);
   return em.transactional(async (tx) => {
     const { user, workspace, created } = input.workspaceId === undefined ? await unclaimedUserOf(tx, email) : await memberOf(tx, input.workspaceId, email);
+    // A new user's workspace is written first, so that its row exists to be locked.
+    await tx.flush();
+    const now = new Date();
+    if (input.replace) await tx.nativeUpdate(ApiKey, { workspace, name: input.name, revokedAt: null }, { revokedAt: now });
+    await requireRoomForKey(tx, workspace, plans, now);
     const generated = generateApiKey();
     const key = tx.create(ApiKey, {
       workspace,

@@ -36,6 +36,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   404: ErrorCode.NotFound,
   405: ErrorCode.NotFound,
   408: ErrorCode.RequestTimeout,
+  409: ErrorCode.Conflict,
   413: ErrorCode.ImageTooLarge,
   415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.RateLimited,

@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import { drainRequest } from './body-parsers';
 import { renderError } from './error-body';
 
+/** How long a client may take to send a whole request (headers and body) before it is cut off. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 export interface FastifyAdapterOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
@@ -29,7 +32,7 @@ export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAda
     logger: false,
     return503OnClosing: true,
     // A client that stops sending mid-request is cut off instead of holding a connection (and its bytes).
-    requestTimeout: 60_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     forceCloseConnections: 'idle',
     // Requests Node cannot even parse (bad chunking, bad Content-Length, huge headers) still get API.md's body.
     clientErrorHandler: (error: Error & { code?: string }, socket) => {

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { LimitsStore, type Admission, type AdmitInput, type Ticket } from './limits-store';
 import { rateLimitHeaders } from './rate-limit-headers';
+import { withWorkspaceDefaults } from './plans';
 import { secondsToNextUtcDay, secondsToNextUtcMonth, utcMonthTagOf } from './calendar';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -12,7 +13,8 @@ function ticketOf(admission: Admission): Ticket {
   return admission.ticket;
 }
 
-const generous = { rateLimitPerSecond: 1_000_000, monthlyUnitQuota: 1_000_000, centsPerThousandUnits: 0 };
+const generous = withWorkspaceDefaults({ rateLimitPerSecond: 1_000_000, monthlyUnitQuota: 1_000_000, centsPerThousandUnits: 0 });
+const LEASE_MS = 60_000;
 
 describe('LimitsStore (P10) against the real Redis', () => {
   let redis: Redis;
@@ -42,6 +44,7 @@ describe('LimitsStore (P10) against the real Redis', () => {
     plan: generous,
     monthlySpendCapCents: null,
     units: 1,
+    leaseMs: LEASE_MS,
     ...overrides,
   });
   const admitMany = (count: number, input: AdmitInput) => Promise.all(Array.from({ length: count }, () => store.admit(input)));
@@ -56,6 +59,44 @@ describe('LimitsStore (P10) against the real Redis', () => {
     expect(verdicts(admissions)).toEqual({ admitted: 7, rate: 43 });
     now += 1;
     expect((await store.admit(call({ plan: { ...generous, rateLimitPerSecond: 7 } }))).refusedBy).toBeNull();
+  });
+
+  it('P10: 40 parallel calls from four keys of one workspace against its rate of 9 per second admit exactly 9; another workspace is untouched', async () => {
+    const plan = { ...generous, workspaceRequestsPerSecond: 9 };
+    const keys = ['key-a', 'key-b', 'key-c', 'key-d'];
+    const admissions = await Promise.all(keys.map((keyId) => admitMany(10, call({ plan, keyId }))));
+    expect(verdicts(admissions.flat())).toEqual({ admitted: 9, workspace_rate: 31 });
+    const refused = admissions.flat().find((admission) => admission.refusedBy === 'workspace_rate');
+    expect(refused && rateLimitHeaders(refused)).toEqual({ 'RateLimit-Limit': '9', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '1', 'Retry-After': '1' });
+    expect((await store.admit(call({ plan, workspaceId: 'ws-b', keyId: 'key-e' }))).refusedBy).toBeNull();
+    now += 1;
+    expect((await store.admit(call({ plan }))).refusedBy).toBeNull();
+  });
+
+  it('P10: 20 parallel calls against 3 in flight admit exactly 3; a released slot admits one more; another workspace is untouched', async () => {
+    const plan = { ...generous, maxInFlight: 3 };
+    const admissions = await admitMany(20, call({ plan }));
+    expect(verdicts(admissions)).toEqual({ admitted: 3, in_flight: 17 });
+    const refused = admissions.find((admission) => admission.refusedBy === 'in_flight');
+    expect(refused && rateLimitHeaders(refused)).toMatchObject({ 'RateLimit-Limit': '3', 'RateLimit-Remaining': '0', 'Retry-After': '1' });
+    expect(await store.unitsThisMonth('ws-a')).toBe(3);
+    expect((await store.admit(call({ plan, workspaceId: 'ws-b' }))).refusedBy).toBeNull();
+
+    const held = admissions.filter((admission) => admission.ticket).map(ticketOf);
+    await store.release(held[0]);
+    await store.release(held[0]);
+    expect(verdicts(await admitMany(5, call({ plan })))).toEqual({ admitted: 1, in_flight: 4 });
+  });
+
+  it('P10: a slot nobody gives back (a crashed gateway) comes back when its lease expires, and the set itself expires', async () => {
+    const plan = { ...generous, maxInFlight: 2 };
+    const [first] = await admitMany(2, call({ plan }));
+    expect((await store.admit(call({ plan }))).refusedBy).toBe('in_flight');
+    expect(await redis.pttl(ticketOf(first).inFlightKey)).toBeGreaterThan(LEASE_MS - 5_000);
+    now += LEASE_MS / 1000 - 1;
+    expect((await store.admit(call({ plan }))).refusedBy).toBe('in_flight');
+    now += 2;
+    expect(verdicts(await admitMany(4, call({ plan })))).toEqual({ admitted: 2, in_flight: 2 });
   });
 
   it('P10: 30 parallel calls against a daily limit of 5 admit exactly 5, and the next UTC day starts afresh', async () => {
@@ -86,13 +127,22 @@ describe('LimitsStore (P10) against the real Redis', () => {
     expect((await store.admit(call({ plan, monthlySpendCapCents: null }))).refusedBy).toBeNull();
   });
 
-  it('P10: a refusal increments nothing, and checks run in order rate, daily, quota, spend cap', async () => {
-    const plan = { rateLimitPerSecond: 2, monthlyUnitQuota: 3, centsPerThousandUnits: 1000 };
+  it('P10: a refusal increments nothing, and checks run in order rate, workspace rate, in flight, daily, quota, spend cap', async () => {
+    const plan = withWorkspaceDefaults({ rateLimitPerSecond: 2, monthlyUnitQuota: 3, centsPerThousandUnits: 1000 });
     const limited = call({ plan, dailyLimit: 10, monthlySpendCapCents: 100 });
     await admitMany(2, limited);
-    const snapshot = async () => Promise.all((await redis.keys(`${prefix}:*`)).sort().map(async (key) => [key, await redis.get(key)]));
+    const snapshot = async () =>
+      Promise.all(
+        (await redis.keys(`${prefix}:*`))
+          .sort()
+          .map(async (key) => [key, (await redis.type(key)) === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES') : await redis.get(key)]),
+      );
     const before = await snapshot();
     expect((await store.admit(limited)).refusedBy).toBe('rate');
+    const otherKey = { ...limited, keyId: 'key-b' };
+    expect((await store.admit({ ...otherKey, plan: { ...plan, workspaceRequestsPerSecond: 2 } })).refusedBy).toBe('workspace_rate');
+    expect((await store.admit({ ...otherKey, plan: { ...plan, maxInFlight: 2 } })).refusedBy).toBe('in_flight');
+    expect(await snapshot()).toEqual(before);
     expect(await snapshot()).toEqual(before);
 
     now += 1;
@@ -124,7 +174,7 @@ describe('LimitsStore (P10) against the real Redis', () => {
   });
 
   it('P10: headers report the policy closest to refusing, with resets to the next second, UTC day and month', async () => {
-    const plan = { rateLimitPerSecond: 10, monthlyUnitQuota: 100, centsPerThousandUnits: 0 };
+    const plan = withWorkspaceDefaults({ rateLimitPerSecond: 10, monthlyUnitQuota: 100, centsPerThousandUnits: 0 });
     const admitted = await store.admit(call({ plan, dailyLimit: 4 }));
     expect(rateLimitHeaders(admitted)).toEqual({ 'RateLimit-Limit': '4', 'RateLimit-Remaining': '3', 'RateLimit-Reset': String(secondsToNextUtcDay(now)) });
     expect(rateLimitHeaders(await store.admit(call({ plan, keyId: 'key-b' })))).toEqual({

@@ -1,24 +1,33 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { secondsToNextUtcDay, secondsToNextUtcMonth } from './calendar';
 import { type Plan, spendCents } from './plans';
 import { ADMIT_SCRIPT, REFUND_SCRIPT, UNITS_SCRIPT } from './scripts';
 
 /** The policies a call can be refused by, in the order they are checked. */
-export type Refusal = 'rate' | 'daily' | 'quota' | 'spend_cap';
+export type Refusal = 'rate' | 'workspace_rate' | 'in_flight' | 'daily' | 'quota' | 'spend_cap';
 
-/** A counted policy as the RateLimit-* headers report it. */
+/**
+ * A counted policy as the RateLimit-* headers report it. The workspace's calls in flight are listed only when
+ * they refuse the call: they are a count of calls in progress, not a window that resets.
+ */
 export interface PolicyState {
-  policy: 'rate' | 'daily' | 'quota';
+  policy: 'rate' | 'workspace_rate' | 'in_flight' | 'daily' | 'quota';
   limit: number;
   remaining: number;
   /** Seconds until the window ends. */
   reset: number;
 }
 
-/** What an admission took, so that a call that does not end in 2xx can give it back. */
+/**
+ * What an admission took: its units, given back if the call does not end in 2xx, and its slot among the
+ * workspace's calls in flight, given back when the call ends however it ends (else at the lease's expiry).
+ */
 export interface Ticket {
   unitsKey: string;
   units: number;
+  inFlightKey: string;
+  leaseId: string;
 }
 
 export interface AdmitInput {
@@ -29,6 +38,11 @@ export interface AdmitInput {
   plan: Plan;
   monthlySpendCapCents: number | null;
   units: number;
+  /**
+   * How long the call may hold its slot among the workspace's calls in flight if nobody gives it back (a gateway
+   * that crashed): longer than any call can last.
+   */
+  leaseMs: number;
 }
 
 export interface Admission {
@@ -37,14 +51,32 @@ export interface Admission {
   now: number;
   policies: PolicyState[];
   unitsThisMonth: number;
+  /** The workspace's calls in flight, this one included when admitted. */
+  inFlight: number;
   /** Present when the call was admitted. */
   ticket: Ticket | null;
 }
 
-type ScriptReply = [verdict: Refusal | 'none', now: number, rateUsed: number, dailyUsed: number, unitsUsed: number, month: number];
+type ScriptReply = [
+  verdict: Refusal | 'none',
+  now: number,
+  rateUsed: number,
+  dailyUsed: number,
+  unitsUsed: number,
+  month: number,
+  workspaceRateUsed: number,
+  inFlight: number,
+];
 
 interface LimitsCommands {
-  limitsAdmit(rateKey: string, dailyKey: string, unitsKey: string, ...args: Array<string | number>): Promise<ScriptReply>;
+  limitsAdmit(
+    rateKey: string,
+    dailyKey: string,
+    unitsKey: string,
+    workspaceRateKey: string,
+    inFlightKey: string,
+    ...args: Array<string | number>
+  ): Promise<ScriptReply>;
   limitsRefund(unitsKey: string, units: number): Promise<number>;
   limitsUnits(unitsKey: string, fixedNow: string): Promise<number>;
 }
@@ -62,8 +94,9 @@ export function limitsPrefix(queuePrefix: string): string {
 }
 
 /**
- * Per-key rate limit (1-second window) and daily counter, per-workspace monthly units and spend cap, all
- * checked and counted by one Lua script on the events Redis (atomic, exact under concurrency).
+ * Per-key rate limit (1-second window) and daily counter; per-workspace rate limit, calls in flight (leases that
+ * expire), monthly units and spend cap: all checked and counted by one Lua script on the events Redis (one round
+ * trip, atomic, exact under concurrency).
  */
 export class LimitsStore {
   private readonly redis: Redis & LimitsCommands;
@@ -71,7 +104,7 @@ export class LimitsStore {
   private readonly fixedClock?: () => number;
 
   constructor(redis: Redis, options: LimitsStoreOptions) {
-    redis.defineCommand('limitsAdmit', { numberOfKeys: 3, lua: ADMIT_SCRIPT });
+    redis.defineCommand('limitsAdmit', { numberOfKeys: 5, lua: ADMIT_SCRIPT });
     redis.defineCommand('limitsRefund', { numberOfKeys: 1, lua: REFUND_SCRIPT });
     redis.defineCommand('limitsUnits', { numberOfKeys: 1, lua: UNITS_SCRIPT });
     this.redis = redis as Redis & LimitsCommands;
@@ -80,22 +113,38 @@ export class LimitsStore {
   }
 
   async admit(input: AdmitInput): Promise<Admission> {
+    const { plan } = input;
     const unitsBase = this.unitsBase(input.workspaceId);
-    const [verdict, now, rateUsed, dailyUsed, unitsUsed, month] = await this.redis.limitsAdmit(
+    const inFlightKey = this.inFlightKey(input.workspaceId);
+    const leaseId = randomUUID();
+    const [verdict, now, rateUsed, dailyUsed, unitsUsed, month, workspaceRateUsed, inFlight] = await this.redis.limitsAdmit(
       `${this.prefix}:rate:${input.keyId}`,
       `${this.prefix}:daily:${input.keyId}`,
       unitsBase,
-      input.plan.rateLimitPerSecond,
+      `${this.prefix}:workspace-rate:${input.workspaceId}`,
+      inFlightKey,
+      plan.rateLimitPerSecond,
       input.dailyLimit ?? -1,
-      input.plan.monthlyUnitQuota,
+      plan.monthlyUnitQuota,
       input.units,
-      input.plan.centsPerThousandUnits,
+      plan.centsPerThousandUnits,
       input.monthlySpendCapCents ?? -1,
+      plan.workspaceRequestsPerSecond,
+      plan.maxInFlight,
+      leaseId,
+      input.leaseMs,
       this.clockArgument(),
     );
     const policies: PolicyState[] = [
-      { policy: 'rate', limit: input.plan.rateLimitPerSecond, remaining: input.plan.rateLimitPerSecond - rateUsed, reset: 1 },
+      { policy: 'rate', limit: plan.rateLimitPerSecond, remaining: plan.rateLimitPerSecond - rateUsed, reset: 1 },
+      {
+        policy: 'workspace_rate',
+        limit: plan.workspaceRequestsPerSecond,
+        remaining: plan.workspaceRequestsPerSecond - workspaceRateUsed,
+        reset: 1,
+      },
     ];
+    if (verdict === 'in_flight') policies.push({ policy: 'in_flight', limit: plan.maxInFlight, remaining: 0, reset: 1 });
     if (input.dailyLimit !== null) {
       policies.push({ policy: 'daily', limit: input.dailyLimit, remaining: input.dailyLimit - dailyUsed, reset: secondsToNextUtcDay(now) });
     }
@@ -112,8 +161,19 @@ export class LimitsStore {
       now,
       policies,
       unitsThisMonth: unitsUsed,
-      ticket: admitted ? { unitsKey: `${unitsBase}:${month}`, units: input.units } : null,
+      inFlight,
+      ticket: admitted ? { unitsKey: `${unitsBase}:${month}`, units: input.units, inFlightKey, leaseId } : null,
     };
+  }
+
+  /** Gives back an admitted call's slot among its workspace's calls in flight, when the call ends. */
+  async release(ticket: Ticket): Promise<void> {
+    await this.redis.zrem(ticket.inFlightKey, ticket.leaseId);
+  }
+
+  /** The workspace's calls in flight now, leases past their expiry left out. */
+  async inFlight(workspaceId: string): Promise<number> {
+    return this.redis.zcount(this.inFlightKey(workspaceId), `(${this.nowMs()}`, '+inf');
   }
 
   /** Gives back the units of an admitted call that did not end in 2xx: refused calls are not billed. */
@@ -127,6 +187,14 @@ export class LimitsStore {
 
   async spendThisMonthCents(workspaceId: string, plan: Plan): Promise<number> {
     return spendCents(await this.unitsThisMonth(workspaceId), plan);
+  }
+
+  private inFlightKey(workspaceId: string): string {
+    return `${this.prefix}:in-flight:${workspaceId}`;
+  }
+
+  private nowMs(): number {
+    return this.fixedClock ? Math.floor(this.fixedClock()) * 1000 : Date.now();
   }
 
   private unitsBase(workspaceId: string): string {

@@ -1,5 +1,6 @@
 export * from './app-process';
 export * from './events';
+export * from './fairness';
 export * from './identity';
 export * from './images';
 export * from './paths';

@@ -99,11 +99,21 @@ export async function ensurePostgres(url) {
 }
 
 /**
+ * The vision Redis's memory settings (docker-compose.yml says the same): images wait in it up to their deadline,
+ * so it is capped, and a full one refuses new writes (the gateway answers 503) rather than evicting an image a
+ * call is waiting on.
+ */
+export function visionRedisMemoryArgs(maxmemory = process.env.VISION_REDIS_MAXMEMORY ?? '256mb') {
+  return ['--maxmemory', maxmemory, '--maxmemory-policy', 'noeviction'];
+}
+
+/**
  * Redis: started when installed but not running. The vision Redis keeps nothing (no snapshots, no append-only
  * file, no slow log, which would keep the first bytes of a slow command's arguments, an image's for one); the
- * events Redis (`persist`) keeps an append-only file, so a restart loses no usage event.
+ * events Redis (`persist`) keeps an append-only file, so a restart loses no usage event. `args` go on the
+ * command line of a Redis started here.
  */
-export async function ensureRedis(url, { persist = false, variable = 'VISION_REDIS_URL' } = {}) {
+export async function ensureRedis(url, { persist = false, variable = 'VISION_REDIS_URL', args = [] } = {}) {
   const { hostname, port } = new URL(url);
   const redisPort = Number(port || 6379);
   if (await portOpen(redisPort, hostname)) return;
@@ -113,7 +123,7 @@ export async function ensureRedis(url, { persist = false, variable = 'VISION_RED
     const storage = persist
       ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', ensureDir(path.join(REPO_ROOT, '.nomosly', 'redis-events'))]
       : ['--save', '', '--appendonly', 'no', '--slowlog-log-slower-than', '-1'];
-    run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), ...storage]);
+    run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), ...storage, ...args]);
     if (await waitForPort(redisPort, 10)) return;
   }
   throw new MissingPrerequisite(

@@ -9,6 +9,10 @@ import { KeyEventsPublisher } from '../events/key-events.publisher';
 export interface WorkspaceLimits {
   plan: string;
   rateLimitPerSecond: number;
+  /** Per workspace, over all its keys: requests per second, calls in progress at once (at most), active keys. */
+  workspaceRequestsPerSecond: number;
+  maxInFlight: number;
+  maxActiveKeys: number;
   monthlyUnitQuota: number;
   unitsThisMonth: number;
   spendThisMonthCents: number;
@@ -51,6 +55,9 @@ export class LimitsService {
     return {
       plan: workspace.plan,
       rateLimitPerSecond: plan.rateLimitPerSecond,
+      workspaceRequestsPerSecond: plan.workspaceRequestsPerSecond,
+      maxInFlight: plan.maxInFlight,
+      maxActiveKeys: plan.maxActiveKeys,
       monthlyUnitQuota: plan.monthlyUnitQuota,
       unitsThisMonth,
       spendThisMonthCents: spendCents(unitsThisMonth, plan),

@@ -63,7 +63,12 @@ export class ApiKeyAuth {
     const fastify = instance as FastifyInstance;
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const operation = operationOfRoute(request);
-      if (operation) await this.admit(request, reply, operation);
+      if (!operation) return;
+      try {
+        await this.admit(request, reply, operation);
+      } finally {
+        this.releaseWhenClosed(request, reply);
+      }
     });
     // An operation whose route is spelt differently from its spec would never be authenticated (and then refused
     // by the vision service): refuse to start instead.
@@ -108,6 +113,18 @@ export class ApiKeyAuth {
     (request.raw as LoggableRequest).keyPrefix = publicPrefixOf(secret);
     (request as AuthenticatedRequest).apiKey = key;
     return key;
+  }
+
+  /**
+   * An admitted call holds a slot among its workspace's calls in flight until its response closes: sent, failed,
+   * timed out, or the client gone (a crashed gateway's slots come back when their lease expires).
+   */
+  private releaseWhenClosed(request: FastifyRequest, reply: FastifyReply): void {
+    const ticket = (request as AuthenticatedRequest).limitsTicket;
+    if (!ticket) return;
+    const release = () => void this.limits.release(ticket);
+    if (reply.raw.closed) release();
+    else reply.raw.once('close', release);
   }
 
   private async refundUnlessSucceeded(request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -163,7 +163,7 @@ const ERRORS: Array<[string, string, string]> = [
   ['408', 'request_timeout', 'The request body arrived too slowly: under UPLOAD_MIN_BYTES_PER_SECOND (64 KiB/s) over a second after the first, or not whole within UPLOAD_TIMEOUT_MS (45 s). Not billed.'],
   ['413', 'image_too_large', 'Over 5 MiB decoded, or over 4096 px on a side.'],
   ['415', 'unsupported_media_type', 'Any other content type or image format.'],
-  ['429', 'rate_limited', 'Per-key rate or daily limit, or plan quota. Retry-After is set.'],
+  ['429', 'rate_limited', "Per-key rate or daily limit, the workspace's rate or calls in progress, or plan quota. Retry-After is set."],
   ['500', 'internal', 'An unexpected failure on our side (an engine that failed on this image). Not billed.'],
   ['503', 'unavailable', 'No worker capacity, queue down or engine unavailable. Retry-After is set.'],
   ['504', 'timeout', 'The job did not finish within the request deadline (default 30 s).'],

@@ -145,11 +145,12 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       // Not awaited before the add: both go over the same connection, so Redis stores the images before it
       // queues the job, and the call saves a round trip. (Plain commands: an ioredis pipeline on a connection
       // that carries BullMQ's scripts costs more to build than it saves.)
-      const stored = Promise.all(
-        call.images.map((image, index) => this.commands.set(imageKeys[index], image.bytes, 'PX', this.config.VISION_DEADLINE_MS)),
+      // Both awaited together: a full Redis refuses the images and the job alike (OOM), and a refusal nobody
+      // awaited yet would be an unhandled rejection that ends the process.
+      const stored = call.images.map((image, index) =>
+        this.commands.set(imageKeys[index], image.bytes, 'PX', this.config.VISION_DEADLINE_MS),
       );
-      await this.queue.add(call.operation, job, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 });
-      await stored;
+      await Promise.all([this.queue.add(call.operation, job, { jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 }), ...stored]);
     } catch (error) {
       this.waiters.get(jobId)?.resolve('aborted');
       await this.discard(jobId, imageKeys);
