@@ -6,6 +6,7 @@ import {
   deleteKeys,
   detectCall,
   fixture,
+  plansLimitingOnlyInFlight,
   quantile,
   startApp,
   startFlood,
@@ -36,15 +37,7 @@ async function main(): Promise<void> {
     ENGINE: 'null',
     LOG_LEVEL: 'warn',
     // Only the workspace's calls in flight limit it: no rate or quota row is reached.
-    PLANS: JSON.stringify({
-      free: {
-        rateLimitPerSecond: 100_000,
-        workspaceRequestsPerSecond: 100_000,
-        maxInFlight: MAX_IN_FLIGHT,
-        monthlyUnitQuota: 1_000_000_000,
-        centsPerThousandUnits: 0,
-      },
-    }),
+    PLANS: plansLimitingOnlyInFlight(MAX_IN_FLIGHT),
   };
   const [worker, gateway] = await Promise.all([
     startApp('vision-worker', { ...env, NULL_ENGINE_DELAY_MS: ENGINE_DELAY_MS, VISION_CONCURRENCY: WORKER_CONCURRENCY }),

@@ -17,21 +17,14 @@ import {
   startFlood,
   startTestSystem,
   timedCalls,
+  plansLimitingOnlyInFlight,
   until,
 } from '@nomosly/testing';
 import { callApi } from './helpers';
 
 /** Each workspace may have 2 calls in flight: its share of the vision backlog. Nothing else limits it here. */
 const MAX_IN_FLIGHT = 2;
-const PLANS = JSON.stringify({
-  free: {
-    rateLimitPerSecond: 100_000,
-    workspaceRequestsPerSecond: 100_000,
-    maxInFlight: MAX_IN_FLIGHT,
-    monthlyUnitQuota: 1_000_000_000,
-    centsPerThousandUnits: 0,
-  },
-});
+const PLANS = plansLimitingOnlyInFlight(MAX_IN_FLIGHT);
 /**
  * Known capacity: 4 jobs at once, 200 ms each (20 calls per second), about what the local engine takes for a face
  * call. Long enough that the gateway's own work under the flood (every refused call is still authenticated,

@@ -48,6 +48,19 @@ export const GENEROUS_TEST_PLANS = JSON.stringify({
   free: { rateLimitPerSecond: 100_000, monthlyUnitQuota: 1_000_000_000, centsPerThousandUnits: 0 },
 });
 
+/** Plans under which only a workspace's calls in flight limit it (no rate or quota is reached): fairness runs. */
+export function plansLimitingOnlyInFlight(maxInFlight: number): string {
+  return JSON.stringify({
+    free: {
+      rateLimitPerSecond: 100_000,
+      workspaceRequestsPerSecond: 100_000,
+      maxInFlight,
+      monthlyUnitQuota: 1_000_000_000,
+      centsPerThousandUnits: 0,
+    },
+  });
+}
+
 /** A gateway and a vision worker on a queue prefix of their own, against the real PostgreSQL and Redis. */
 export async function startTestSystem(options: TestSystemOptions): Promise<TestSystem> {
   const prefix = uniquePrefix(options.label);
