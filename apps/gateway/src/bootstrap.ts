@@ -25,6 +25,7 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
     module: GatewayModule.register(config, metrics, logDestination),
     log: { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, destination: logDestination },
     bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
     instrument: (fastify) => {
       installBodyParsers(fastify, { raw: { types: RAW_IMAGE_TYPES, limit: IMAGE_LIMITS.maxBytes }, jsonLimit: JSON_BODY_LIMIT });
       observeHttpLatency(fastify, metrics.httpDuration);

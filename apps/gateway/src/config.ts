@@ -38,6 +38,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Key lookups that find nothing a client address (IPv4, or IPv6 /64) may make per window, before 429. */
   KEY_LOOKUP_FAILURES_PER_IP: env.positiveInt(30),
   KEY_LOOKUP_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /** The load balancers whose X-Forwarded-For names the client (its budget, its request log); nobody by default. */
+  TRUST_PROXY: env.trustedProxies(),
   /** A request body slower than this over any second after its first is cut with 408 `request_timeout`. */
   UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(1_024).default(64 * 1024),
   /** A request body not whole by then is cut with 408 (below the server's own 60 s request timeout). */

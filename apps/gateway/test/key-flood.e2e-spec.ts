@@ -18,8 +18,14 @@ describe('gateway: a flood of unknown keys is cheap to refuse and never pushes o
   }, 180_000);
   afterAll(() => system?.stop());
 
-  const call = (gateway: RunningApp, key: string, localAddress = '127.0.0.1'): Promise<RawResponse> =>
-    rawRequest(gateway.port, 'POST /v1/labels/detect HTTP/1.1', { authorization: `Bearer ${key}`, 'content-type': 'image/png' }, image, { localAddress });
+  const call = (gateway: RunningApp, key: string, localAddress = '127.0.0.1', forwardedFor?: string): Promise<RawResponse> =>
+    rawRequest(
+      gateway.port,
+      'POST /v1/labels/detect HTTP/1.1',
+      { authorization: `Bearer ${key}`, 'content-type': 'image/png', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+      image,
+      { localAddress },
+    );
   const databaseLookups = (gateway: RunningApp) => metricValue(gateway.url, 'api_key_lookups_total', { source: 'database' });
   const codeOf = (answer: RawResponse) => (JSON.parse(answer.body) as { error?: { code: string } }).error?.code;
 
@@ -56,6 +62,29 @@ describe('gateway: a flood of unknown keys is cheap to refuse and never pushes o
       expect(await databaseLookups(replica)).toBe(0);
     } finally {
       await replica.stop();
+    }
+  }, 60_000);
+
+  it('believes X-Forwarded-For only from the proxies TRUST_PROXY names: a client cannot buy a fresh budget by naming another address', async () => {
+    // No proxy trusted (the default): whatever address the client claims, its budget is its socket's.
+    for (let attempt = 0; attempt < BUDGET; attempt++) {
+      expect((await call(system.gateway, randomKey(), '127.0.0.3', `198.51.100.${attempt}`)).status).toBe(401);
+    }
+    const spoofed = await call(system.gateway, randomKey(), '127.0.0.3', '198.51.100.200');
+    expect([spoofed.status, codeOf(spoofed)]).toEqual([429, 'rate_limited']);
+
+    // Behind a trusted load balancer (127.0.0.4), each client it names has a budget of its own.
+    const behindProxy = await startApp('gateway', { ...system.env, ...BUDGET_ENV, TRUST_PROXY: '127.0.0.4' });
+    try {
+      for (let attempt = 0; attempt < BUDGET; attempt++) {
+        expect((await call(behindProxy, randomKey(), '127.0.0.4', '203.0.113.7')).status).toBe(401);
+      }
+      expect((await call(behindProxy, randomKey(), '127.0.0.4', '203.0.113.7')).status).toBe(429);
+      expect((await call(behindProxy, randomKey(), '127.0.0.4', '203.0.113.8')).status).toBe(401);
+      // A peer that is not the trusted proxy is judged by its own address, whatever it forwards.
+      expect((await call(behindProxy, randomKey(), '127.0.0.3', '203.0.113.9')).status).toBe(429);
+    } finally {
+      await behindProxy.stop();
     }
   }, 60_000);
 });

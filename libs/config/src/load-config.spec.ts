@@ -35,3 +35,21 @@ describe('loadConfig', () => {
     expect(z.object({}).safeParse({}).success).toBe(true);
   });
 });
+
+describe('env.trustedProxies (TRUST_PROXY)', () => {
+  const schema = z.object({ TRUST_PROXY: env.trustedProxies() });
+  const parse = (value?: string) => schema.safeParse(value === undefined ? {} : { TRUST_PROXY: value });
+
+  it('trusts nobody unless told, and takes a number of hops or a list of addresses and CIDR ranges', () => {
+    expect(parse().data).toEqual({ TRUST_PROXY: false });
+    expect(parse(' ').data).toEqual({ TRUST_PROXY: false });
+    expect(parse('2').data).toEqual({ TRUST_PROXY: 2 });
+    expect(parse('10.0.0.0/8, 127.0.0.1,::1,fd00::/8').data).toEqual({ TRUST_PROXY: ['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8'] });
+  });
+
+  it('refuses "trust everyone" and anything that is not an address, a range or 1 to 10 hops', () => {
+    for (const value of ['true', '0', '11', 'proxy.internal', '10.0.0.0/33', '::1/129', '10.0.0.1/8/1', '10.0.0.1,']) {
+      expect(parse(value).success).toBe(false);
+    }
+  });
+});

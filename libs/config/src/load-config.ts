@@ -46,7 +46,37 @@ export const env = {
   host: (fallback: string) => z.string().min(1).default(fallback),
   /** Distinguishes a deployment's queues and Redis keys on a shared Redis (BullMQ's `prefix`; tests use one per run). */
   queuePrefix: () => z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
+  /**
+   * Which peers' `X-Forwarded-For` is believed (Fastify's `trustProxy`): empty, nobody (the socket's peer is the
+   * client); a whole number, that many proxy hops; or a comma-separated list of addresses and CIDR ranges. Never
+   * "every peer": a client could then name any address it likes.
+   */
+  trustedProxies: () =>
+    z
+      .string()
+      .default('')
+      .transform((value, context): false | number | string[] => {
+        const text = value.trim();
+        if (text === '') return false;
+        if (/^\d+$/.test(text)) {
+          const hops = Number(text);
+          if (hops >= 1 && hops <= 10) return hops;
+        } else {
+          const entries = text.split(',').map((entry) => entry.trim());
+          if (entries.every(isAddressOrRange)) return entries;
+        }
+        context.addIssue({ code: 'custom', message: 'expected empty, a number of proxy hops (1 to 10), or a comma-separated list of proxy addresses or CIDR ranges' });
+        return z.NEVER;
+      }),
 };
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
 
 /**
  * Whether a host name or address is this machine only: `localhost`, 127.0.0.0/8 or ::1 (brackets allowed,

@@ -13,6 +13,8 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 export interface FastifyAdapterOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Peers whose `X-Forwarded-For` gives `request.ip` (env.trustedProxies); nobody by default. */
+  trustProxy?: false | number | string[];
 }
 
 /**
@@ -22,6 +24,7 @@ export interface FastifyAdapterOptions {
 export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => {
       const id = randomUUID();

@@ -15,6 +15,8 @@ export interface NestAppOptions {
   module: DynamicModule;
   log: { level: string; pretty: boolean; destination?: DestinationStream };
   bodyLimit: number;
+  /** Peers whose `X-Forwarded-For` gives `request.ip`; nobody by default. */
+  trustProxy?: false | number | string[];
   /** Hooks that must see every request, added to Fastify before Nest registers its routes (latency metrics, body parsers). */
   instrument?: (fastify: unknown) => void;
   /** Nest's own options beyond ours (`bodyParser: false` for an app with its own parsers). */
@@ -30,7 +32,7 @@ export interface NestAppOptions {
  * API.md errors, shutdown hooks.
  */
 export async function createNestApp(options: NestAppOptions): Promise<NestFastifyApplication> {
-  const adapter = createFastifyAdapter({ bodyLimit: options.bodyLimit });
+  const adapter = createFastifyAdapter({ bodyLimit: options.bodyLimit, trustProxy: options.trustProxy });
   const logger = pino(baseLoggerOptions({ service: options.service, level: options.log.level, pretty: options.log.pretty }), options.log.destination);
   options.instrument?.(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {

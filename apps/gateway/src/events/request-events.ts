@@ -44,7 +44,8 @@ export class RequestEvents {
       requestId: String(request.id),
       workspaceId: recognisedKeyOf(request)?.workspaceId ?? null,
       at: new Date().toISOString(),
-      ip: fields.ip,
+      // Fastify's, which believes X-Forwarded-For only from TRUST_PROXY's peers.
+      ip: request.ip,
       method: fields.method,
       path: path.slice(0, MAX_PATH_LENGTH),
       status: fields.status,
