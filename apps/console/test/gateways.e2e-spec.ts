@@ -60,6 +60,28 @@ describe('console changes in force on every gateway replica', () => {
     expect(await everywhere(key.secret, 401)).toBeLessThan(1_000);
   });
 
+  it('P3: a key expiring while both gateways have it cached is refused by both within 1 s of its expiry', async () => {
+    const expiresAt = new Date(Date.now() + 1_500);
+    const created = await owner.call('POST', keysOf(owner), { name: 'expiring', expiresAt: expiresAt.toISOString() });
+    expect(created.status).toBe(201);
+    expect(new Date((created.body.key as { expiresAt: string }).expiresAt).getTime()).toBe(expiresAt.getTime());
+    const secret = created.body.secret as string;
+    // Admitted by both before it expires, so both hold it in their key cache; nothing tells them it expired.
+    expect(await Promise.all(gateways().map((gateway) => detect(gateway, secret)))).toEqual([200, 200]);
+    expect(Date.now()).toBeLessThan(expiresAt.getTime());
+
+    // The console, the gateways and this test share one clock: the delay is measured from the expiry instant.
+    const refusedAfter: number[] = [];
+    await Promise.all(
+      gateways().map(async (gateway) => {
+        await until(async () => (await detect(gateway, secret)) === 401, { what: `${gateway} refusing the expired key`, timeoutMs: 5_000, intervalMs: 20 });
+        refusedAfter.push(Date.now() - expiresAt.getTime());
+      }),
+    );
+    expect(refusedAfter).toHaveLength(2);
+    for (const delay of refusedAfter) expect(delay).toBeLessThanOrEqual(1_000);
+  });
+
   it('a key rotated without overlap stops at once everywhere; the new secret works everywhere', async () => {
     const key = await newKey('to rotate');
     for (const gateway of gateways()) expect(await detect(gateway, key.secret)).toBe(200);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { hashApiKey } from '@nomosly/api-keys';
-import { KEY_EVENTS_CHANNEL, type KeyEvent } from '@nomosly/contracts';
+import type { Queue } from 'bullmq';
+import { EventName, KEY_EVENTS_CHANNEL, type KeyEvent, eventJobId } from '@nomosly/contracts';
 import { LimitsStore, limitsPrefix, secondsToNextUtcDay } from '@nomosly/limits';
 import {
   type RunningApp,
@@ -10,6 +11,7 @@ import {
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   createKeyWithCli,
+  eventsQueue,
   fixture,
   startApp,
   startTestSystem,
@@ -39,6 +41,7 @@ describe('gateway limits (P10)', () => {
   let db: Client;
   let redis: Redis;
   let limits: LimitsStore;
+  let events: Queue;
 
   beforeAll(async () => {
     system = await startTestSystem({ label: 'limits', engine: 'null', gatewayEnv: { PLANS } });
@@ -48,9 +51,11 @@ describe('gateway limits (P10)', () => {
     await db.connect();
     redis = new Redis(TEST_REDIS_URL);
     limits = new LimitsStore(redis, { prefix: limitsPrefix(system.prefix) });
+    // What the usage app would bill: no consumer runs here, so every usage event stays where the gateway put it.
+    events = eventsQueue(system.prefix);
   }, 180_000);
   afterAll(async () => {
-    await Promise.all([secondGateway?.stop(), db?.end()]);
+    await Promise.all([secondGateway?.stop(), db?.end(), events?.close()]);
     redis?.disconnect();
     await system?.stop();
   });
@@ -67,6 +72,24 @@ describe('gateway limits (P10)', () => {
     callApi({ ...system, gateway }, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') }, { key });
   const notAnImage = (key: string) => callApi(system, '/v1/faces/detect', 'raw', { image: Buffer.from('not an image at all') }, { key });
   const publish = (event: KeyEvent) => redis.publish(KEY_EVENTS_CHANNEL, JSON.stringify(event));
+  /**
+   * P10 from the events queue, not from the limits counter: each 200 has its usage event (under its
+   * x-request-id) and each refused answer none. Both kinds must be there, so the check cannot pass on an empty read.
+   */
+  async function expectUsageEventsForSuccessesOnly(responses: Array<{ status: number; headers: Headers }>): Promise<void> {
+    const answers = await Promise.all(
+      responses.map(async (response) => {
+        const requestId = response.headers.get('x-request-id') ?? '';
+        expect(requestId).not.toBe('');
+        return { requestId, status: response.status, usageEvent: (await events.getJob(eventJobId(EventName.Usage, requestId))) !== undefined };
+      }),
+    );
+    expect(new Set(answers.map((answer) => answer.requestId)).size).toBe(answers.length);
+    expect(answers.some((answer) => answer.status === 200)).toBe(true);
+    expect(answers.some((answer) => answer.status !== 200)).toBe(true);
+    expect(answers.filter((answer) => answer.usageEvent !== (answer.status === 200))).toEqual([]);
+  }
+
   const rateLimitHeaders = (headers: Headers) => ({
     limit: headers.get('ratelimit-limit'),
     remaining: headers.get('ratelimit-remaining'),
@@ -93,7 +116,7 @@ describe('gateway limits (P10)', () => {
     expect(unknown.headers.get('ratelimit-limit')).toBeNull();
   });
 
-  it('P10: over the per-key rate limit, 429 rate_limited with Retry-After and the headers', async () => {
+  it('P10: over the per-key rate limit, 429 rate_limited with Retry-After and the headers, and no usage event for a 429', async () => {
     const { key, workspaceId } = await workspaceKey('slow');
     const responses = await Promise.all(Array.from({ length: 6 }, () => detect(key)));
     // Two per second: six at once admit two, or four if they straddle a second.
@@ -106,10 +129,11 @@ describe('gateway limits (P10)', () => {
       expect(rateLimitHeaders(response.headers)).toEqual({ limit: '2', remaining: '0', reset: '1' });
     }
     expect(await limits.unitsThisMonth(workspaceId)).toBe(6 - refused.length);
+    await expectUsageEventsForSuccessesOnly(responses);
     await until(async () => (await detect(key)).status === 200, { what: 'the next second admitting again', intervalMs: 200 });
   });
 
-  it('P10: over the workspace\'s rate limit, whichever of its keys is used, 429 rate_limited with Retry-After, and no units taken', async () => {
+  it('P10: over the workspace\'s rate limit, whichever of its keys is used, 429 rate_limited with Retry-After, and no units taken nor usage event', async () => {
     const email = `limits-${randomBytes(4).toString('hex')}@test.nomosly.local`;
     const keys = [createKeyWithCli(TEST_DATABASE_URL, email), createKeyWithCli(TEST_DATABASE_URL, email), createKeyWithCli(TEST_DATABASE_URL, email)];
     const { rows } = await db.query<{ workspace_id: string }>('select workspace_id from api_keys where hash = $1', [hashApiKey(keys[0])]);
@@ -127,18 +151,22 @@ describe('gateway limits (P10)', () => {
       expect(rateLimitHeaders(response.headers)).toEqual({ limit: '3', remaining: '0', reset: '1' });
     }
     expect(await limits.unitsThisMonth(workspaceId)).toBe(12 - refused.length);
+    await expectUsageEventsForSuccessesOnly(responses);
   });
 
-  it('P10: a key with --daily-limit 3 is admitted exactly 3 times, then 429 until the next UTC day', async () => {
+  it('P10: a key with --daily-limit 3 is admitted exactly 3 times, then 429 until the next UTC day, with no usage event for a 429', async () => {
     const { key } = await workspaceKey('free', ['--daily-limit', '3']);
     const statuses: number[] = [];
+    const responses: Array<Awaited<ReturnType<typeof detect>>> = [];
     let last: Awaited<ReturnType<typeof detect>> | undefined;
     for (let i = 0; i < 5; i++) {
       last = await detect(key);
+      responses.push(last);
       statuses.push(last.status);
       if (i === 2) expect(rateLimitHeaders(last.headers)).toMatchObject({ limit: '3', remaining: '0' });
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    await expectUsageEventsForSuccessesOnly(responses);
     if (!last) throw new Error('no call made');
     expect(errorCode(last.body)).toBe('rate_limited');
     const expected = secondsToNextUtcDay(Math.floor(Date.now() / 1000));
@@ -146,7 +174,7 @@ describe('gateway limits (P10)', () => {
     expect(last.headers.get('ratelimit-reset')).toBe(last.headers.get('retry-after'));
   });
 
-  it('P10: a monthly quota of 7 admits exactly 7 of 20 parallel calls, and failed calls (400) take none of it', async () => {
+  it('P10: a monthly quota of 7 admits exactly 7 of 20 parallel calls, and failed calls (400) take none of it; only the 7 have usage events', async () => {
     const { key, workspaceId } = await workspaceKey('seven');
     for (let i = 0; i < 3; i++) expect((await notAnImage(key)).status).toBe(400);
     expect(await limits.unitsThisMonth(workspaceId)).toBe(0);
@@ -160,9 +188,10 @@ describe('gateway limits (P10)', () => {
       expect(rateLimitHeaders(response.headers)).toMatchObject({ limit: '7', remaining: '0' });
     }
     expect(await limits.unitsThisMonth(workspaceId)).toBe(7);
+    await expectUsageEventsForSuccessesOnly(responses);
   });
 
-  it('P10: a spend cap set in the console stops calls with 402 before any work is done', async () => {
+  it('P10: a spend cap set in the console stops calls with 402 before any work is done, and the 402 queues no usage event', async () => {
     const { key, workspaceId } = await workspaceKey('priced');
     expect((await detect(key)).status).toBe(200); // the key, without a cap, is now cached
     const invalidations = () => metricValue(system.gateway.url, 'api_key_cache_invalidations_total', { type: 'workspace' });
@@ -171,9 +200,9 @@ describe('gateway limits (P10)', () => {
     await publish({ type: 'workspace', workspaceId });
     await until(async () => (await invalidations()) > before, { what: 'the gateway dropping the workspace from its cache' });
 
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await detect(key)).status);
-    expect(statuses).toEqual([200, 200, 200]);
+    const admitted = [];
+    for (let i = 0; i < 3; i++) admitted.push(await detect(key));
+    expect(admitted.map((response) => response.status)).toEqual([200, 200, 200]);
     const jobs = () => metricValue(system.gateway.url, 'vision_jobs_total', { operation: 'faces.detect', outcome: 'ok' });
     const jobsBefore = await jobs();
     const capped = await detect(key);
@@ -183,6 +212,7 @@ describe('gateway limits (P10)', () => {
     expect(await jobs()).toBe(jobsBefore);
     expect(await limits.unitsThisMonth(workspaceId)).toBe(4);
     expect(await limits.spendThisMonthCents(workspaceId, JSON.parse(PLANS).priced)).toBe(2);
+    await expectUsageEventsForSuccessesOnly([...admitted, capped]);
   });
 
   it('P3: a revoked key is refused (401) on two gateway replicas within 1 s', async () => {

@@ -4,6 +4,27 @@ import { ApiKeyRepository } from '../repositories/api-key.repository';
 import { User } from './user.entity';
 import { Workspace } from './workspace.entity';
 
+/**
+ * Every column of `api_keys`: P3's documented metadata (name, prefix, scopes, created, expires, last used,
+ * revoked, daily limit), whose workspace and creator it is, and the SHA-256 hash of the secret. Nothing else may
+ * be stored about a key: the P3 end-to-end spec and the privacy audit compare the live table with this list, so
+ * a new column fails both until it is added here, where a reviewer sees it.
+ */
+export const API_KEY_COLUMNS = Object.freeze([
+  'id',
+  'workspace_id',
+  'created_by_id',
+  'name',
+  'prefix',
+  'hash',
+  'scopes',
+  'created_at',
+  'expires_at',
+  'last_used_at',
+  'revoked_at',
+  'daily_limit',
+] as const);
+
 /** An API key's metadata (P3). The secret itself is never stored: only its SHA-256 hash. */
 @Entity({ tableName: 'api_keys', repository: () => ApiKeyRepository })
 @Index({ properties: ['workspace'] })

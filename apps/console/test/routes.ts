@@ -1,0 +1,50 @@
+import { Writable } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer } from '@nomosly/testing';
+import { createConsole } from '../src/bootstrap';
+import { loadConsoleConfig } from '../src/config';
+
+export interface ConsoleRoute {
+  method: string;
+  url: string;
+}
+
+/**
+ * The console app in this process, with every route it registers as Fastify sees it, filled in when it starts
+ * listening or is initialised: the P11 sweep and the P3 walk cover the routes added later too, with no list to
+ * keep.
+ */
+export async function consoleRecordingRoutes(issuer: TestIssuer): Promise<{ app: NestFastifyApplication; routes: ConsoleRoute[] }> {
+  const config = loadConsoleConfig({
+    DATABASE_URL: TEST_DATABASE_URL,
+    EVENTS_REDIS_URL: TEST_REDIS_URL,
+    OIDC_ISSUER: issuer.issuer,
+    OIDC_AUDIENCE: issuer.audience,
+    LOG_LEVEL: 'warn',
+  });
+  const app = await createConsole(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
+  const routes: ConsoleRoute[] = [];
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    });
+  return { app, routes };
+}
+
+/** The console API's routes (under /api), from a table recorded by consoleRecordingRoutes. */
+export function apiRoutes(routes: readonly ConsoleRoute[]): ConsoleRoute[] {
+  return routes.filter((route) => route.url.startsWith('/api/'));
+}
+
+/** Every /api route the console registers, read from the app itself (initialised in this process, then closed). */
+export async function registeredApiRoutes(issuer: TestIssuer): Promise<ConsoleRoute[]> {
+  const { app, routes } = await consoleRecordingRoutes(issuer);
+  try {
+    await app.init();
+  } finally {
+    await app.close();
+  }
+  return apiRoutes(routes);
+}
