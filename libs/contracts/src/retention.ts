@@ -35,3 +35,6 @@ export function retentionFrom(config: { RETENTION_REQUEST_LOG_DAYS: number; RETE
     rollupDays: config.RETENTION_ROLLUP_DAYS,
   };
 }
+
+/** Server log files (what the apps print, kept by `npm start` one file per day): deleted after this many days (P6). */
+export const SERVER_LOG_RETENTION_DAYS = 30;
