@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
@@ -15,6 +16,7 @@ import {
   startApp,
   startRedisServer,
   uniquePrefix,
+  until,
 } from '@nomosly/testing';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -73,7 +75,11 @@ describe('cli privacy-audit', () => {
     await database?.drop();
   });
 
-  it('P1 P2 P3 P5 P6 P11: a healthy deployment passes every check, with a header naming what was audited, and exits 0', () => {
+  it('P1 P2 P3 P5 P6 P11: a healthy deployment passes every check, with a header naming what was audited, and exits 0', async () => {
+    // What BullMQ writes to the events stream when a vision job completes: the worker returns nothing.
+    const redis = new Redis(vision.url);
+    await redis.xadd(`${prefix}:${QueueName.Vision}:events`, '*', 'event', 'completed', 'jobId', 'done-1', 'returnvalue', 'null', 'prev', 'active');
+    redis.disconnect();
     const { status, lines, stderr } = audit();
     expect(stderr).toBe('');
     expect(lines[0]).toMatch(/^nomosly privacy audit, \d{4}-\d{2}-\d{2}T/);
@@ -85,7 +91,7 @@ describe('cli privacy-audit', () => {
       'PASS P1 no image key outlives the 30000 ms deadline (0 in flight now)',
       'PASS P1 no vision job older than the 30000 ms deadline (0 in flight now)',
       'PASS P5 no vision job hash holds a returned value',
-      "PASS P5 the vision queue's events stream holds no returned value (0 entries read)",
+      "PASS P5 the vision queue's events stream holds no returned value (1 entry read)",
       expect.stringMatching(/^PASS P2 log redaction is on/),
       'PASS P3 api_keys has only the documented columns (12: metadata and the SHA-256 hash)',
       expect.stringMatching(/^PASS P6 the last retention sweep finished \S+, [0-2] min ago: within two hours$/),
@@ -107,6 +113,39 @@ describe('cli privacy-audit', () => {
       expect(status).toBe(1);
     } finally {
       await persistent.stop();
+    }
+  });
+
+  it('P1: a vision Redis that refuses CONFIG cannot be checked (exit 1), unless the operator says they checked it', async () => {
+    const port = await freePort();
+    const managed = spawn(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--rename-command', 'CONFIG', ''], {
+      stdio: 'ignore',
+    });
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      await until(async () => {
+        const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      }, { what: 'a Redis without CONFIG' });
+      const unchecked = audit({ VISION_REDIS_URL: url });
+      expect(unchecked.lines).toContainEqual(
+        expect.stringMatching(/^CANNOT CHECK P1 vision Redis persistence and slow log: it refuses CONFIG \(.+\); check them by hand, then set VISION_REDIS_PERSISTENCE_CHECKED=1$/),
+      );
+      expect(unchecked.lines.at(-1)).toBe('RESULT 11 of 12 checks PASS, 0 FAIL, 1 CANNOT CHECK: not every promise checked is shown kept');
+      expect(unchecked.status).toBe(1);
+      const vouched = audit({ VISION_REDIS_URL: url, VISION_REDIS_PERSISTENCE_CHECKED: '1' });
+      expect(vouched.lines).toContainEqual(expect.stringMatching(/^PASS P1 vision Redis keeps nothing on disk: checked by the operator \(VISION_REDIS_PERSISTENCE_CHECKED=1\); it refuses CONFIG/));
+      expect(vouched.status).toBe(0);
+    } finally {
+      managed.kill('SIGKILL');
     }
   });
 

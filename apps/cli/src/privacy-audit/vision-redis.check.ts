@@ -75,7 +75,7 @@ export async function checkVisionRedisContents(redis: Redis, prefix: string, dea
       : pass('P5', 'no vision job hash holds a returned value'),
     eventsWithValues.length
       ? fail('P5', `the vision queue's events stream holds returned values: entries ${examples(eventsWithValues)}`)
-      : pass('P5', `the vision queue's events stream holds no returned value (${events.length} entries read)`),
+      : pass('P5', `the vision queue's events stream holds no returned value (${events.length} entr${events.length === 1 ? 'y' : 'ies'} read)`),
   ];
 }
 
