@@ -3,9 +3,11 @@
 // starts every app, waits until each is ready, then prints one line per app and a demo API key.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildIfStale } from './lib/build-state.mjs';
+import { openDailyLog } from './lib/daily-log.mjs';
 import {
   MissingPrerequisite,
   REPO_ROOT as root,
@@ -42,6 +44,9 @@ const APPS = [
 
 const say = (line) => process.stderr.write(`${line}\n`);
 const children = new Map();
+/** Each app's log, one file per UTC day (`<app>-YYYY-MM-DD.log`), opened once and kept across restarts. */
+const logs = new Map();
+let serverLogDays;
 let stopping = false;
 
 async function main() {
@@ -58,6 +63,8 @@ async function main() {
     }
   }
   mkdirSync(logDir, { recursive: true });
+  // P6: server logs are kept as long as the retention table says (30 days), the table the apps are built with.
+  ({ SERVER_LOG_RETENTION_DAYS: serverLogDays } = createRequire(import.meta.url)(path.join(root, 'dist/libs/contracts/src/retention.js')));
   if (!process.env.OPS_PASSWORD) writeSecretFile(opsPasswordFile, `${opsPassword}\n`);
   for (const app of APPS) startApp(app);
   await Promise.all(APPS.map((app) => waitUntilReady(app)));
@@ -112,7 +119,8 @@ function runNode(entry, label, args = []) {
 }
 
 function startApp(app, restarts = 0) {
-  const log = createWriteStream(path.join(logDir, `${app.name}.log`), { flags: 'a' });
+  if (!logs.has(app.name)) logs.set(app.name, openDailyLog({ dir: logDir, name: app.name, keepDays: serverLogDays }));
+  const log = logs.get(app.name);
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', app.entry)], {
     cwd: root,
     env: {
@@ -126,13 +134,14 @@ function startApp(app, restarts = 0) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
+  // Both streams into one file, which stays open when either ends (a restarted app writes to it again).
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   children.set(app.name, child);
   child.on('exit', (code, signal) => {
     children.delete(app.name);
     if (stopping) return;
-    say(`${app.name} exited (${signal ?? code}); see ${path.join(logDir, `${app.name}.log`)}`);
+    say(`${app.name} exited (${signal ?? code}); see ${logs.get(app.name)?.currentFile() ?? logDir}`);
     if (restarts >= 5) {
       say(`${app.name} keeps failing; stopping.`);
       return shutdown(1);
@@ -153,7 +162,7 @@ async function waitUntilReady(app, timeoutMs = 180_000) {
     if (!children.has(app.name) && stopping) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new MissingPrerequisite(`${app.name} was not ready within ${timeoutMs / 1000} s; see ${path.join(logDir, `${app.name}.log`)}`);
+  throw new MissingPrerequisite(`${app.name} was not ready within ${timeoutMs / 1000} s; see ${logs.get(app.name)?.currentFile() ?? logDir}`);
 }
 
 /** The gateway refuses calls (503) while it counts no vision worker; it counts once a second. */

@@ -8,6 +8,7 @@ import { ApiKey, Membership, ormConfig } from '@nomosly/db';
 import { provisionKey } from '@nomosly/accounts';
 import { Plans, plansEnv } from '@nomosly/limits';
 import { NotLocalIssuerError, requestDevToken } from './dev-token/dev-token';
+import { privacyAudit } from './privacy-audit/privacy-audit';
 
 const HELP = `nomosly admin CLI
 
@@ -30,6 +31,10 @@ Commands:
       Development and tests only: asks the local identity provider stand-in (npm run idp-local) for a
       console API access token for that user, printed alone on the last line. Refused when OIDC_ISSUER
       is not on this machine (a production identity provider).
+  privacy-audit
+      Checks the deployment the environment names, from outside, against the promises it can check: prints a
+      header, one line per check (PASS, FAIL or CANNOT CHECK, the promise id and the reason) and a RESULT line.
+      Exit code 0 when every check passes, 1 when one fails or could not be made, 2 when a store is unreachable.
   --help
       Shows this text.
 
@@ -39,6 +44,9 @@ Environment:
   OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
   IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
+  privacy-audit: the apps' own DATABASE_URL, VISION_REDIS_URL, EVENTS_REDIS_URL, QUEUE_PREFIX, VISION_DEADLINE_MS,
+  RETENTION_REQUEST_LOG_DAYS, RETENTION_USAGE_RECORD_DAYS, RETENTION_ROLLUP_DAYS, and VISION_REDIS_PERSISTENCE_CHECKED=1
+  when the operator has checked a vision Redis that refuses CONFIG
 `;
 
 class UsageError extends Error {}
@@ -50,6 +58,11 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (group === 'dev-token') return devToken(argv.slice(1));
+  if (group === 'privacy-audit') {
+    if (argv.length > 1) throw new UsageError('privacy-audit takes no options: it reads the environment');
+    process.exitCode = await privacyAudit((line) => console.log(line));
+    return;
+  }
   if (group !== 'keys' || (command !== 'create' && command !== 'list')) {
     throw new UsageError(`unknown command "${[group, command].filter(Boolean).join(' ')}"`);
   }

@@ -18,3 +18,12 @@ export const VisionKeys = Object.freeze({
   /** Pub/sub channel a gateway instance listens on for the results of its own jobs. */
   replyChannel: (prefix: string, instanceId: string) => `${prefix}:vision-reply:${instanceId}`,
 });
+
+/** Job names on the maintenance queue, shared by the usage app (which runs them) and the privacy audit (which reads when they last ran). */
+export const MaintenanceJob = Object.freeze({ RetentionSweep: 'retention.sweep' } as const);
+
+/**
+ * Completed retention sweeps kept on the maintenance queue (their results are row counts only): at the hourly
+ * default, two days of them, so that `npm run cli -- privacy-audit` can tell when the last sweep finished.
+ */
+export const RETENTION_SWEEPS_KEPT = 48;

@@ -35,3 +35,17 @@ export function retentionFrom(config: { RETENTION_REQUEST_LOG_DAYS: number; RETE
     rollupDays: config.RETENTION_ROLLUP_DAYS,
   };
 }
+
+/** Server log files (what the apps print, kept by `npm start` one file per day): deleted after this many days (P6). */
+export const SERVER_LOG_RETENTION_DAYS = 30;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The oldest moment (request log, usage records) and the oldest UTC day (rollups) each table keeps at `now`. */
+export function retentionCutoffs(retention: Retention, now: Date): { requestLogFrom: Date; usageRecordsFrom: Date; usageDailyFrom: string } {
+  return {
+    requestLogFrom: new Date(now.getTime() - retention.requestLogDays * DAY_MS),
+    usageRecordsFrom: new Date(now.getTime() - retention.usageRecordDays * DAY_MS),
+    usageDailyFrom: new Date(now.getTime() - retention.rollupDays * DAY_MS).toISOString().slice(0, 10),
+  };
+}

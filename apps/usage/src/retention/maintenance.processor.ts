@@ -1,12 +1,10 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
-import { QueueName, retentionFrom } from '@nomosly/contracts';
+import { MaintenanceJob, QueueName, RETENTION_SWEEPS_KEPT, retentionFrom } from '@nomosly/contracts';
 import { USAGE_CONFIG, type UsageConfig } from '../config';
 import { UsageMetrics } from '../metrics';
 import { RetentionSweeper, type SweepResult } from './retention-sweeper';
-
-export const MaintenanceJob = Object.freeze({ RetentionSweep: 'retention.sweep' } as const);
 
 /** The scheduler id is fixed, so every replica upserts the same one schedule. */
 const RETENTION_SWEEP_SCHEDULER = 'retention-sweep';
@@ -31,7 +29,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       await this.queue.upsertJobScheduler(
         RETENTION_SWEEP_SCHEDULER,
         { pattern: this.config.RETENTION_SWEEP_CRON, tz: 'UTC' },
-        { name: MaintenanceJob.RetentionSweep, opts: { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } },
+        { name: MaintenanceJob.RetentionSweep, opts: { removeOnComplete: { count: RETENTION_SWEEPS_KEPT }, removeOnFail: { age: 7 * 24 * 3600 } } },
       );
     } else {
       await this.queue.removeJobScheduler(RETENTION_SWEEP_SCHEDULER);

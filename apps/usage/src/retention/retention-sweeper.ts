@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Retention } from '@nomosly/contracts';
+import { type Retention, retentionCutoffs } from '@nomosly/contracts';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export { retentionCutoffs };
 
 /** Rows deleted per statement: short transactions that never hold many locks or stall the ingest. */
 export const SWEEP_CHUNK = 5_000;
@@ -11,15 +11,6 @@ export interface SweepResult {
   requestLog: number;
   usageRecords: number;
   usageDaily: number;
-}
-
-/** The oldest moment (request log, usage records) and the oldest UTC day (rollups) each table keeps at `now`. */
-export function retentionCutoffs(retention: Retention, now: Date): { requestLogFrom: Date; usageRecordsFrom: Date; usageDailyFrom: string } {
-  return {
-    requestLogFrom: new Date(now.getTime() - retention.requestLogDays * DAY_MS),
-    usageRecordsFrom: new Date(now.getTime() - retention.usageRecordDays * DAY_MS),
-    usageDailyFrom: new Date(now.getTime() - retention.rollupDays * DAY_MS).toISOString().slice(0, 10),
-  };
 }
 
 /**

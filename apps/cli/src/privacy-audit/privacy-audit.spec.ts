@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { QueueEvents } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { QueueName } from '@nomosly/contracts';
+import {
+  type RedisServer,
+  type ScratchDatabase,
+  TEST_REDIS_URL,
+  createKeyWithCli,
+  createScratchDatabase,
+  deleteKeys,
+  freePort,
+  runCli,
+  startApp,
+  startRedisServer,
+  uniquePrefix,
+  until,
+} from '@nomosly/testing';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A vision Redis as production runs it: no persistence (startRedisServer's default) and no slow log. */
+async function visionRedis(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
+  const server = await startRedisServer(options);
+  const client = new Redis(server.url);
+  await client.config('SET', 'slowlog-log-slower-than', '-1');
+  client.disconnect();
+  return server;
+}
+
+/**
+ * `npm run cli -- privacy-audit` against a deployment of its own: a migrated database nothing else uses, a private
+ * vision Redis, the events Redis under a prefix of its own, and a usage app that has run its scheduled sweep. Then
+ * each promise is broken in turn, and the audit must say so.
+ */
+describe('cli privacy-audit', () => {
+  const prefix = uniquePrefix('audit');
+  let database: ScratchDatabase;
+  let vision: RedisServer;
+  let db: Client;
+  let env: Record<string, string>;
+  const audit = (overrides: Record<string, string> = {}) => {
+    const result = runCli(['privacy-audit'], { ...env, ...overrides });
+    return { ...result, lines: result.stdout.trim().split('\n') };
+  };
+
+  beforeAll(async () => {
+    database = await createScratchDatabase('audit');
+    vision = await visionRedis();
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    env = { DATABASE_URL: database.url, VISION_REDIS_URL: vision.url, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+    // Two users with a workspace each: each is the other workspace's non-member.
+    createKeyWithCli(database.url, `audit-a-${randomUUID().slice(0, 8)}@cli.test`);
+    createKeyWithCli(database.url, `audit-b-${randomUUID().slice(0, 8)}@cli.test`);
+    // The usage app runs its scheduled sweep once (every second), as a deployment's does hourly.
+    const events = new QueueEvents(QueueName.Maintenance, { connection: { url: TEST_REDIS_URL }, prefix });
+    await events.waitUntilReady();
+    const swept = new Promise((resolve) => events.once('completed', resolve));
+    const usage = await startApp('usage', { DATABASE_URL: database.url, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, RETENTION_SWEEP_CRON: '* * * * * *' });
+    try {
+      await swept;
+    } finally {
+      await usage.stop();
+      await events.close();
+    }
+  });
+
+  afterAll(async () => {
+    await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
+    await vision?.stop();
+    await db?.end();
+    await database?.drop();
+  });
+
+  it('P1 P2 P3 P5 P6 P11: a healthy deployment passes every check, with a header naming what was audited, and exits 0', async () => {
+    // What BullMQ writes to the events stream when a vision job completes: the worker returns nothing.
+    const redis = new Redis(vision.url);
+    await redis.xadd(`${prefix}:${QueueName.Vision}:events`, '*', 'event', 'completed', 'jobId', 'done-1', 'returnvalue', 'null', 'prev', 'active');
+    redis.disconnect();
+    const { status, lines, stderr } = audit();
+    expect(stderr).toBe('');
+    expect(lines[0]).toMatch(/^nomosly privacy audit, \d{4}-\d{2}-\d{2}T/);
+    expect(lines[1]).toBe(`  database      ${new URL(database.url).host}${new URL(database.url).pathname}`);
+    expect(lines[2]).toBe(`  vision Redis  127.0.0.1:${vision.port} (queue prefix "${prefix}", deadline 30000 ms)`);
+    const checks = lines.filter((line) => /^(PASS|FAIL|CANNOT CHECK) /.test(line));
+    expect(checks).toEqual([
+      'PASS P1 vision Redis keeps nothing on disk (save "", appendonly no, slow log off)',
+      'PASS P1 no image key outlives the 30000 ms deadline (0 in flight now)',
+      'PASS P1 no vision job older than the 30000 ms deadline (0 in flight now)',
+      'PASS P5 no vision job hash holds a returned value',
+      "PASS P5 the vision queue's events stream holds no returned value (1 entry read)",
+      expect.stringMatching(/^PASS P2 log redaction is on/),
+      'PASS P3 api_keys has only the documented columns (12: metadata and the SHA-256 hash)',
+      expect.stringMatching(/^PASS P6 the last retention sweep finished \S+, [0-2] min ago: within two hours$/),
+      'PASS P6 request_log holds no row older than its retention of 30 days',
+      'PASS P6 usage_records holds no row older than its retention of 400 days',
+      'PASS P6 usage_daily holds no row older than its retention of 2557 days',
+      'PASS P11 a sample of 2 workspaces: each refused to a user who is not its member',
+    ]);
+    expect(lines.at(-1)).toBe('RESULT all 12 checks PASS');
+    expect(status).toBe(0);
+  });
+
+  it('P1: a vision Redis that writes an append-only file fails the audit, exit 1', async () => {
+    const persistent = await visionRedis({ appendonly: true });
+    try {
+      const { status, lines } = audit({ VISION_REDIS_URL: persistent.url });
+      expect(lines).toContain('FAIL P1 vision Redis: appendonly is "yes": it writes every command to disk; run it with appendonly no');
+      expect(lines.at(-1)).toBe('RESULT 11 of 12 checks PASS, 1 FAIL, 0 CANNOT CHECK: not every promise checked is shown kept');
+      expect(status).toBe(1);
+    } finally {
+      await persistent.stop();
+    }
+  });
+
+  it('P1: a vision Redis that refuses CONFIG cannot be checked (exit 1), unless the operator says they checked it', async () => {
+    const port = await freePort();
+    const managed = spawn(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--rename-command', 'CONFIG', ''], {
+      stdio: 'ignore',
+    });
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      await until(async () => {
+        const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      }, { what: 'a Redis without CONFIG' });
+      const unchecked = audit({ VISION_REDIS_URL: url });
+      expect(unchecked.lines).toContainEqual(
+        expect.stringMatching(/^CANNOT CHECK P1 vision Redis persistence and slow log: it refuses CONFIG \(.+\); check them by hand, then set VISION_REDIS_PERSISTENCE_CHECKED=1$/),
+      );
+      expect(unchecked.lines.at(-1)).toBe('RESULT 11 of 12 checks PASS, 0 FAIL, 1 CANNOT CHECK: not every promise checked is shown kept');
+      expect(unchecked.status).toBe(1);
+      const vouched = audit({ VISION_REDIS_URL: url, VISION_REDIS_PERSISTENCE_CHECKED: '1' });
+      expect(vouched.lines).toContainEqual(expect.stringMatching(/^PASS P1 vision Redis keeps nothing on disk: checked by the operator \(VISION_REDIS_PERSISTENCE_CHECKED=1\); it refuses CONFIG/));
+      expect(vouched.status).toBe(0);
+    } finally {
+      managed.kill('SIGKILL');
+    }
+  });
+
+  it('P1 P5: a vision job left past the deadline with its result in its hash and in the events stream fails the audit', async () => {
+    const redis = new Redis(vision.url);
+    const jobKey = `${prefix}:${QueueName.Vision}:planted-1`;
+    const imageKey = `${prefix}:vision-image:planted-1:0`;
+    try {
+      await redis.hset(jobKey, { name: 'faces.detect', data: '{}', timestamp: String(Date.now() - 60_000), returnvalue: '{"faces":[{"boundingBox":{"left":0.1}}]}' });
+      await redis.set(imageKey, 'image bytes');
+      const entry = await redis.xadd(`${prefix}:${QueueName.Vision}:events`, '*', 'event', 'completed', 'jobId', 'planted-1', 'returnvalue', '{"faces":[]}');
+      const { status, lines } = audit();
+      expect(lines).toContain(`FAIL P1 image keys outlive the 30000 ms deadline: ${imageKey} (no expiry)`);
+      expect(lines).toContainEqual(expect.stringMatching(/^FAIL P1 vision jobs older than the 30000 ms deadline: planted-1 \(6\d s old\)$/));
+      expect(lines).toContain('FAIL P5 vision job hashes hold a returned value (results kept in Redis): planted-1');
+      expect(lines).toContain(`FAIL P5 the vision queue's events stream holds returned values: entries ${entry}`);
+      expect(status).toBe(1);
+    } finally {
+      await redis.del(jobKey, imageKey, `${prefix}:${QueueName.Vision}:events`);
+      redis.disconnect();
+    }
+  });
+
+  it('P3: a column beyond the documented key metadata fails the audit', async () => {
+    await db.query('alter table api_keys add column secret_hint text');
+    try {
+      const { status, lines } = audit();
+      expect(lines).toContain('FAIL P3 api_keys has columns beyond the documented metadata: secret_hint');
+      expect(status).toBe(1);
+    } finally {
+      await db.query('alter table api_keys drop column secret_hint');
+    }
+  });
+
+  it('P6: a request-log row older than its retention fails the audit; so does a deployment whose sweeps stopped', async () => {
+    const requestId = `audit-aged-${randomUUID()}`;
+    const at = new Date(Date.now() - 31 * DAY_MS);
+    await db.query(
+      `insert into request_log (request_id, workspace_id, at, ip, method, path, status, latency_ms, key_prefix)
+       values ($1, null, $2, '127.0.0.1', 'POST', '/v1/faces/detect', 200, 5, null)`,
+      [requestId, at],
+    );
+    try {
+      const { status, lines } = audit();
+      expect(lines).toContainEqual(expect.stringMatching(/^FAIL P6 request_log holds 1 row older than its retention of 30 days \(oldest \d{4}-/));
+      expect(status).toBe(1);
+    } finally {
+      await db.query('delete from request_log where request_id = $1', [requestId]);
+    }
+    const elsewhere = audit({ QUEUE_PREFIX: uniquePrefix('audit-nosweep') });
+    expect(elsewhere.lines).toContainEqual(expect.stringMatching(/^FAIL P6 no retention sweep has completed/));
+    expect(elsewhere.status).toBe(1);
+  });
+
+  it('exits 2 and says which store it could not reach', async () => {
+    const closed = `redis://127.0.0.1:${await freePort()}`;
+    const { status, lines } = audit({ EVENTS_REDIS_URL: closed });
+    expect(lines.at(-2)).toMatch(new RegExp(`^CANNOT REACH the events Redis at 127\\.0\\.0\\.1:${new URL(closed).port}: `));
+    expect(lines.at(-1)).toBe('RESULT the audit could not run');
+    expect(status).toBe(2);
+  });
+});

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { QueueEvents } from 'bullmq';
+import { Client } from 'pg';
+import { MaintenanceJob, QueueName } from '@nomosly/contracts';
+import { type RunningApp, type ScratchDatabase, TEST_REDIS_URL, createScratchDatabase, deleteKeys, insertUsageRows, startApp, testQueue, uniquePrefix } from '@nomosly/testing';
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+/** Non-default retention: every limit differs from the defaults (30, 400, 2557 days). */
+const RETENTION = { requestLogDays: 3, usageRecordDays: 40, rollupDays: 2560 };
+
+/**
+ * The scheduled sweep itself (P6): the usage app schedules it from RETENTION_SWEEP_CRON (every second here) on the
+ * maintenance queue and runs it from there. The app's clock is the real one, so rows are aged relative to it with a
+ * margin: an hour either side of each limit (a day for rollups, which are kept by UTC day). The app runs against a
+ * database of its own, because a sweep deletes every expired row of a table, other suites' included.
+ */
+describe('usage app: the scheduled retention sweep', () => {
+  const prefix = uniquePrefix('sweep');
+  let database: ScratchDatabase;
+  let app: RunningApp | undefined;
+  let db: Client;
+
+  beforeAll(async () => {
+    database = await createScratchDatabase('sweep');
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
+    await db?.end();
+    await database?.drop();
+  });
+
+  it('P6: the job the scheduler puts on the maintenance queue deletes exactly the rows past the configured limits', async () => {
+    const now = Date.now();
+    const ago = (ms: number) => new Date(now - ms);
+    const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+    const workspaceId = randomUUID();
+    const request = (requestId: string, at: Date) => ({ requestId, workspaceId, at, ip: '127.0.0.1', method: 'POST', path: '/v1/faces/detect', status: 200, latencyMs: 5, keyPrefix: null });
+    const rollup = (operation: string, day: string) => ({ workspaceId, keyId: randomUUID(), operation, day, calls: 1, units: 1 });
+    await insertUsageRows(database.url, {
+      requests: [
+        request('log-inside', ago(RETENTION.requestLogDays * DAY_MS - HOUR_MS)),
+        request('log-outside', ago(RETENTION.requestLogDays * DAY_MS + HOUR_MS)),
+        // Inside the default 30 days, outside the configured 3: the configured table is what runs.
+        request('log-outside-10-days', ago(10 * DAY_MS)),
+      ],
+      daily: [
+        rollup('kept-inside', dayOf(ago((RETENTION.rollupDays - 1) * DAY_MS))),
+        rollup('gone-outside', dayOf(ago((RETENTION.rollupDays + 1) * DAY_MS))),
+        // Outside the default 2557 days, inside the configured 2560: kept.
+        rollup('kept-2558-days', dayOf(ago(2558 * DAY_MS))),
+      ],
+    });
+    for (const [eventId, at] of [
+      ['rec-inside', ago(RETENTION.usageRecordDays * DAY_MS - HOUR_MS)],
+      ['rec-outside', ago(RETENTION.usageRecordDays * DAY_MS + HOUR_MS)],
+      // Inside the default 400 days, outside the configured 40.
+      ['rec-outside-100-days', ago(100 * DAY_MS)],
+    ] as const) {
+      await db.query(
+        `insert into usage_records (event_id, workspace_id, user_id, key_id, operation, units, status, latency_ms, at)
+         values ($1, $2, $3, $4, 'faces.detect', 1, 200, 5, $5)`,
+        [eventId, workspaceId, randomUUID(), randomUUID(), at],
+      );
+    }
+
+    const events = new QueueEvents(QueueName.Maintenance, { connection: { url: TEST_REDIS_URL }, prefix });
+    await events.waitUntilReady();
+    const maintenance = testQueue(QueueName.Maintenance, prefix);
+    try {
+      const swept = new Promise<{ jobId: string; returnvalue: unknown }>((resolve) => events.once('completed', resolve));
+      app = await startApp('usage', {
+        DATABASE_URL: database.url,
+        EVENTS_REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        RETENTION_REQUEST_LOG_DAYS: String(RETENTION.requestLogDays),
+        RETENTION_USAGE_RECORD_DAYS: String(RETENTION.usageRecordDays),
+        RETENTION_ROLLUP_DAYS: String(RETENTION.rollupDays),
+        RETENTION_SWEEP_CRON: '* * * * * *',
+      });
+      const completed = await Promise.race([
+        swept,
+        new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`no sweep completed within 30 s:\n${app?.logs()}`)), 30_000)),
+      ]);
+      const job = await maintenance.getJob(completed.jobId);
+      expect(job?.name).toBe(MaintenanceJob.RetentionSweep);
+      expect(completed.returnvalue).toEqual({ requestLog: 2, usageRecords: 2, usageDaily: 1 });
+    } finally {
+      await events.close();
+      await maintenance.close();
+    }
+    await app.stop();
+
+    const ids = async (sql: string) => (await db.query<{ id: string }>(sql)).rows.map((row) => row.id).sort();
+    expect(await ids('select request_id as id from request_log')).toEqual(['log-inside']);
+    expect(await ids('select event_id as id from usage_records')).toEqual(['rec-inside']);
+    expect(await ids('select operation as id from usage_daily')).toEqual(['kept-2558-days', 'kept-inside']);
+  });
+});
