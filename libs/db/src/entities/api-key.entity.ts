@@ -73,22 +73,3 @@ export class ApiKey {
   dailyLimit: number | null = null;
 }
 
-/**
- * The columns of `api_keys`, exactly: the key metadata P3 documents (name, prefix, scopes, created, expires, last
- * used, revoked, daily limit), its owners and the SHA-256 hash. A column beyond these is a break of P3 that the
- * privacy audit reports (`npm run cli -- privacy-audit`).
- */
-export const API_KEY_COLUMNS: readonly string[] = Object.freeze([
-  'id',
-  'workspace_id',
-  'created_by_id',
-  'name',
-  'prefix',
-  'hash',
-  'scopes',
-  'created_at',
-  'expires_at',
-  'last_used_at',
-  'revoked_at',
-  'daily_limit',
-]);
