@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// `npm run break -- <name...>`: shows that a proof can fail. Each tools/breaks/<name>.patch breaks one promise on
+// purpose; this applies it to a scratch copy of the committed tree (git worktree, never this one), runs the specs
+// its header names, and says CAUGHT when they fail or MISSED when they pass. `--list` lists the breaks; no name
+// runs them all. Exit 0 only when every break asked for was caught.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const breaksDir = path.join(root, 'tools', 'breaks');
+// Each break gets a database of its own, dropped afterwards: a break may migrate its schema (a new column, say).
+const serverUrl = process.env.BREAK_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+/** A patch's header, before its first `diff --git`: `Promise:`, `Break:`, `Caught by:` and `Specs:` lines. */
+export function readBreak(file) {
+  const text = readFileSync(file, 'utf8');
+  const header = text.slice(0, Math.max(0, text.indexOf('diff --git')));
+  const field = (name) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(header)?.[1].trim();
+  const specs = field('Specs');
+  if (!field('Promise') || !field('Break') || !specs) throw new Error(`${path.basename(file)}: its header needs Promise:, Break: and Specs: lines`);
+  return { name: path.basename(file, '.patch'), file, promise: field('Promise'), what: field('Break'), caughtBy: field('Caught by') ?? specs, specs: specs.split(/\s+/) };
+}
+
+function allBreaks() {
+  return readdirSync(breaksDir)
+    .filter((name) => name.endsWith('.patch'))
+    .sort()
+    .map((name) => readBreak(path.join(breaksDir, name)));
+}
+
+function run(command, args, options = {}) {
+  return spawnSync(command, args, { encoding: 'utf8', ...options });
+}
+
+function tryBreak(entry) {
+  const database = `nomosly_break_${entry.name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`.slice(0, 63);
+  const scratch = mkdtempSync(path.join(os.tmpdir(), `nomosly-break-${entry.name}-`));
+  const added = run('git', ['worktree', 'add', '--detach', scratch, 'HEAD'], { cwd: root });
+  if (added.status !== 0) throw new Error(`git worktree add failed: ${added.stderr.trim()}`);
+  try {
+    symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
+    // The checkout is newer than the shared node_modules: without this, the test command would reinstall into it.
+    for (const file of ['package.json', 'package-lock.json']) utimesSync(path.join(scratch, file), 0, 0);
+    const applied = run('git', ['apply', '--whitespace=nowarn', entry.file], { cwd: scratch });
+    if (applied.status !== 0) return { verdict: 'STALE', detail: `the patch no longer applies: ${applied.stderr.trim().split('\n')[0]}` };
+    const tests = run(process.execPath, [path.join(scratch, 'tools/scripts/test.mjs'), ...entry.specs], {
+      cwd: scratch,
+      env: { ...process.env, TEST_DATABASE_URL: `${serverUrl}/${database}` },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const summary = /^(\d+) passed, (\d+) failed/m.exec(tests.stdout ?? '');
+    if (tests.status === 0) return { verdict: 'MISSED', detail: summary?.[0] ?? 'the specs passed' };
+    return { verdict: 'CAUGHT', detail: summary?.[0] ?? `the specs exited ${tests.status}` };
+  } finally {
+    run('psql', [serverUrl, '-qc', `drop database if exists "${database}" with (force)`]);
+    run('git', ['worktree', 'remove', '--force', scratch], { cwd: root });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const args = process.argv.slice(2);
+const breaks = allBreaks();
+if (args.includes('--list')) {
+  for (const entry of breaks) console.log(`${entry.name}  ${entry.promise}  ${entry.what}  (caught by ${entry.caughtBy})`);
+  process.exit(0);
+}
+const unknown = args.filter((name) => !breaks.some((entry) => entry.name === name));
+if (unknown.length) {
+  console.error(`npm run break: no such break: ${unknown.join(', ')} (npm run break -- --list)`);
+  process.exit(2);
+}
+const chosen = args.length ? breaks.filter((entry) => args.includes(entry.name)) : breaks;
+let missed = 0;
+for (const entry of chosen) {
+  console.log(`${entry.name} (${entry.promise}): ${entry.what}`);
+  const outcome = tryBreak(entry);
+  if (outcome.verdict !== 'CAUGHT') missed++;
+  console.log(`  ${outcome.verdict} by ${entry.caughtBy}: ${outcome.detail}`);
+}
+console.log(`\n${chosen.length - missed} of ${chosen.length} breaks caught`);
+process.exit(missed ? 1 : 0);
