@@ -53,7 +53,8 @@ function tryBreak(entry) {
     });
     const summary = /^(\d+) passed, (\d+) failed/m.exec(tests.stdout ?? '');
     if (tests.status === 0) return { verdict: 'MISSED', detail: summary?.[0] ?? 'the specs passed' };
-    return { verdict: 'CAUGHT', detail: summary?.[0] ?? `the specs exited ${tests.status}` };
+    const failed = `${tests.stdout}\n${tests.stderr}`.split('\n').filter((line) => line.includes('✕')).map((line) => `    ${line.trim()}`);
+    return { verdict: 'CAUGHT', detail: [summary?.[0] ?? `the specs exited ${tests.status}`, ...failed.slice(0, 6)].join('\n') };
   } finally {
     run('psql', [serverUrl, '-qc', `drop database if exists "${database}" with (force)`]);
     run('git', ['worktree', 'remove', '--force', scratch], { cwd: root });
