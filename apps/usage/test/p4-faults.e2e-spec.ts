@@ -31,9 +31,9 @@ import {
  * same transaction, retrying while PostgreSQL is away). The harness: the events Redis is a redis-server of this
  * test's own, run as production runs it (docker-compose.yml, npm start: AOF with `appendfsync everysec`), so it can
  * be killed without disturbing other tests. A process kill loses no write Redis acknowledged: each is written to
- * the AOF (the kernel's page cache) before its reply; only a host crash can lose the last second's, which the
- * operations guide states. The usage app reaches PostgreSQL through a TCP proxy that can cut it off alone; the
- * vision Redis is the test run's own (TEST_REDIS_URL).
+ * the AOF (the kernel's page cache) before its reply; only a host crash can lose the last second's, as
+ * docs/architecture.md (P4) states with what the gateway's retry covers. The usage app reaches PostgreSQL
+ * through a TCP proxy that can cut it off alone; the vision Redis is the test run's own (TEST_REDIS_URL).
  */
 
 /** How long the gateway waits for a vision result before 504. Short, so that killed jobs end within the load. */
