@@ -149,6 +149,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
+/**
+ * The vision Redis a bench or script gives the apps it starts: `url` when one is named (the apps check it at start,
+ * P1), else a redis-server of its own that keeps nothing, stopped with it.
+ */
+export async function visionRedisFor(url: string | undefined): Promise<{ url: string; stop(): Promise<void> }> {
+  if (url) return { url, stop: async () => undefined };
+  const server = await startRedisServer();
+  return { url: server.url, stop: () => server.stop() };
+}
+
 function redisServerBinary(): string {
   if (process.env.REDIS_SERVER_BIN) return process.env.REDIS_SERVER_BIN;
   if (existsSync('/usr/bin/redis-server')) return '/usr/bin/redis-server';
