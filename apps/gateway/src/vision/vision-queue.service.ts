@@ -111,6 +111,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     else this.logger.warn('vision Redis not reachable at start: its settings are checked when it answers');
     this.commands.on('ready', () => {
       this.settingsVerified = false;
+      this.settingsProblem = 'its settings are being checked';
       this.verifySettings().catch((error: Error) => {
         this.settingsProblem = error.message;
         this.logger.error(`vision calls refused: ${error.message}`);
