@@ -3,12 +3,12 @@ import sharp from 'sharp';
 import {
   GENEROUS_TEST_PLANS,
   TEST_DATABASE_URL,
-  TEST_REDIS_URL,
   createKeyWithCli,
   deleteKeys,
   fixture,
   startApp,
   uniquePrefix,
+  visionRedisFor,
   waitForWorkers,
   type RunningApp,
 } from '@nomosly/testing';
@@ -23,7 +23,20 @@ import { formatRow, runLoad } from './load';
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
+/** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
+let redisUrl = '';
+
 async function main(): Promise<void> {
+  const redis = await visionRedisFor(process.env.VISION_REDIS_URL);
+  redisUrl = redis.url;
+  try {
+    await run();
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function run(): Promise<void> {
   const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
   const textPhoto = await sharp(fixture('printed_text.png')).resize(640, 480, { fit: 'contain', background: '#fff' }).jpeg().toBuffer();
   const [image, textImage] = await Promise.all([inspectImage(photo), inspectImage(textPhoto)]);
@@ -61,8 +74,8 @@ async function main(): Promise<void> {
     // A plan the load cannot reach: this measures the engine, not the limits.
     const env = {
       DATABASE_URL: TEST_DATABASE_URL,
-      VISION_REDIS_URL: TEST_REDIS_URL,
-      EVENTS_REDIS_URL: TEST_REDIS_URL,
+      VISION_REDIS_URL: redisUrl,
+      EVENTS_REDIS_URL: redisUrl,
       QUEUE_PREFIX: uniquePrefix('bench-engine'),
       PLANS: GENEROUS_TEST_PLANS,
       LOG_LEVEL: 'warn',
@@ -76,7 +89,7 @@ async function main(): Promise<void> {
     console.log(formatRow(`faces.detect, ${workers} worker process${workers > 1 ? 'es' : ''}`, await runLoad(target, workers * 4, SECONDS)));
     console.log(`  RSS per worker process: ${started.map((w) => mib(rssOf(w.child.pid))).join(', ')}`);
     await Promise.all([gateway.stop(), ...started.map((w) => w.stop())]);
-    await deleteKeys(TEST_REDIS_URL, `${env.QUEUE_PREFIX}:*`);
+    await deleteKeys(redisUrl, `${env.QUEUE_PREFIX}:*`);
   }
 }
 

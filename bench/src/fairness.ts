@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   TEST_DATABASE_URL,
-  TEST_REDIS_URL,
   createKeyWithCli,
   deleteKeys,
   detectCall,
@@ -12,6 +11,7 @@ import {
   startFlood,
   timedCalls,
   uniquePrefix,
+  visionRedisFor,
   type TimedCalls,
 } from '@nomosly/testing';
 
@@ -25,14 +25,26 @@ const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 2);
 const ENGINE_DELAY_MS = process.env.BENCH_ENGINE_DELAY_MS ?? '200';
 const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '4';
 const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
-const REDIS_URL = process.env.VISION_REDIS_URL ?? TEST_REDIS_URL;
+
+/** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
+let redisUrl = '';
 
 async function main(): Promise<void> {
+  const redis = await visionRedisFor(process.env.VISION_REDIS_URL);
+  redisUrl = redis.url;
+  try {
+    await run();
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function run(): Promise<void> {
   const prefix = uniquePrefix('bench-fairness');
   const env = {
     DATABASE_URL,
-    VISION_REDIS_URL: REDIS_URL,
-    EVENTS_REDIS_URL: REDIS_URL,
+    VISION_REDIS_URL: redisUrl,
+    EVENTS_REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     ENGINE: 'null',
     LOG_LEVEL: 'warn',
@@ -64,7 +76,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all([worker.stop(), gateway.stop()]);
-    await deleteKeys(REDIS_URL, `${prefix}:*`);
+    await deleteKeys(redisUrl, `${prefix}:*`);
   }
 }
 

@@ -5,12 +5,12 @@ import {
   GENEROUS_TEST_PLANS,
   REPO_ROOT,
   TEST_DATABASE_URL,
-  TEST_REDIS_URL,
   createKeyWithCli,
   deleteKeys,
   fixture,
   startApp,
   uniquePrefix,
+  visionRedisFor,
   type RunningApp,
 } from '@nomosly/testing';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
@@ -23,9 +23,21 @@ import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
 const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
-const REDIS_URL = process.env.VISION_REDIS_URL ?? TEST_REDIS_URL;
+
+/** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
+let redisUrl = '';
 
 async function main(): Promise<void> {
+  const redis = await visionRedisFor(process.env.VISION_REDIS_URL);
+  redisUrl = redis.url;
+  try {
+    await run();
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function run(): Promise<void> {
   const small = await sharp(fixture('grace_hopper.jpg')).resize(128, 128).jpeg({ quality: 85 }).toBuffer();
   const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
   const key = createKeyWithCli(DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench', '--replace']);
@@ -83,8 +95,8 @@ async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, s
   // A plan no row reaches: the figures are the gateway's cost, not its refusals.
   const env = {
     DATABASE_URL,
-    VISION_REDIS_URL: REDIS_URL,
-    EVENTS_REDIS_URL: REDIS_URL,
+    VISION_REDIS_URL: redisUrl,
+    EVENTS_REDIS_URL: redisUrl,
     PLANS: GENEROUS_TEST_PLANS,
     QUEUE_PREFIX: uniquePrefix('bench'),
     ENGINE: engine,
@@ -97,7 +109,7 @@ async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, s
     gateway,
     stop: async () => {
       await Promise.all([worker.stop(), gateway.stop()]);
-      await deleteKeys(REDIS_URL, `${env.QUEUE_PREFIX}:*`);
+      await deleteKeys(redisUrl, `${env.QUEUE_PREFIX}:*`);
     },
   };
 }

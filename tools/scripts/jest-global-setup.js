@@ -12,11 +12,30 @@ module.exports = async function globalSetup() {
     encoding: 'utf8',
   });
   if (migrate.status !== 0) throw new Error(`test database migration failed: ${migrate.stderr || migrate.stdout}`);
-  // The test Redis plays the vision Redis: configured as production runs it (docker-compose.yml), without
-  // a slow log, which would keep the first bytes of a slow command's arguments.
-  const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-  spawnSync('redis-cli', ['-h', redisUrl.hostname, '-p', redisUrl.port || '6379', 'CONFIG', 'SET', 'slowlog-log-slower-than', '-1'], {
-    stdio: 'ignore',
-  });
-  spawnSync('redis-cli', ['-h', redisUrl.hostname, '-p', redisUrl.port || '6379', 'SLOWLOG', 'RESET'], { stdio: 'ignore' });
+  // The test Redis plays the vision Redis, which the gateway and the worker refuse to start against unless it keeps
+  // nothing (P1): checked here, never set, so that a run against a Redis that could keep image bytes fails at once.
+  await assertTestRedisKeepsNothing(root, process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 };
+
+async function assertTestRedisKeepsNothing(root, url) {
+  const { default: Redis } = require('ioredis');
+  const { inspectVisionRedisSettings } = require(path.join(root, 'dist/libs/observability/src/vision-redis-settings.js'));
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  let settings;
+  try {
+    await redis.connect();
+    settings = await inspectVisionRedisSettings(redis);
+  } catch (error) {
+    throw new Error(`the test Redis at ${url} does not answer (${error.message}): run the tests with npm test, which starts one`);
+  } finally {
+    redis.disconnect();
+  }
+  const problems = settings.checked ? settings.problems : [`its settings could not be read: ${settings.reason}`];
+  if (problems.length > 0) {
+    throw new Error(
+      `the test Redis at ${url} plays the vision Redis and must keep nothing (P1): ${problems.join('; ')}. ` +
+        'Run the tests with npm test (it starts a Redis of its own that keeps nothing), or point TEST_REDIS_URL at one.',
+    );
+  }
+}

@@ -1,18 +1,21 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite on a fresh clone. Installs what is missing, starts PostgreSQL and Redis when
-// they are installed but stopped, builds, then runs every project's specs with jest and prints a closing
-// line "N passed, N failed".
+// `npm test`: the whole suite on a fresh clone. Installs what is missing, starts PostgreSQL when it is installed
+// but stopped, starts a Redis of the run's own that keeps nothing (the vision Redis of P1; unless TEST_REDIS_URL
+// names one, which the global setup then checks), builds, then runs every project's specs with jest and prints a
+// closing line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MissingPrerequisite, REPO_ROOT as root, prepareMachine } from './lib/prerequisites.mjs';
+import { startTestRedis } from './lib/test-redis.mjs';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly_test';
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+let redisUrl = process.env.TEST_REDIS_URL;
 
 try {
   await prepareMachine({ databaseUrl, redisUrl });
+  redisUrl ??= (await startTestRedis()).url;
 } catch (error) {
   console.error(error instanceof MissingPrerequisite ? `npm test: ${error.message}` : error);
   process.exit(1);

@@ -7,6 +7,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
   /** Carries images and results; must run without persistence. */
   VISION_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /**
+   * Only where the vision Redis refuses CONFIG (some managed Redis): says its save, appendonly and slow-log settings
+   * were checked by hand, so that the start-up check of P1 may be skipped (and the log says it was).
+   */
+  VISION_REDIS_PERSISTENCE_CHECKED: env.boolean(false),
   /** Carries limit counters, key events, and usage and request-log events; should run with AOF. */
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   /** Bull Board at /ops/queues is served only when OPS_PASSWORD is set, behind HTTP Basic authentication. */

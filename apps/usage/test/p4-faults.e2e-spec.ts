@@ -22,15 +22,18 @@ import {
 /**
  * P4: every billable call yields exactly one usage record, and no record exists without a call, through the
  * faults a deployment lives with. A bounded load runs against a gateway while, in turn, the vision worker is
- * killed in the middle of jobs, the events Redis restarts, and PostgreSQL is unreachable for the usage app for
- * 10 s. Every response the client saw is recorded; afterwards the 2xx responses and the usage rows must match
+ * killed in the middle of jobs, then PostgreSQL is unreachable for the usage app for 10 s and meanwhile, with
+ * the events of those seconds waiting in it, the events Redis is killed (SIGKILL) and started again. Every response the client saw is recorded; afterwards the 2xx responses and the usage rows must match
  * one for one, by request id.
  *
  * The parts under test: the gateway (adds one `usage.recorded` event per 2xx to the events queue before it
  * answers, or answers 503), the usage app (records each event once, by event id, with its daily rollup in the
  * same transaction, retrying while PostgreSQL is away). The harness: the events Redis is a redis-server of this
- * test's own (AOF, fsync always) so it can be restarted without disturbing other tests; the usage app reaches
- * PostgreSQL through a TCP proxy that can cut it off alone; the vision Redis is the shared test Redis.
+ * test's own, run as production runs it (docker-compose.yml, npm start: AOF with `appendfsync everysec`), so it can
+ * be killed without disturbing other tests. A process kill loses no write Redis acknowledged: each is written to
+ * the AOF (the kernel's page cache) before its reply; only a host crash can lose the last second's, as
+ * docs/architecture.md (P4) states with what the gateway's retry covers. The usage app reaches PostgreSQL
+ * through a TCP proxy that can cut it off alone; the vision Redis is the test run's own (TEST_REDIS_URL).
  */
 
 /** How long the gateway waits for a vision result before 504. Short, so that killed jobs end within the load. */
@@ -65,6 +68,8 @@ interface Faults {
   redisDownAt: number;
   redisUpAt: number;
   redisRunIds: [string, string];
+  /** Usage events queued and not yet recorded when the events Redis was killed: only its AOF kept them. */
+  eventsWaitingAtKill: number;
   postgresCutAt: number;
   postgresRestoredAt: number;
   /** Connections the cut severed, and the usage app's attempts refused while it lasted. */
@@ -74,7 +79,7 @@ interface Faults {
   recordsDuringCut: [number, number];
 }
 
-describe('P4: exactly one usage record per billable call, through a worker kill, an events Redis restart and PostgreSQL down for 10 s', () => {
+describe('P4: exactly one usage record per billable call, through a worker kill, and an events Redis kill while PostgreSQL is down for 10 s', () => {
   let eventsRedis: RedisServer;
   let proxy: TcpProxy;
   let system: TestSystem;
@@ -86,7 +91,7 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
   let faults: Faults | null = null;
 
   beforeAll(async () => {
-    eventsRedis = await startRedisServer({ appendonly: true });
+    eventsRedis = await startRedisServer({ appendonly: true, appendfsync: 'everysec' });
     const target = new URL(TEST_DATABASE_URL);
     proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 5432) });
     system = await startTestSystem({
@@ -161,6 +166,17 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
     return Number(rows[0].n);
   }
 
+  async function eventsNotRecorded(): Promise<number> {
+    const events = eventsQueue(system.prefix, eventsRedis.url);
+    events.on('error', () => undefined);
+    try {
+      const counts = await events.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+      return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    } finally {
+      await events.close();
+    }
+  }
+
   async function runId(): Promise<string> {
     const redis = new Redis(eventsRedis.url, { maxRetriesPerRequest: 1 });
     try {
@@ -190,11 +206,21 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
       const workerBackAt = Date.now();
       await moreSuccesses(workerBackAt, 10, 'from the new worker');
 
-      // 2. The events Redis stops (SIGTERM: a clean shutdown, AOF flushed) and stays down until a client has been
-      // refused for it, then starts again on the same port and data.
+      // 2. PostgreSQL is unreachable for the usage app alone for 10 s (its proxy resets every connection and
+      // refuses new ones); the gateway keeps its own connection, so calls go on and their events wait in Redis.
+      const postgresCutAt = Date.now();
+      const postgresSevered = proxy.cut('reset');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const recordsEarly = await workspaceRecords();
+      await moreSuccesses(postgresCutAt, 10, 'while PostgreSQL is away');
+
+      // 3. Meanwhile the events Redis dies with those events in it (SIGKILL, as in a crash of its process: no
+      // shutdown, no last fsync), stays down until a client has been refused for it, then starts again on the same
+      // port and data (its AOF). The events that waited must all come back.
+      const eventsWaitingAtKill = await eventsNotRecorded();
       const before = await runId();
       const redisDownAt = Date.now();
-      await eventsRedis.shutdown();
+      await eventsRedis.kill();
       await until(async () => seen.some((s) => s.startedAt >= redisDownAt && s.status === 503), {
         what: 'a call refused with 503 while the events Redis is down',
         timeoutMs: 30_000,
@@ -205,13 +231,7 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
       const after = await runId();
       await moreSuccesses(redisUpAt, 10, 'after the events Redis restart');
 
-      // 3. PostgreSQL is unreachable for the usage app alone for 10 s (its proxy resets every connection and
-      // refuses new ones); the gateway keeps its own connection, so calls go on and their events wait in Redis.
-      const postgresCutAt = Date.now();
-      const postgresSevered = proxy.cut('reset');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const recordsEarly = await workspaceRecords();
-      await new Promise((resolve) => setTimeout(resolve, POSTGRES_DOWN_MS - 1_000));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, postgresCutAt + POSTGRES_DOWN_MS - Date.now())));
       const recordsLate = await workspaceRecords();
       const postgresRefused = proxy.stats().refused;
       proxy.restore();
@@ -225,6 +245,7 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
         redisDownAt,
         redisUpAt,
         redisRunIds: [before, after],
+        eventsWaitingAtKill,
         postgresCutAt,
         postgresRestoredAt,
         postgresSevered,
@@ -252,6 +273,7 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
     expect(f.killedJobs.map((id) => byId.get(id)?.status)).toContain(504);
     expect(seen.some((s) => s.startedAt > f.workerBackAt && s.status === 200)).toBe(true);
     expect(f.redisRunIds[0]).not.toBe(f.redisRunIds[1]);
+    expect(f.eventsWaitingAtKill).toBeGreaterThan(0);
     expect(seen.some((s) => s.startedAt >= f.redisDownAt && s.endedAt <= f.redisUpAt + 1_000 && s.status === 503)).toBe(true);
     // The usage app was cut off: its connections severed or its attempts refused, and nothing written meanwhile,
     // while calls kept succeeding (their events waited in Redis).

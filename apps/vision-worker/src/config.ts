@@ -5,6 +5,8 @@ export const workerConfigSchema = baseConfigSchema.extend({
   /** Port of the worker's own HTTP surface: /healthz, /readyz, /metrics. */
   PORT: env.port(3001),
   VISION_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** As the gateway's: where the vision Redis refuses CONFIG, its settings were checked by hand (P1). */
+  VISION_REDIS_PERSISTENCE_CHECKED: env.boolean(false),
   /** Jobs one process runs at once. The local engine is CPU-bound: scale with processes, not concurrency. */
   VISION_CONCURRENCY: env.positiveInt(1),
   ENGINE: z

@@ -8,8 +8,12 @@ import { freePort } from './app-process';
 import { until } from './until';
 
 export interface RedisServerOptions {
-  /** AOF with an fsync after every write (`--appendfsync always`), so that a restart or a kill loses nothing. */
+  /** An append-only file, fsynced as `appendfsync` says. */
   appendonly?: boolean;
+  /** With `appendonly`: `always` (the default: a kill loses nothing) or `everysec`, as production runs the events Redis. */
+  appendfsync?: 'always' | 'everysec';
+  /** More redis-server arguments, after (and so over) the defaults: `--slowlog-log-slower-than 0`, `--rename-command CONFIG ""`. */
+  args?: string[];
   /** The redis-server binary; by default REDIS_SERVER_BIN or /usr/bin/redis-server, else `redis-server` on PATH. */
   binary?: string;
   readyTimeoutMs?: number;
@@ -39,8 +43,8 @@ export interface RedisServer {
 
 /**
  * A redis-server of a test's own, on loopback, a free port and a temporary directory: a test can restart or
- * kill it without disturbing the shared Redis other tests use. With `appendonly`, it runs as the events Redis
- * is meant to run in production (AOF, fsync always, no RDB snapshots).
+ * kill it without disturbing the shared Redis other tests use. By default it keeps nothing, as the vision Redis
+ * must (no snapshots, no AOF, no slow log); with `appendonly`, it runs as the events Redis (AOF, no RDB snapshots).
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? redisServerBinary();
@@ -61,7 +65,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     '--daemonize', 'no',
     '--logfile', '',
     '--loglevel', 'notice',
-    ...(options.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    '--slowlog-log-slower-than', '-1',
+    ...(options.appendonly ? ['--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always'] : ['--appendonly', 'no']),
+    ...(options.args ?? []),
   ];
   let output = '';
   let child: ChildProcess | null = null;
@@ -141,6 +147,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The vision Redis a bench or script gives the apps it starts: `url` when one is named (the apps check it at start,
+ * P1), else a redis-server of its own that keeps nothing, stopped with it.
+ */
+export async function visionRedisFor(url: string | undefined): Promise<{ url: string; stop(): Promise<void> }> {
+  if (url) return { url, stop: async () => undefined };
+  const server = await startRedisServer();
+  return { url: server.url, stop: () => server.stop() };
 }
 
 function redisServerBinary(): string {

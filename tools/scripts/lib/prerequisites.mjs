@@ -107,6 +107,13 @@ export function visionRedisMemoryArgs(maxmemory = process.env.VISION_REDIS_MAXME
   return ['--maxmemory', maxmemory, '--maxmemory-policy', 'noeviction'];
 }
 
+/** How the vision Redis runs wherever we start one (P1): no snapshots, no append-only file, no slow log. */
+export const VISION_REDIS_KEEPS_NOTHING = ['--save', '', '--appendonly', 'no', '--slowlog-log-slower-than', '-1'];
+
+export function haveRedisServer() {
+  return have('redis-server');
+}
+
 /**
  * Redis: started when installed but not running. The vision Redis keeps nothing (no snapshots, no append-only
  * file, no slow log, which would keep the first bytes of a slow command's arguments, an image's for one); the
@@ -122,7 +129,7 @@ export async function ensureRedis(url, { persist = false, variable = 'VISION_RED
     say(`starting Redis on port ${redisPort}${persist ? ' (append-only file in .nomosly/redis-events)' : ''}...`);
     const storage = persist
       ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', ensureDir(path.join(REPO_ROOT, '.nomosly', 'redis-events'))]
-      : ['--save', '', '--appendonly', 'no', '--slowlog-log-slower-than', '-1'];
+      : VISION_REDIS_KEEPS_NOTHING;
     run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), ...storage, ...args]);
     if (await waitForPort(redisPort, 10)) return;
   }
@@ -145,11 +152,14 @@ function mtime(file) {
   }
 }
 
-/** Everything `npm start` and `npm test` need on the machine, installed or started where possible. */
+/**
+ * Everything `npm start` and `npm test` need on the machine, installed or started where possible (Redis only
+ * with a `redisUrl`: `npm test` otherwise starts a Redis of its own).
+ */
 export async function prepareMachine({ databaseUrl, redisUrl }) {
   checkNode();
   ensureNodeModules(REPO_ROOT);
   ensureTesseractData();
   await ensurePostgres(databaseUrl);
-  await ensureRedis(redisUrl);
+  if (redisUrl) await ensureRedis(redisUrl);
 }

@@ -15,11 +15,14 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
-import { queueDepthGauge } from '@nomosly/observability';
+import { checkVisionRedis, queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 import { UNAVAILABLE_RETRY_AFTER, unavailable } from '../unavailable';
+
+/** How long the start-up check waits for the vision Redis before the gateway starts without it (answering 503). */
+const START_CHECK_WAIT_MS = 2_000;
 
 /** How a wait ends: the worker's reply, the deadline, the client hanging up, or the reply channel lost. */
 type WaitOutcome = VisionReply | 'timeout' | 'aborted' | 'lost';
@@ -56,6 +59,9 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   /** Workers listening on the queue, as last counted; null until the first count. */
   private workers: number | null = null;
   private subscribed = false;
+  /** Set once the vision Redis's settings passed P1's check on this connection; why not, otherwise. */
+  private settingsVerified = false;
+  private settingsProblem = 'its settings are not checked yet';
   private capacityTimer?: NodeJS.Timeout;
 
   constructor(
@@ -79,6 +85,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    await this.checkSettingsAtStart();
     this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.onReply(message));
     // Subscribing before the connection's ready check has run can leave it unsubscribed (the check's INFO is
     // refused in subscriber mode), so subscribe on every 'ready', the first and each after a reconnect.
@@ -92,6 +99,30 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     if (this.subscriber.status === 'ready') await this.subscribe();
     this.capacityTimer = setInterval(() => void this.refreshCapacity(), 1000).unref();
     void this.refreshCapacity();
+  }
+
+  /**
+   * P1 at start: a vision Redis that answers and keeps anything (or whose settings cannot be read, unless
+   * VISION_REDIS_PERSISTENCE_CHECKED=1) stops the gateway before it listens. One that is down now is checked when it
+   * answers, as after every reconnect (it may have been restarted otherwise); calls are refused (503) until then.
+   */
+  private async checkSettingsAtStart(): Promise<void> {
+    if (await connectedWithin(this.commands, START_CHECK_WAIT_MS)) await this.verifySettings();
+    else this.logger.warn('vision Redis not reachable at start: its settings are checked when it answers');
+    this.commands.on('ready', () => {
+      this.settingsVerified = false;
+      this.settingsProblem = 'its settings are being checked';
+      this.verifySettings().catch((error: Error) => {
+        this.settingsProblem = error.message;
+        this.logger.error(`vision calls refused: ${error.message}`);
+      });
+    });
+  }
+
+  private async verifySettings(): Promise<void> {
+    const skipped = await checkVisionRedis(this.commands, { persistenceChecked: this.config.VISION_REDIS_PERSISTENCE_CHECKED });
+    if (skipped) this.logger.warn(skipped);
+    this.settingsVerified = true;
   }
 
   private async subscribe(): Promise<void> {
@@ -119,7 +150,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       throw unavailable('No vision worker is running; try again shortly.');
     }
     // BullMQ waits for a connection indefinitely; a call must not, so refuse at once while Redis is away.
-    if (this.commands.status !== 'ready' || !this.subscribed) {
+    if (this.commands.status !== 'ready' || !this.subscribed || !this.settingsVerified) {
       throw unavailable('The vision service is unavailable; try again shortly.');
     }
     const jobId = call.requestId;
@@ -239,6 +270,22 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   /** For /readyz. */
   async ping(): Promise<void> {
     await this.commands.ping();
+    if (!this.settingsVerified) throw new Error(`vision Redis: ${this.settingsProblem}`);
     if (!this.subscribed) throw new Error('not subscribed to the reply channel yet');
   }
+}
+
+/** Whether the connection is (or becomes) ready within `ms`. */
+async function connectedWithin(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    redis.once('ready', onReady);
+  });
 }
