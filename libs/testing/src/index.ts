@@ -6,6 +6,7 @@ export * from './images';
 export * from './paths';
 export * from './redis-server';
 export * from './services';
+export * from './store-snapshot';
 export * from './stores';
 export * from './system';
 export * from './tcp-proxy';

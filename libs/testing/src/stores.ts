@@ -29,7 +29,7 @@ export async function dumpRedis(url: string): Promise<Buffer> {
 }
 
 /** The indexes of a server's databases: all that CONFIG GET databases counts, or those INFO keyspace lists. */
-async function redisDatabases(redis: Redis): Promise<number[]> {
+export async function redisDatabases(redis: Redis): Promise<number[]> {
   const listed = [...(await redis.info('keyspace')).matchAll(/^db(\d+):/gm)].map((m) => Number(m[1]));
   const config = (await redis.config('GET', 'databases').catch(() => [])) as string[];
   const count = Number(config[1] ?? 0);
