@@ -7,6 +7,7 @@ export * from './paths';
 export * from './redis-server';
 export * from './scratch-database';
 export * from './services';
+export * from './store-snapshot';
 export * from './stores';
 export * from './system';
 export * from './tcp-proxy';

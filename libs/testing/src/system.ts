@@ -10,6 +10,8 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from './services';
 export interface TestSystem {
   gateway: RunningApp;
   worker: RunningApp | null;
+  /** With engine `rekognition`: everything the Rekognition stand-in wrote to stdout and stderr so far. */
+  standInLogs(): string;
   prefix: string;
   env: Record<string, string>;
   /** A key with every scope, made with the admin CLI. */
@@ -88,6 +90,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
   const system: TestSystem = {
     gateway,
     worker,
+    standInLogs: () => standIn?.logs() ?? '',
     prefix,
     env,
     key: createKey(),
@@ -130,7 +133,7 @@ export async function waitForWorkers(gatewayUrl: string, count: number, timeoutM
 /** The Rekognition stand-in (tools/rekognition-local) as its own process, with test credentials. */
 export async function startRekognitionStandIn(
   extraEnv: Record<string, string> = {},
-): Promise<{ url: string; workerEnv: Record<string, string>; stop(): Promise<void> }> {
+): Promise<{ url: string; workerEnv: Record<string, string>; logs(): string; stop(): Promise<void> }> {
   const credentials = { AWS_ACCESS_KEY_ID: 'AKIDNOMOSLYTEST', AWS_SECRET_ACCESS_KEY: `test-${randomBytes(8).toString('hex')}` };
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/tools/rekognition-local/src/main.js')], {
     cwd: REPO_ROOT,
@@ -138,8 +141,8 @@ export async function startRekognitionStandIn(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
     const timer = setTimeout(() => reject(new Error(`rekognition-local did not start:\n${output}`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -155,6 +158,7 @@ export async function startRekognitionStandIn(
   return {
     url,
     workerEnv: { AWS_ENDPOINT: url, AWS_REGION: 'us-east-1', ...credentials },
+    logs: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -48,7 +48,7 @@ describe('VisionJobService', () => {
     return undefined;
   }
 
-  it('takes the image with GETDEL, answers on the reply channel and returns nothing', async () => {
+  it('P1: takes the image with GETDEL (read once, gone: GET would leave it), answers on the reply channel and returns nothing', async () => {
     const data = job('ok-1');
     await redis.set(data.images[0].key, fixture('astronaut.png'));
     expect(await service.handle(data)).toBeUndefined();
@@ -61,7 +61,7 @@ describe('VisionJobService', () => {
     expect(await replyFor('gone-1')).toBeUndefined();
   });
 
-  it('drops a job past its deadline, and its image with it', async () => {
+  it('P1: drops a job past its deadline, and its image with it', async () => {
     const data = job('late-1', Date.now() - 1);
     await redis.set(data.images[0].key, fixture('astronaut.png'));
     await service.handle(data);
