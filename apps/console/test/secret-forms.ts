@@ -1,4 +1,4 @@
-import { containsMarker } from '@nomosly/testing';
+import { base64Forms } from '@nomosly/testing';
 
 /**
  * The encodings of a key's secret that P3 searches every store and answer for: the secret proper (the part after
@@ -10,7 +10,7 @@ export function secretFormsIn(haystack: Buffer | string, secret: string): string
   const bytes = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : haystack;
   const found: string[] = [];
   if (bytes.includes(proper)) found.push('plain');
-  else if (containsMarker(bytes, proper)) found.push('base64');
+  else if (base64Forms(proper).some((form) => bytes.includes(form))) found.push('base64');
   if (bytes.includes(proper.toString('hex'))) found.push('hex');
   if (bytes.includes(proper.toString('hex').toUpperCase())) found.push('HEX');
   return found;

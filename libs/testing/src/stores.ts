@@ -104,7 +104,12 @@ export function containsMarker(haystack: Buffer | string, marker: Buffer): boole
 /** The byte sequences a stored copy of the needle contains, however it was encoded. */
 export function markerForms(marker: Buffer): Buffer[] {
   const hex = marker.toString('hex');
-  const forms = [marker, Buffer.from(hex), Buffer.from(hex.toUpperCase())];
+  return [marker, Buffer.from(hex), Buffer.from(hex.toUpperCase()), ...base64Forms(marker)];
+}
+
+/** The needle's base64 and base64url forms at each of the 3 alignments (the part that does not depend on its neighbours). */
+export function base64Forms(marker: Buffer): Buffer[] {
+  const forms: Buffer[] = [];
   // base64 of the marker depends on its offset modulo 3 inside the encoded data: check all three alignments.
   for (let shift = 0; shift < 3; shift++) {
     const encoded = Buffer.concat([Buffer.alloc(shift), marker]).toString('base64');
