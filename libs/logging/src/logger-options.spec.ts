@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pinoHttp, type Options } from 'pino-http';
-import { nestLoggerParams } from './logger-options';
+import { pino } from 'pino';
+import { baseLoggerOptions, nestLoggerParams } from './logger-options';
 import type { LoggableRequest } from './request-log';
 
 /** Runs one request through the request logger exactly as the apps configure it and returns the lines written. */
@@ -66,5 +67,28 @@ describe('request log (P2)', () => {
   it('does not log health probes and metric scrapes', async () => {
     expect(await logOf({ path: '/readyz' })).toEqual([]);
     expect(await logOf({ path: '/metrics' })).toEqual([]);
+  });
+});
+
+describe('redaction (P2, defence in depth)', () => {
+  it('P2: a line that carries a request or response anyway has its credentials and cookies censored', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = pino(baseLoggerOptions({ service: 'test', level: 'info', pretty: false }), sink);
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer nk_live_abcdSECRET', 'x-api-key': 'nk_live_abcdOTHERSECRET', cookie: 'sid=SESSION' } },
+        res: { headers: { 'set-cookie': 'sid=NEWSESSION' } },
+      },
+      'something went wrong',
+    );
+    const text = lines.join('');
+    for (const sent of ['SECRET', 'SESSION']) expect(text).not.toContain(sent);
+    expect(text.match(/\[redacted\]/g)).toHaveLength(4);
   });
 });
