@@ -27,3 +27,6 @@ export const MaintenanceJob = Object.freeze({ RetentionSweep: 'retention.sweep' 
  * default, two days of them, so that `npm run cli -- privacy-audit` can tell when the last sweep finished.
  */
 export const RETENTION_SWEEPS_KEPT = 48;
+
+/** The retention sweep's scheduler id: fixed, so every usage replica upserts the same one schedule, and the audit finds it. */
+export const RETENTION_SWEEP_SCHEDULER = 'retention-sweep';

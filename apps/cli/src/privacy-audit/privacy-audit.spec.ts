@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { QueueName } from '@nomosly/contracts';
+import { MaintenanceJob, QueueName, RETENTION_SWEEP_SCHEDULER } from '@nomosly/contracts';
 import {
   type RedisServer,
   type ScratchDatabase,
@@ -196,8 +196,21 @@ describe('cli privacy-audit', () => {
       await db.query('delete from request_log where request_id = $1', [requestId]);
     }
     const elsewhere = audit({ QUEUE_PREFIX: uniquePrefix('audit-nosweep') });
-    expect(elsewhere.lines).toContainEqual(expect.stringMatching(/^FAIL P6 no retention sweep has completed/));
+    expect(elsewhere.lines).toContainEqual(expect.stringMatching(/^FAIL P6 no retention sweep has completed or is scheduled/));
     expect(elsewhere.status).toBe(1);
+
+    // A deployment younger than its first sweep cannot be shown to sweep yet: not a pass, not a failure either.
+    const young = uniquePrefix('audit-young');
+    const maintenance = new Queue(QueueName.Maintenance, { connection: { url: TEST_REDIS_URL }, prefix: young });
+    try {
+      await maintenance.upsertJobScheduler(RETENTION_SWEEP_SCHEDULER, { pattern: '0 0 1 1 *', tz: 'UTC' }, { name: MaintenanceJob.RetentionSweep });
+      const fresh = audit({ QUEUE_PREFIX: young });
+      expect(fresh.lines).toContainEqual(expect.stringMatching(/^CANNOT CHECK P6 no retention sweep has completed yet; the next is scheduled for \d{4}-01-01T00:00:00\.000Z/));
+      expect(fresh.status).toBe(1);
+    } finally {
+      await maintenance.obliterate({ force: true });
+      await maintenance.close();
+    }
   });
 
   it('exits 2 and says which store it could not reach', async () => {

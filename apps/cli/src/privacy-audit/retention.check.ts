@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Client } from 'pg';
-import { MaintenanceJob, QueueName, type Retention, retentionCutoffs } from '@nomosly/contracts';
-import { type AuditLine, fail, pass } from './audit-line';
+import { MaintenanceJob, QueueName, RETENTION_SWEEP_SCHEDULER, type Retention, retentionCutoffs } from '@nomosly/contracts';
+import { type AuditLine, cannotCheck, fail, pass } from './audit-line';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** The sweep runs hourly by default: one is due within two hours, and a row may be that much past its limit. */
@@ -16,7 +16,14 @@ export async function checkLastSweep(events: Redis, prefix: string, now: Date): 
   for (let i = 0; i < completed.length && last === null; i += 2) {
     if ((await events.hget(`${queueKey}:${completed[i]}`, 'name')) === MaintenanceJob.RetentionSweep) last = Number(completed[i + 1]);
   }
-  if (last === null) return [fail('P6', `no retention sweep has completed (none on the ${QueueName.Maintenance} queue under prefix "${prefix}"): is the usage app running with RETENTION_SWEEP_CRON set?`)];
+  if (last === null) {
+    // A deployment younger than its first sweep: say when the sweep is due rather than that it never ran.
+    const next = await events.zscore(`${queueKey}:repeat`, RETENTION_SWEEP_SCHEDULER);
+    if (next !== null) {
+      return [cannotCheck('P6', `no retention sweep has completed yet; the next is scheduled for ${new Date(Number(next)).toISOString()}: audit again after it`)];
+    }
+    return [fail('P6', `no retention sweep has completed or is scheduled (none on the ${QueueName.Maintenance} queue under prefix "${prefix}"): is the usage app running with RETENTION_SWEEP_CRON set?`)];
+  }
   const ago = now.getTime() - last;
   const when = `${new Date(last).toISOString()}, ${Math.round(ago / 60_000)} min ago`;
   if (ago > SWEEP_WINDOW_MS) return [fail('P6', `the last retention sweep finished ${when}: more than two hours ago`)];

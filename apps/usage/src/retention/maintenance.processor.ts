@@ -1,13 +1,10 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
-import { MaintenanceJob, QueueName, RETENTION_SWEEPS_KEPT, retentionFrom } from '@nomosly/contracts';
+import { MaintenanceJob, QueueName, RETENTION_SWEEPS_KEPT, RETENTION_SWEEP_SCHEDULER, retentionFrom } from '@nomosly/contracts';
 import { USAGE_CONFIG, type UsageConfig } from '../config';
 import { UsageMetrics } from '../metrics';
 import { RetentionSweeper, type SweepResult } from './retention-sweeper';
-
-/** The scheduler id is fixed, so every replica upserts the same one schedule. */
-const RETENTION_SWEEP_SCHEDULER = 'retention-sweep';
 
 /** Runs the scheduled retention sweeps (P6). One at a time, on whichever replica takes the job. */
 @Processor(QueueName.Maintenance, { autorun: false, concurrency: 1 })
