@@ -53,7 +53,10 @@ function tryBreak(entry) {
     });
     const summary = /^(\d+) passed, (\d+) failed/m.exec(tests.stdout ?? '');
     if (tests.status === 0) return { verdict: 'MISSED', detail: summary?.[0] ?? 'the specs passed' };
-    const failed = `${tests.stdout}\n${tests.stderr}`.split('\n').filter((line) => line.includes('✕')).map((line) => `    ${line.trim()}`);
+    // Jest names each failed test in a "● suite › test" heading, however many spec files ran.
+    const failed = [...new Set(`${tests.stdout}\n${tests.stderr}`.split('\n').map((line) => /^\s*● (.+ › .+)$/.exec(line)?.[1]).filter(Boolean))].map(
+      (title) => `    ✕ ${title}`,
+    );
     return { verdict: 'CAUGHT', detail: [summary?.[0] ?? `the specs exited ${tests.status}`, ...failed.slice(0, 6)].join('\n') };
   } finally {
     run('psql', [serverUrl, '-qc', `drop database if exists "${database}" with (force)`]);
