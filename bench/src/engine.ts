@@ -8,7 +8,7 @@ import {
   fixture,
   startApp,
   uniquePrefix,
-  visionRedisFor,
+  withVisionRedis,
   waitForWorkers,
   type RunningApp,
 } from '@nomosly/testing';
@@ -26,14 +26,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
 let redisUrl = '';
 
-async function main(): Promise<void> {
-  const redis = await visionRedisFor(process.env.VISION_REDIS_URL);
-  redisUrl = redis.url;
-  try {
-    await run();
-  } finally {
-    await redis.stop();
-  }
+function main(): Promise<void> {
+  return withVisionRedis(process.env.VISION_REDIS_URL, (url) => {
+    redisUrl = url;
+    return run();
+  });
 }
 
 async function run(): Promise<void> {

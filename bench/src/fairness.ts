@@ -11,7 +11,7 @@ import {
   startFlood,
   timedCalls,
   uniquePrefix,
-  visionRedisFor,
+  withVisionRedis,
   type TimedCalls,
 } from '@nomosly/testing';
 
@@ -29,14 +29,11 @@ const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 /** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
 let redisUrl = '';
 
-async function main(): Promise<void> {
-  const redis = await visionRedisFor(process.env.VISION_REDIS_URL);
-  redisUrl = redis.url;
-  try {
-    await run();
-  } finally {
-    await redis.stop();
-  }
+function main(): Promise<void> {
+  return withVisionRedis(process.env.VISION_REDIS_URL, (url) => {
+    redisUrl = url;
+    return run();
+  });
 }
 
 async function run(): Promise<void> {

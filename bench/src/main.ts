@@ -10,7 +10,7 @@ import {
   fixture,
   startApp,
   uniquePrefix,
-  visionRedisFor,
+  withVisionRedis,
   type RunningApp,
 } from '@nomosly/testing';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
@@ -27,14 +27,11 @@ const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 /** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
 let redisUrl = '';
 
-async function main(): Promise<void> {
-  const redis = await visionRedisFor(process.env.VISION_REDIS_URL);
-  redisUrl = redis.url;
-  try {
-    await run();
-  } finally {
-    await redis.stop();
-  }
+function main(): Promise<void> {
+  return withVisionRedis(process.env.VISION_REDIS_URL, (url) => {
+    redisUrl = url;
+    return run();
+  });
 }
 
 async function run(): Promise<void> {

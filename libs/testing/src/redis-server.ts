@@ -159,6 +159,16 @@ export async function visionRedisFor(url: string | undefined): Promise<{ url: st
   return { url: server.url, stop: () => server.stop() };
 }
 
+/** Runs `body` with the vision Redis a bench names (VISION_REDIS_URL) or one of its own, stopped afterwards. */
+export async function withVisionRedis<T>(url: string | undefined, body: (redisUrl: string) => Promise<T>): Promise<T> {
+  const redis = await visionRedisFor(url);
+  try {
+    return await body(redis.url);
+  } finally {
+    await redis.stop();
+  }
+}
+
 function redisServerBinary(): string {
   if (process.env.REDIS_SERVER_BIN) return process.env.REDIS_SERVER_BIN;
   if (existsSync('/usr/bin/redis-server')) return '/usr/bin/redis-server';
