@@ -8,10 +8,10 @@ import {
   fixture,
   startApp,
   uniquePrefix,
-  withVisionRedis,
   waitForWorkers,
   type RunningApp,
 } from '@nomosly/testing';
+import { runBenchWithVisionRedis } from './run-bench';
 import { createEngine } from '@nomosly/engines';
 import { inspectImage } from '@nomosly/images';
 import { formatRow, runLoad } from './load';
@@ -23,17 +23,7 @@ import { formatRow, runLoad } from './load';
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-/** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
-let redisUrl = '';
-
-function main(): Promise<void> {
-  return withVisionRedis(process.env.VISION_REDIS_URL, (url) => {
-    redisUrl = url;
-    return run();
-  });
-}
-
-async function run(): Promise<void> {
+async function run(redisUrl: string): Promise<void> {
   const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
   const textPhoto = await sharp(fixture('printed_text.png')).resize(640, 480, { fit: 'contain', background: '#fff' }).jpeg().toBuffer();
   const [image, textImage] = await Promise.all([inspectImage(photo), inspectImage(textPhoto)]);
@@ -99,10 +89,4 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  },
-);
+runBenchWithVisionRedis(run);

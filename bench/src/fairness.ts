@@ -11,9 +11,9 @@ import {
   startFlood,
   timedCalls,
   uniquePrefix,
-  withVisionRedis,
   type TimedCalls,
 } from '@nomosly/testing';
+import { runBenchWithVisionRedis } from './run-bench';
 
 /**
  * `npm run bench:fairness`: one workspace's calls (one at a time) on an idle system, then while another workspace
@@ -26,17 +26,7 @@ const ENGINE_DELAY_MS = process.env.BENCH_ENGINE_DELAY_MS ?? '200';
 const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '4';
 const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 
-/** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
-let redisUrl = '';
-
-function main(): Promise<void> {
-  return withVisionRedis(process.env.VISION_REDIS_URL, (url) => {
-    redisUrl = url;
-    return run();
-  });
-}
-
-async function run(): Promise<void> {
+async function run(redisUrl: string): Promise<void> {
   const prefix = uniquePrefix('bench-fairness');
   const env = {
     DATABASE_URL,
@@ -84,10 +74,4 @@ function report(label: string, calls: TimedCalls): void {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  },
-);
+runBenchWithVisionRedis(run);

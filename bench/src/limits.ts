@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { GENEROUS_TEST_PLANS, REPO_ROOT, TEST_DATABASE_URL, TEST_REDIS_URL, createKeyWithCli, deleteKeys, uniquePrefix } from '@nomosly/testing';
+import { runBenchWithVisionRedis } from './run-bench';
 
 /**
  * `npm run bench:limits`: what key resolution and every limit check add to a call when the key is cached, in
@@ -27,7 +28,7 @@ interface CallLimitsLike {
   release(ticket: unknown): Promise<void>;
 }
 
-async function main(): Promise<void> {
+async function main(visionRedisUrl: string): Promise<void> {
   const built = (file: string) => path.join(REPO_ROOT, 'dist/apps/gateway/src', file);
   const { createGateway } = (await import(built('bootstrap.js'))) as { createGateway(config: unknown, log: unknown): Promise<GatewayApp> };
   const { loadGatewayConfig } = (await import(built('config.js'))) as { loadGatewayConfig(env: Record<string, string>): unknown };
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const prefix = uniquePrefix('bench-limits');
   const config = loadGatewayConfig({
     DATABASE_URL,
-    VISION_REDIS_URL: REDIS_URL,
+    VISION_REDIS_URL: visionRedisUrl,
     EVENTS_REDIS_URL: REDIS_URL,
     QUEUE_PREFIX: prefix,
     PLANS: GENEROUS_TEST_PLANS,
@@ -90,10 +91,4 @@ async function measure(operation: () => Promise<unknown>, after: () => Promise<u
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  },
-);
+runBenchWithVisionRedis(main);

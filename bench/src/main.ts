@@ -10,9 +10,9 @@ import {
   fixture,
   startApp,
   uniquePrefix,
-  withVisionRedis,
   type RunningApp,
 } from '@nomosly/testing';
+import { runBenchWithVisionRedis } from './run-bench';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
 
 /**
@@ -24,17 +24,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
 const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 
-/** The Redis the bench's apps use (vision and events): VISION_REDIS_URL, else one of its own that keeps nothing (P1). */
-let redisUrl = '';
-
-function main(): Promise<void> {
-  return withVisionRedis(process.env.VISION_REDIS_URL, (url) => {
-    redisUrl = url;
-    return run();
-  });
-}
-
-async function run(): Promise<void> {
+async function run(redisUrl: string): Promise<void> {
   const small = await sharp(fixture('grace_hopper.jpg')).resize(128, 128).jpeg({ quality: 85 }).toBuffer();
   const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
   const key = createKeyWithCli(DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench', '--replace']);
@@ -43,7 +33,7 @@ async function run(): Promise<void> {
   console.log(`${'case'.padEnd(34)}  cli           p50          p99    throughput`);
 
   // (a) full path, null engine
-  const nullSystem = await startSystem('null', { VISION_CONCURRENCY: '64' });
+  const nullSystem = await startSystem(redisUrl, 'null', { VISION_CONCURRENCY: '64' });
   const full: LoadRequest = { url: `${nullSystem.gateway.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
   const fullRows = await runLevels('(a) gateway + queue, null engine', full, 8);
   await nullSystem.stop();
@@ -57,7 +47,7 @@ async function run(): Promise<void> {
   console.log(`(a) - (b) at p50 with ${LEVELS[0]} client: ${overhead.toFixed(2)} ms (goal <= 1.5 ms)`);
 
   // (c) local engine, each operation
-  const local = await startSystem('local', {});
+  const local = await startSystem(redisUrl, 'local', {});
   const cases: Array<[string, string, Buffer, string]> = [
     ['faces.detect', '/v1/faces/detect', photo, 'image/jpeg'],
     ['labels.detect', '/v1/labels/detect', photo, 'image/jpeg'],
@@ -88,7 +78,7 @@ async function runLevels(label: string, request: LoadRequest, warmupClients: num
   return rows;
 }
 
-async function startSystem(engine: 'null' | 'local', workerEnv: Record<string, string>) {
+async function startSystem(redisUrl: string, engine: 'null' | 'local', workerEnv: Record<string, string>) {
   // A plan no row reaches: the figures are the gateway's cost, not its refusals.
   const env = {
     DATABASE_URL,
@@ -122,10 +112,4 @@ function startBare(): Promise<{ url: string; kill(): void }> {
   });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  },
-);
+runBenchWithVisionRedis(run);

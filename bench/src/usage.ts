@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { EVENT_JOB_OPTIONS, EventName, Operation, QueueName, eventJobId, type UsageEvent } from '@nomosly/contracts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, startApp, uniquePrefix, until, usageEvent } from '@nomosly/testing';
+import { runBench } from './run-bench';
 
 /**
  * `npm run bench:usage`: the usage app's ingest, from the events queue into Postgres.
@@ -118,10 +119,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  },
-);
+runBench(main);
