@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run break -- <name...>`: shows that a proof can fail. Each tools/breaks/<name>.patch breaks one promise on
 // purpose; this applies it to a scratch copy of the committed tree (git worktree, never this one), runs the specs
-// its header names, and says CAUGHT when they fail or MISSED when they pass. `--list` lists the breaks; no name
+// its header names, and says CAUGHT when they fail (by name), MISSED when they pass, ERROR when the run proves nothing. `--list` lists the breaks; no name
 // runs them all. Exit 0 only when every break asked for was caught.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
@@ -35,6 +35,12 @@ function run(command, args, options = {}) {
   return spawnSync(command, args, { encoding: 'utf8', ...options });
 }
 
+/** Why a run proves nothing, with the last lines it printed. */
+function errorDetail(reason, output) {
+  const tail = output.trimEnd().split('\n').slice(-15).map((line) => `    | ${line}`);
+  return [reason, ...tail].join('\n');
+}
+
 function tryBreak(entry) {
   const database = `nomosly_break_${entry.name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`.slice(0, 63);
   const scratch = mkdtempSync(path.join(os.tmpdir(), `nomosly-break-${entry.name}-`));
@@ -51,13 +57,17 @@ function tryBreak(entry) {
       env: { ...process.env, TEST_DATABASE_URL: `${serverUrl}/${database}` },
       maxBuffer: 64 * 1024 * 1024,
     });
+    const output = `${tests.stdout ?? ''}\n${tests.stderr ?? ''}`;
     const summary = /^(\d+) passed, (\d+) failed/m.exec(tests.stdout ?? '');
-    if (tests.status === 0) return { verdict: 'MISSED', detail: summary?.[0] ?? 'the specs passed' };
+    if (tests.status === 0 && summary) return { verdict: 'MISSED', detail: summary[0] };
     // Jest names each failed test in a "● suite › test" heading, however many spec files ran.
-    const failed = [...new Set(`${tests.stdout}\n${tests.stderr}`.split('\n').map((line) => /^\s*● (.+ › .+)$/.exec(line)?.[1]).filter(Boolean))].map(
-      (title) => `    ✕ ${title}`,
-    );
-    return { verdict: 'CAUGHT', detail: [summary?.[0] ?? `the specs exited ${tests.status}`, ...failed.slice(0, 6)].join('\n') };
+    const failed = [...new Set(output.split('\n').map((line) => /^\s*● (.+ › .+)$/.exec(line)?.[1]).filter(Boolean))];
+    // Caught only when tests ran and some failed by name: a build, migration or database failure, or a Specs
+    // pattern that matches nothing, also exits non-zero, and proves nothing.
+    if (summary && Number(summary[2]) > 0 && failed.length > 0) {
+      return { verdict: 'CAUGHT', detail: [summary[0], ...failed.slice(0, 6).map((title) => `    ✕ ${title}`)].join('\n') };
+    }
+    return { verdict: 'ERROR', detail: errorDetail(summary ? `${summary[0]}, no failing test named` : `the specs exited ${tests.status} without a summary`, output) };
   } finally {
     run('psql', [serverUrl, '-qc', `drop database if exists "${database}" with (force)`]);
     run('git', ['worktree', 'remove', '--force', scratch], { cwd: root });
