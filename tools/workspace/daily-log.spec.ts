@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -67,6 +67,21 @@ await write(log, 'day two\\n');
 log.end();`,
     );
     expect(files()).toEqual(['gateway-2026-02-09.log', 'gateway-2026-03-10.log', 'gateway-2026-03-11.log']);
+  });
+
+  it('P6: at start, the single <app>.log of before the daily files is deleted once unwritten for more than 30 days', () => {
+    const legacy = (file: string, iso: string) => {
+      writeFileSync(path.join(dir, file), 'before rotation\n');
+      utimesSync(path.join(dir, file), new Date(iso), new Date(iso));
+    };
+    // The clock reads 2026-03-10T12:00Z: 30 days before is 2026-02-08T12:00Z.
+    legacy('gateway.log', '2026-02-08T12:00:00.000Z');
+    legacy('usage.log', '2026-01-01T00:00:00.000Z');
+    run(dir, `open().end();`);
+    expect(files()).toEqual(['gateway-2026-03-10.log', 'gateway.log', 'usage.log']);
+    legacy('gateway.log', '2026-02-08T11:59:59.000Z');
+    run(dir, `open().end();`);
+    expect(files()).toEqual(['gateway-2026-03-10.log', 'usage.log']);
   });
 
   it('appends to today\'s file when opened again the same day (a restart keeps what was written)', () => {

@@ -1,7 +1,9 @@
 // The server logs `npm start` writes (P6: kept 30 days): one file per app and UTC day, `<app>-YYYY-MM-DD.log`;
-// a write after midnight UTC goes to the next day's file, and files older than the limit are deleted when the
-// log is opened and at each rollover. The clock is injectable, so that a test can cross midnight and age files.
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+// the first write after midnight UTC goes to the next day's file, and files older than the limit are deleted when
+// the log is opened and at each rollover (that first write). The single `<app>.log` of before the daily files is
+// deleted at open once it has not been written for more than the limit. The clock is injectable, so that a test
+// can cross midnight and age files.
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 
@@ -38,6 +40,23 @@ export function pruneDailyLogs(dir, name, keepDays, now) {
 }
 
 /**
+ * Deletes `<name>.log` in `dir`, the one file per app that npm start wrote before the daily files, when it was last
+ * written more than `keepDays` days before `now` (nothing writes to it any more). Returns whether it was deleted.
+ */
+export function pruneLegacyLog(dir, name, keepDays, now) {
+  const file = path.join(dir, `${name}.log`);
+  let modifiedAt;
+  try {
+    modifiedAt = statSync(file).mtimeMs;
+  } catch {
+    return false;
+  }
+  if (now.getTime() - modifiedAt <= keepDays * DAY_MS) return false;
+  rmSync(file, { force: true });
+  return true;
+}
+
+/**
  * A writable stream (pipe an app's stdout and stderr into it) that appends to today's file of log `name`.
  * `keepDays`: how many days of files are kept; `now`: the clock (tests pass their own).
  */
@@ -56,7 +75,9 @@ export function openDailyLog({ dir, name, keepDays, now = () => new Date() }) {
     }
     return fd;
   };
-  fileFor(now());
+  const openedAt = now();
+  pruneLegacyLog(dir, name, keepDays, openedAt);
+  fileFor(openedAt);
   const stream = new Writable({
     write(chunk, _encoding, done) {
       try {
