@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: installs what is missing, starts PostgreSQL and Redis if they are stopped, builds, migrates,
 // starts every app, waits until each is ready, then prints one line per app and a demo API key.
+// What it keeps (logs, the ops password, the events Redis's files, idp-local's signing key) goes under
+// NOMOSLY_STATE_DIR (default .nomosly/); NOMOSLY_SKIP_BUILD=1 runs dist/ as it is (a caller that has just built).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,13 +25,14 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 // its memory cap and noeviction policy are set on a Redis nothing else uses.
 const eventsRedisUrl = process.env.EVENTS_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const visionRedisUrl = process.env.VISION_REDIS_URL ?? 'redis://127.0.0.1:6380';
-const logDir = path.join(root, '.nomosly', 'logs');
+const stateDir = path.resolve(process.env.NOMOSLY_STATE_DIR || path.join(root, '.nomosly'));
+const logDir = path.join(stateDir, 'logs');
 const idpPort = Number(process.env.IDP_PORT ?? 4455);
 const demoEmail = process.env.DEMO_EMAIL ?? 'demo@nomosly.local';
 // Bull Board on the gateway (/ops/queues) wants an admin password; a fresh one each start unless set. It is
 // never printed (npm start's output is often kept in a file): a fresh one is written to this file, 0600.
 const opsPassword = process.env.OPS_PASSWORD ?? randomBytes(12).toString('base64url');
-const opsPasswordFile = path.join(root, '.nomosly', 'ops-password');
+const opsPasswordFile = path.join(stateDir, 'ops-password');
 const oidcIssuer = `http://${host}:${idpPort}`;
 
 /** Every app of the system, in start order; `ready` is the path that answers 200 once it can serve. */
@@ -39,7 +42,14 @@ const APPS = [
   { name: 'usage', entry: 'apps/usage/src/main.js', port: Number(process.env.USAGE_PORT ?? 3003), portVariable: 'USAGE_PORT' },
   { name: 'console', entry: 'apps/console/src/main.js', port: Number(process.env.CONSOLE_PORT ?? 3002), portVariable: 'CONSOLE_PORT', env: { OIDC_ISSUER: oidcIssuer } },
   // The local identity provider the console trusts in development (Auth0 in production).
-  { name: 'idp-local', entry: 'tools/idp-local/src/main.js', port: idpPort, portVariable: 'IDP_PORT', ready: '/.well-known/openid-configuration' },
+  {
+    name: 'idp-local',
+    entry: 'tools/idp-local/src/main.js',
+    port: idpPort,
+    portVariable: 'IDP_PORT',
+    ready: '/.well-known/openid-configuration',
+    env: { IDP_KEYS_FILE: process.env.IDP_KEYS_FILE ?? path.join(stateDir, 'idp-keys.json') },
+  },
 ];
 
 const say = (line) => process.stderr.write(`${line}\n`);
@@ -51,11 +61,11 @@ let stopping = false;
 
 async function main() {
   // The events Redis, when started here, keeps an append-only file (it no longer carries images).
-  await ensureRedis(eventsRedisUrl, { persist: true, variable: 'EVENTS_REDIS_URL' });
+  await ensureRedis(eventsRedisUrl, { persistIn: path.join(stateDir, 'redis-events'), variable: 'EVENTS_REDIS_URL' });
   await prepareMachine({ databaseUrl, redisUrl: eventsRedisUrl });
   await ensureRedis(visionRedisUrl, { variable: 'VISION_REDIS_URL', args: visionRedisMemoryArgs() });
   await checkVisionRedis(visionRedisUrl);
-  await buildIfStale(root);
+  if (process.env.NOMOSLY_SKIP_BUILD !== '1') await buildIfStale(root);
   runNode('libs/db/src/bin/migrate.js', 'migrations');
   for (const app of APPS) {
     if (await portOpen(app.port, host)) {
@@ -74,9 +84,15 @@ async function main() {
   console.log(`demo key ${key}`);
   say(`console sign-in: a token for the console API from "npm run cli -- dev-token --email ${demoEmail}"`);
   const gateway = APPS.find((app) => app.name === 'gateway');
-  const passwordFrom = process.env.OPS_PASSWORD ? 'OPS_PASSWORD' : path.relative(process.cwd(), opsPasswordFile);
+  const passwordFrom = process.env.OPS_PASSWORD ? 'OPS_PASSWORD' : shown(opsPasswordFile);
   say(`queues: http://${host}:${gateway.port}/ops/queues (user ${process.env.OPS_USERNAME ?? 'admin'}, password in ${passwordFrom})`);
-  say(`logs in ${path.relative(process.cwd(), logDir) || '.'}/; Ctrl-C stops everything.`);
+  say(`logs in ${shown(logDir)}/; Ctrl-C stops everything.`);
+}
+
+/** A path as the user would type it: relative under the working directory, absolute elsewhere. */
+function shown(file) {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 /** Written afresh, readable by this user only (a file left by an earlier start may have had other modes). */
@@ -174,7 +190,7 @@ async function waitForWorkerSeen(timeoutMs = 15_000) {
     if (/^vision_workers\{[^}]*\} [1-9]/m.test(metrics)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new MissingPrerequisite('the gateway does not see the vision worker; see the logs in .nomosly/logs/');
+  throw new MissingPrerequisite(`the gateway does not see the vision worker; see the logs in ${shown(logDir)}/`);
 }
 
 function createDemoKey() {

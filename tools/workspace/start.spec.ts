@@ -1,10 +1,15 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, TEST_DATABASE_URL, TEST_REDIS_URL, deleteKeys, freePort, uniquePrefix } from '@nomosly/testing';
 
-const LOG_DIR = path.join(REPO_ROOT, '.nomosly/logs');
-const PASSWORD_FILE = path.join(REPO_ROOT, '.nomosly/ops-password');
+// npm start keeps its files in a folder of the test's own, never the developer's .nomosly/ (whose ops password
+// and logs belong to a system they may be running).
+const STATE_DIR = mkdtempSync(path.join(os.tmpdir(), 'nomosly-start-'));
+const LOG_DIR = path.join(STATE_DIR, 'logs');
+const PASSWORD_FILE = path.join(STATE_DIR, 'ops-password');
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every file under a folder, recursively. */
 function filesUnder(dir: string): string[] {
@@ -13,7 +18,11 @@ function filesUnder(dir: string): string[] {
   );
 }
 
-/** `npm start` for real (tools/scripts/start.mjs), on free ports, a queue prefix of its own and the test database. */
+/**
+ * `npm start` for real (tools/scripts/start.mjs), on free ports, a queue prefix of its own, the test database and
+ * the test Redis, without a build (the test command has just built: a rebuild would change dist/ under the
+ * end-to-end suites running beside this one).
+ */
 describe('npm start', () => {
   const prefix = uniquePrefix('start');
   let output = '';
@@ -31,6 +40,9 @@ describe('npm start', () => {
         ...environment,
         DATABASE_URL: TEST_DATABASE_URL,
         VISION_REDIS_URL: TEST_REDIS_URL,
+        EVENTS_REDIS_URL: TEST_REDIS_URL,
+        NOMOSLY_STATE_DIR: STATE_DIR,
+        NOMOSLY_SKIP_BUILD: '1',
         QUEUE_PREFIX: prefix,
         GATEWAY_PORT: String(gateway),
         VISION_WORKER_PORT: String(worker),
@@ -62,10 +74,11 @@ describe('npm start', () => {
       await exited;
     }
     await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
+    rmSync(STATE_DIR, { recursive: true, force: true });
   }, 30_000);
 
   it('keeps the Bull Board password out of its output and out of every log: it is in a 0600 file whose path it prints', async () => {
-    expect(stderr).toMatch(/^queues: http:\/\/127\.0\.0\.1:\d+\/ops\/queues \(user admin, password in \.nomosly\/ops-password\)$/m);
+    expect(stderr).toMatch(new RegExp(`^queues: http://127\\.0\\.0\\.1:\\d+/ops/queues \\(user admin, password in ${escaped(PASSWORD_FILE)}\\)$`, 'm'));
     expect(statSync(PASSWORD_FILE).mode & 0o777).toBe(0o600);
     const password = readFileSync(PASSWORD_FILE, 'utf8').trim();
     expect(password).toMatch(/^[\w-]{16}$/);

@@ -117,19 +117,17 @@ export function haveRedisServer() {
 /**
  * Redis: started when installed but not running. The vision Redis keeps nothing (no snapshots, no append-only
  * file, no slow log, which would keep the first bytes of a slow command's arguments, an image's for one); the
- * events Redis (`persist`) keeps an append-only file, so a restart loses no usage event. `args` go on the
- * command line of a Redis started here.
+ * events Redis (`persistIn`: the folder of its append-only file) keeps an append-only file, so a restart loses no
+ * usage event. `args` go on the command line of a Redis started here.
  */
-export async function ensureRedis(url, { persist = false, variable = 'VISION_REDIS_URL', args = [] } = {}) {
+export async function ensureRedis(url, { persistIn = null, variable = 'VISION_REDIS_URL', args = [] } = {}) {
   const { hostname, port } = new URL(url);
   const redisPort = Number(port || 6379);
   if (await portOpen(redisPort, hostname)) return;
   const local = ['127.0.0.1', 'localhost', '::1'].includes(hostname);
   if (local && have('redis-server')) {
-    say(`starting Redis on port ${redisPort}${persist ? ' (append-only file in .nomosly/redis-events)' : ''}...`);
-    const storage = persist
-      ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', ensureDir(path.join(REPO_ROOT, '.nomosly', 'redis-events'))]
-      : VISION_REDIS_KEEPS_NOTHING;
+    say(`starting Redis on port ${redisPort}${persistIn ? ` (append-only file in ${persistIn})` : ''}...`);
+    const storage = persistIn ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', ensureDir(persistIn)] : VISION_REDIS_KEEPS_NOTHING;
     run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redisPort), ...storage, ...args]);
     if (await waitForPort(redisPort, 10)) return;
   }
