@@ -60,9 +60,10 @@ let serverLogDays;
 let stopping = false;
 
 async function main() {
-  // The events Redis, when started here, keeps an append-only file (it no longer carries images).
+  // The events Redis, when started here, keeps an append-only file (it no longer carries images); prepareMachine
+  // is left the rest (Node, packages, tesseract data, PostgreSQL).
   await ensureRedis(eventsRedisUrl, { persistIn: path.join(stateDir, 'redis-events'), variable: 'EVENTS_REDIS_URL' });
-  await prepareMachine({ databaseUrl, redisUrl: eventsRedisUrl });
+  await prepareMachine({ databaseUrl });
   await ensureRedis(visionRedisUrl, { variable: 'VISION_REDIS_URL', args: visionRedisMemoryArgs() });
   await checkVisionRedis(visionRedisUrl);
   if (process.env.NOMOSLY_SKIP_BUILD !== '1') await buildIfStale(root);

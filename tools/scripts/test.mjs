@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite on a fresh clone. Installs what is missing, starts PostgreSQL when it is installed
 // but stopped, starts a Redis of the run's own that keeps nothing (the vision Redis of P1; unless TEST_REDIS_URL
-// names one, which the global setup then checks), builds, then runs every project's specs with jest and prints a
-// closing line "N passed, N failed".
+// names one, which the global setup then checks), builds when a source is newer than dist/, then runs every
+// project's specs with jest and prints a closing line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildIfStale } from './lib/build-state.mjs';
 import { MissingPrerequisite, REPO_ROOT as root, prepareMachine } from './lib/prerequisites.mjs';
 import { startTestRedis } from './lib/test-redis.mjs';
 
@@ -21,8 +22,13 @@ try {
   process.exit(1);
 }
 
-const build = spawnSync(process.execPath, [path.join(root, 'tools/scripts/build.mjs')], { stdio: 'inherit', cwd: root });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// Built only when a source is newer than dist/ (always on a fresh clone); jest's global setup then finds it current.
+try {
+  await buildIfStale(root);
+} catch (error) {
+  console.error(`npm test: ${error.message}`);
+  process.exit(1);
+}
 
 const results = path.join(os.tmpdir(), `nomosly-jest-${process.pid}.json`);
 const jest = spawnSync(
