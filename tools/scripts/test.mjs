@@ -5,18 +5,18 @@
 // project's specs with jest and prints a closing line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { buildIfStale } from './lib/build-state.mjs';
 import { MissingPrerequisite, REPO_ROOT as root, prepareMachine } from './lib/prerequisites.mjs';
-import { startTestRedis } from './lib/test-redis.mjs';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nomosly_test';
 let redisUrl = process.env.TEST_REDIS_URL;
 
 try {
-  await prepareMachine({ databaseUrl, redisUrl });
-  redisUrl ??= (await startTestRedis()).url;
+  // Without TEST_REDIS_URL, a redis-server must be installed for the run's own Redis: said now, before the build.
+  await prepareMachine({ databaseUrl, redisUrl, redisServer: !redisUrl });
 } catch (error) {
   console.error(error instanceof MissingPrerequisite ? `npm test: ${error.message}` : error);
   process.exit(1);
@@ -29,6 +29,22 @@ try {
   console.error(`npm test: ${error.message}`);
   process.exit(1);
 }
+
+// The tests' Redis (TEST_REDIS_URL): the one named, else one of the run's own on a free port that keeps nothing by
+// construction (P1), since the end-to-end specs use it as the vision Redis the apps check at start; it carries the
+// events too (the fault tests start the events Redis they restart or kill themselves). Started with libs/testing's
+// own function, from the build: it dies with this process at the latest.
+const { visionRedisFor } = createRequire(import.meta.url)(path.join(root, 'dist/libs/testing/src/redis-server.js'));
+let redis;
+try {
+  redis = await visionRedisFor(redisUrl);
+} catch (error) {
+  console.error(`npm test: the tests' Redis did not start: ${error.message}`);
+  process.exit(1);
+}
+process.once('exit', () => void redis.stop());
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(1));
+redisUrl = redis.url;
 
 const results = path.join(os.tmpdir(), `nomosly-jest-${process.pid}.json`);
 const jest = spawnSync(
@@ -48,7 +64,9 @@ if (summary) {
   console.log(`\n${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
   if (summary.numTotalTests === 0) {
     console.error('npm test: no test ran');
+    await redis.stop();
     process.exit(1);
   }
 }
+await redis.stop();
 process.exit(jest.status ?? 1);

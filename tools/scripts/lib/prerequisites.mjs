@@ -110,10 +110,6 @@ export function visionRedisMemoryArgs(maxmemory = process.env.VISION_REDIS_MAXME
 /** How the vision Redis runs wherever we start one (P1): no snapshots, no append-only file, no slow log. */
 export const VISION_REDIS_KEEPS_NOTHING = ['--save', '', '--appendonly', 'no', '--slowlog-log-slower-than', '-1'];
 
-export function haveRedisServer() {
-  return have('redis-server');
-}
-
 /**
  * Redis: started when installed but not running. The vision Redis keeps nothing (no snapshots, no append-only
  * file, no slow log, which would keep the first bytes of a slow command's arguments, an image's for one); the
@@ -152,12 +148,15 @@ function mtime(file) {
 
 /**
  * Everything `npm start` and `npm test` need on the machine, installed or started where possible (Redis only
- * with a `redisUrl`: `npm test` otherwise starts a Redis of its own).
+ * with a `redisUrl`). `redisServer`: a redis-server must be installed (`npm test` starts a Redis of its own).
  */
-export async function prepareMachine({ databaseUrl, redisUrl }) {
+export async function prepareMachine({ databaseUrl, redisUrl, redisServer = false }) {
   checkNode();
   ensureNodeModules(REPO_ROOT);
   ensureTesseractData();
   await ensurePostgres(databaseUrl);
   if (redisUrl) await ensureRedis(redisUrl);
+  if (redisServer && !have('redis-server') && !process.env.REDIS_SERVER_BIN) {
+    throw new MissingPrerequisite('redis-server is not installed: install it ("sudo apt-get install redis-server"), or set TEST_REDIS_URL.');
+  }
 }
