@@ -45,8 +45,8 @@ Environment:
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
   IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
   privacy-audit: the apps' own DATABASE_URL, VISION_REDIS_URL, EVENTS_REDIS_URL, QUEUE_PREFIX, VISION_DEADLINE_MS,
-  RETENTION_REQUEST_LOG_DAYS, RETENTION_USAGE_RECORD_DAYS, RETENTION_ROLLUP_DAYS, and VISION_REDIS_PERSISTENCE_CHECKED=1
-  when the operator has checked a vision Redis that refuses CONFIG
+  RETENTION_REQUEST_LOG_DAYS, RETENTION_USAGE_RECORD_DAYS, RETENTION_ROLLUP_DAYS, and
+  VISION_REDIS_PERSISTENCE_CHECKED=true (or 1) when the operator has checked a vision Redis that refuses CONFIG
 `;
 
 class UsageError extends Error {}

@@ -11,10 +11,10 @@ export const auditConfigSchema = z.object({
   VISION_DEADLINE_MS: env.positiveInt(30_000),
   ...retentionEnv,
   /**
-   * 1: the operator has checked that the vision Redis keeps nothing on disk, for a managed Redis that refuses
-   * CONFIG (the apps honour the same variable at start-up).
+   * true (or 1): the operator has checked that the vision Redis keeps nothing on disk, for a managed Redis that
+   * refuses CONFIG; read as the apps read it at start-up.
    */
-  VISION_REDIS_PERSISTENCE_CHECKED: z.enum(['0', '1'], 'expected 1 (checked by the operator) or 0').default('0'),
+  VISION_REDIS_PERSISTENCE_CHECKED: env.boolean(false),
 });
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
 

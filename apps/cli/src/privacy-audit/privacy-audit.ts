@@ -44,7 +44,7 @@ export async function privacyAudit(write: (line: string) => void): Promise<numbe
     lines.push(...found);
   };
   try {
-    report(await checkVisionRedisSettings(vision, config.VISION_REDIS_PERSISTENCE_CHECKED === '1'));
+    report(await checkVisionRedisSettings(vision, config.VISION_REDIS_PERSISTENCE_CHECKED));
     report(await checkVisionRedisContents(vision, config.QUEUE_PREFIX, config.VISION_DEADLINE_MS));
     report(await checkLogRedaction());
     report(await checkApiKeyColumns(db));
