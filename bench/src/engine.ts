@@ -32,28 +32,31 @@ async function run(redisUrl: string): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const loadStarted = performance.now();
   await engine.start();
-  console.log(`model load and warm-up: ${(performance.now() - loadStarted).toFixed(0)} ms`);
-  const cases: Array<[string, () => Promise<unknown>]> = [
-    ['faces.detect', () => engine.detectFaces(image)],
-    ['faces.compare', () => engine.compareFaces(image, image, { similarityThreshold: 80 })],
-    ['labels.detect', () => engine.detectLabels(image, { maxLabels: 20, minConfidence: 50 })],
-    ['text.detect', () => engine.detectText(textImage)],
-  ];
-  console.log(`${'operation (640 x 480 JPEG, warm)'.padEnd(34)}        p50          p95`);
-  for (const [name, run] of cases) {
-    for (let i = 0; i < 3; i++) await run();
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const started = performance.now();
-      await run();
-      times.push(performance.now() - started);
+  try {
+    console.log(`model load and warm-up: ${(performance.now() - loadStarted).toFixed(0)} ms`);
+    const cases: Array<[string, () => Promise<unknown>]> = [
+      ['faces.detect', () => engine.detectFaces(image)],
+      ['faces.compare', () => engine.compareFaces(image, image, { similarityThreshold: 80 })],
+      ['labels.detect', () => engine.detectLabels(image, { maxLabels: 20, minConfidence: 50 })],
+      ['text.detect', () => engine.detectText(textImage)],
+    ];
+    console.log(`${'operation (640 x 480 JPEG, warm)'.padEnd(34)}        p50          p95`);
+    for (const [name, run] of cases) {
+      for (let i = 0; i < 3; i++) await run();
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const started = performance.now();
+        await run();
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+      console.log(`${name.padEnd(34)} ${`${at(0.5).toFixed(1)} ms`.padStart(10)} ${`${at(0.95).toFixed(1)} ms`.padStart(12)}`);
     }
-    times.sort((a, b) => a - b);
-    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
-    console.log(`${name.padEnd(34)} ${`${at(0.5).toFixed(1)} ms`.padStart(10)} ${`${at(0.95).toFixed(1)} ms`.padStart(12)}`);
+    console.log(`RSS of one process with the local engine: ${mib(process.memoryUsage().rss)} (${mib(rssBefore)} before loading)`);
+  } finally {
+    await engine.stop();
   }
-  console.log(`RSS of one process with the local engine: ${mib(process.memoryUsage().rss)} (${mib(rssBefore)} before loading)`);
-  await engine.stop();
 
   const key = createKeyWithCli(TEST_DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench', '--replace']);
   const request = { headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg' }, body: photo };
@@ -67,16 +70,21 @@ async function run(redisUrl: string): Promise<void> {
       PLANS: GENEROUS_TEST_PLANS,
       LOG_LEVEL: 'warn',
     };
-    const gateway = await startApp('gateway', env);
+    // Everything started is stopped, whatever a row throws: no gateway or worker outlives the bench.
     const started: RunningApp[] = [];
-    for (let i = 0; i < workers; i++) started.push(await startApp('vision-worker', { ...env, ENGINE: 'local' }));
-    await waitForWorkers(gateway.url, workers);
-    const target = { ...request, url: `${gateway.url}/v1/faces/detect` };
-    await runLoad(target, workers * 2, 2);
-    console.log(formatRow(`faces.detect, ${workers} worker process${workers > 1 ? 'es' : ''}`, await runLoad(target, workers * 4, SECONDS)));
-    console.log(`  RSS per worker process: ${started.map((w) => mib(rssOf(w.child.pid))).join(', ')}`);
-    await Promise.all([gateway.stop(), ...started.map((w) => w.stop())]);
-    await deleteKeys(redisUrl, `${env.QUEUE_PREFIX}:*`);
+    try {
+      const gateway = await startApp('gateway', env);
+      started.push(gateway);
+      for (let i = 0; i < workers; i++) started.push(await startApp('vision-worker', { ...env, ENGINE: 'local' }));
+      await waitForWorkers(gateway.url, workers);
+      const target = { ...request, url: `${gateway.url}/v1/faces/detect` };
+      await runLoad(target, workers * 2, 2);
+      console.log(formatRow(`faces.detect, ${workers} worker process${workers > 1 ? 'es' : ''}`, await runLoad(target, workers * 4, SECONDS)));
+      console.log(`  RSS per worker process: ${started.slice(1).map((w) => mib(rssOf(w.child.pid))).join(', ')}`);
+    } finally {
+      await Promise.all(started.map((app) => app.stop()));
+      await deleteKeys(redisUrl, `${env.QUEUE_PREFIX}:*`);
+    }
   }
 }
 

@@ -11,9 +11,10 @@ import {
   startFlood,
   timedCalls,
   uniquePrefix,
+  waitForWorkers,
   type TimedCalls,
 } from '@nomosly/testing';
-import { runBenchWithVisionRedis } from './run-bench';
+import { runBenchWithVisionRedis, startAll } from './run-bench';
 
 /**
  * `npm run bench:fairness`: one workspace's calls (one at a time) on an idle system, then while another workspace
@@ -38,11 +39,13 @@ async function run(redisUrl: string): Promise<void> {
     // Only the workspace's calls in flight limit it: no rate or quota row is reached.
     PLANS: plansLimitingOnlyInFlight(MAX_IN_FLIGHT),
   };
-  const [worker, gateway] = await Promise.all([
+  const [worker, gateway] = await startAll([
     startApp('vision-worker', { ...env, NULL_ENGINE_DELAY_MS: ENGINE_DELAY_MS, VISION_CONCURRENCY: WORKER_CONCURRENCY }),
     startApp('gateway', env),
   ]);
   try {
+    // The gateway answers 503 until it counts the worker (once a second): the idle phase would measure that.
+    await waitForWorkers(gateway.url, 1);
     const newWorkspaceKey = (label: string) => createKeyWithCli(DATABASE_URL, `bench-fairness-${label}-${randomBytes(4).toString('hex')}@nomosly.local`);
     const image = fixture('astronaut.png');
     const quiet = detectCall(gateway.url, newWorkspaceKey('quiet'), image);

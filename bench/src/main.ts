@@ -10,9 +10,10 @@ import {
   fixture,
   startApp,
   uniquePrefix,
+  waitForWorkers,
   type RunningApp,
 } from '@nomosly/testing';
-import { runBenchWithVisionRedis } from './run-bench';
+import { runBenchWithVisionRedis, startAll } from './run-bench';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
 
 /**
@@ -32,38 +33,51 @@ async function run(redisUrl: string): Promise<void> {
   console.log(`machine: ${process.arch}, node ${process.version}, ${SECONDS} s per row, load generator in this process`);
   console.log(`${'case'.padEnd(34)}  cli           p50          p99    throughput`);
 
+  // Each system is stopped whatever its rows throw: no gateway, worker or bare server outlives the bench.
   // (a) full path, null engine
   const nullSystem = await startSystem(redisUrl, 'null', { VISION_CONCURRENCY: '64' });
-  const full: LoadRequest = { url: `${nullSystem.gateway.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
-  const fullRows = await runLevels('(a) gateway + queue, null engine', full, 8);
-  await nullSystem.stop();
+  let fullRows: LoadResult[];
+  try {
+    const full: LoadRequest = { url: `${nullSystem.gateway.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
+    fullRows = await runLevels('(a) gateway + queue, null engine', full, 8);
+  } finally {
+    await nullSystem.stop();
+  }
 
   // (b) bare route
   const bare = await startBare();
-  const bareRequest: LoadRequest = { url: `${bare.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
-  const bareRows = await runLevels('(b) bare route, no auth, no queue', bareRequest, 8);
-  bare.kill();
+  let bareRows: LoadResult[];
+  try {
+    const bareRequest: LoadRequest = { url: `${bare.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
+    bareRows = await runLevels('(b) bare route, no auth, no queue', bareRequest, 8);
+  } finally {
+    bare.kill();
+  }
   const overhead = fullRows[0].p50 - bareRows[0].p50;
   console.log(`(a) - (b) at p50 with ${LEVELS[0]} client: ${overhead.toFixed(2)} ms (goal <= 1.5 ms)`);
 
   // (c) local engine, each operation
+  const textPhoto = await sharp(fixture('printed_text.png')).resize(640, 480, { fit: 'contain', background: '#fff' }).jpeg().toBuffer();
   const local = await startSystem(redisUrl, 'local', {});
-  const cases: Array<[string, string, Buffer, string]> = [
-    ['faces.detect', '/v1/faces/detect', photo, 'image/jpeg'],
-    ['labels.detect', '/v1/labels/detect', photo, 'image/jpeg'],
-    ['text.detect', '/v1/text/detect', await sharp(fixture('printed_text.png')).resize(640, 480, { fit: 'contain', background: '#fff' }).jpeg().toBuffer(), 'image/jpeg'],
-  ];
-  for (const [name, route, body, type] of cases) {
-    const request = { url: `${local.gateway.url}${route}`, headers: headers(type), body };
-    await runLevels(`(c) ${name}, local engine`, request, 1);
+  try {
+    const cases: Array<[string, string, Buffer, string]> = [
+      ['faces.detect', '/v1/faces/detect', photo, 'image/jpeg'],
+      ['labels.detect', '/v1/labels/detect', photo, 'image/jpeg'],
+      ['text.detect', '/v1/text/detect', textPhoto, 'image/jpeg'],
+    ];
+    for (const [name, route, body, type] of cases) {
+      const request = { url: `${local.gateway.url}${route}`, headers: headers(type), body };
+      await runLevels(`(c) ${name}, local engine`, request, 1);
+    }
+    const compare = {
+      url: `${local.gateway.url}/v1/faces/compare`,
+      headers: headers('application/json'),
+      body: Buffer.from(JSON.stringify({ source: photo.toString('base64'), target: photo.toString('base64') })),
+    };
+    await runLevels('(c) faces.compare, local engine', compare, 1);
+  } finally {
+    await local.stop();
   }
-  const compare = {
-    url: `${local.gateway.url}/v1/faces/compare`,
-    headers: headers('application/json'),
-    body: Buffer.from(JSON.stringify({ source: photo.toString('base64'), target: photo.toString('base64') })),
-  };
-  await runLevels('(c) faces.compare, local engine', compare, 1);
-  await local.stop();
 }
 
 /** A one-second warm-up, then one row per client level. */
@@ -91,14 +105,19 @@ async function startSystem(redisUrl: string, engine: 'null' | 'local', workerEnv
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
   };
-  const [worker, gateway]: RunningApp[] = await Promise.all([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', env)]);
-  return {
-    gateway,
-    stop: async () => {
-      await Promise.all([worker.stop(), gateway.stop()]);
-      await deleteKeys(redisUrl, `${env.QUEUE_PREFIX}:*`);
-    },
+  const [worker, gateway]: RunningApp[] = await startAll([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', env)]);
+  const stop = async () => {
+    await Promise.all([worker.stop(), gateway.stop()]);
+    await deleteKeys(redisUrl, `${env.QUEUE_PREFIX}:*`);
   };
+  try {
+    // The gateway answers 503 until it counts the worker (once a second).
+    await waitForWorkers(gateway.url, 1);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { gateway, stop };
 }
 
 function startBare(): Promise<{ url: string; kill(): void }> {
