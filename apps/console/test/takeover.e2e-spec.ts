@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TEST_DATABASE_URL, type TestSystem, fixture, runCli, signInClaims, startTestSystem, until } from '@nomosly/testing';
+import { TEST_DATABASE_URL, type TestSystem, createKeyInWorkspace, fixture, runCli, signInClaims, startTestSystem, until } from '@nomosly/testing';
 import { type ApiResponse, type ConsoleUnderTest, type TestUser, call, signIn, startConsoleUnderTest } from './helpers';
 
 /**
@@ -66,9 +66,7 @@ describe('issue 10: email is no longer an identity (takeover paths)', () => {
   it('an unverified token for the victim\'s email signs in to an account of its own: none of the victim\'s workspaces, keys or invitations', async () => {
     const victimEmail = address('victim');
     // The victim's account as the admin CLI made it, before they ever signed in; and an owner's invitation.
-    const cli = runCli(['keys', 'create', '--email', victimEmail], { DATABASE_URL: TEST_DATABASE_URL });
-    expect(cli.status).toBe(0);
-    const victimWorkspace = /^workspace ([0-9a-f-]{36}) /m.exec(cli.stdout)?.[1];
+    const victimWorkspace = createKeyInWorkspace(TEST_DATABASE_URL, victimEmail).workspaceId;
     const owner = await signIn(url, consoleApp.issuer, 'owner');
     const invited = await owner.call('POST', `/api/workspaces/${owner.workspaceId}/members`, { email: victimEmail, role: 'owner' });
 

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import Redis from 'ioredis';
-import { Client } from 'pg';
-import { hashApiKey } from '@nomosly/api-keys';
 import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import {
   type Call,
@@ -10,6 +8,7 @@ import {
   type TimedCalls,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
+  createKeyInWorkspace,
   createKeyWithCli,
   detectCall,
   fixture,
@@ -39,19 +38,15 @@ const MEASURED_CALLS = 40;
  */
 describe('gateway: one workspace cannot starve the others (P10)', () => {
   let system: TestSystem;
-  let db: Client;
   let redis: Redis;
   let limits: LimitsStore;
 
   beforeAll(async () => {
     system = await startTestSystem({ label: 'fairness', engine: 'null', gatewayEnv: { PLANS }, workerEnv: WORKER_ENV });
-    db = new Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
     redis = new Redis(TEST_REDIS_URL);
     limits = new LimitsStore(redis, { prefix: limitsPrefix(system.prefix) });
   }, 180_000);
   afterAll(async () => {
-    await db?.end();
     redis?.disconnect();
     await system?.stop();
   });
@@ -59,9 +54,8 @@ describe('gateway: one workspace cannot starve the others (P10)', () => {
   /** A key in a workspace of its own (a new user made by the admin CLI). */
   async function workspaceKey(): Promise<{ key: string; workspaceId: string; email: string }> {
     const email = `fairness-${randomBytes(4).toString('hex')}@test.nomosly.local`;
-    const key = createKeyWithCli(TEST_DATABASE_URL, email);
-    const { rows } = await db.query<{ workspace_id: string }>('select workspace_id from api_keys where hash = $1', [hashApiKey(key)]);
-    return { key, workspaceId: rows[0].workspace_id, email };
+    const { secret, workspaceId } = createKeyInWorkspace(TEST_DATABASE_URL, email);
+    return { key: secret, workspaceId, email };
   }
 
   /** A call whose headers have arrived (so it is admitted) and whose body never finishes: a slow upload. */
