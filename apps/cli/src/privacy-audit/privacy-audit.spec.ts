@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { MaintenanceJob, QueueName, RETENTION_SWEEP_SCHEDULER } from '@nomosly/contracts';
@@ -13,7 +13,7 @@ import {
   freePort,
   insertUsageRows,
   runCli,
-  startApp,
+  runScheduledSweep,
   startRedisServer,
   uniquePrefix,
 } from '@nomosly/testing';
@@ -46,16 +46,7 @@ describe('cli privacy-audit', () => {
     createKeyWithCli(database.url, `audit-a-${randomUUID().slice(0, 8)}@cli.test`);
     createKeyWithCli(database.url, `audit-b-${randomUUID().slice(0, 8)}@cli.test`);
     // The usage app runs its scheduled sweep once (every second), as a deployment's does hourly.
-    const events = new QueueEvents(QueueName.Maintenance, { connection: { url: TEST_REDIS_URL }, prefix });
-    await events.waitUntilReady();
-    const swept = new Promise((resolve) => events.once('completed', resolve));
-    const usage = await startApp('usage', { DATABASE_URL: database.url, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, RETENTION_SWEEP_CRON: '* * * * * *' });
-    try {
-      await swept;
-    } finally {
-      await usage.stop();
-      await events.close();
-    }
+    await runScheduledSweep({ databaseUrl: database.url, prefix });
   });
 
   afterAll(async () => {
