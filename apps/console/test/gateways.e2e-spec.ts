@@ -1,4 +1,4 @@
-import { type RunningApp, type TestSystem, fixture, startApp, startTestSystem, until } from '@nomosly/testing';
+import { type RunningApp, type TestSystem, detectCall, fixture, startApp, startTestSystem, until } from '@nomosly/testing';
 import { type ConsoleUnderTest, type TestUser, signIn, startConsoleUnderTest } from './helpers';
 
 /** One unit costs one cent here, so that a spend cap of a few cents is reached in a few calls. */
@@ -26,14 +26,7 @@ describe('console changes in force on every gateway replica', () => {
   });
 
   const gateways = () => [system.gateway.url, second.url];
-  const detect = async (gateway: string, key: string) =>
-    (
-      await fetch(`${gateway}/v1/faces/detect`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'image/png' },
-        body: fixture('astronaut.png'),
-      })
-    ).status;
+  const detect = (gateway: string, key: string) => detectCall(gateway, key, fixture('astronaut.png'))();
   const keysOf = (user: TestUser) => `/api/workspaces/${user.workspaceId}/keys`;
 
   async function newKey(name: string): Promise<{ id: string; secret: string }> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TEST_DATABASE_URL, type TestSystem, createKeyInWorkspace, fixture, runCli, signInClaims, startTestSystem, until } from '@nomosly/testing';
+import { TEST_DATABASE_URL, type TestSystem, createKeyInWorkspace, detectCall, fixture, runCli, signInClaims, startTestSystem, until } from '@nomosly/testing';
 import { type ApiResponse, type ConsoleUnderTest, type TestUser, call, signIn, startConsoleUnderTest } from './helpers';
 
 /**
@@ -113,14 +113,7 @@ describe('issue 10: email is no longer an identity (takeover paths)', () => {
     await join(owner, member);
     const created = await member.call('POST', `/api/workspaces/${owner.workspaceId}/keys`, { name: 'member key' });
     const secret = created.body.secret as string;
-    const detect = async () =>
-      (
-        await fetch(`${system.gateway.url}/v1/faces/detect`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${secret}`, 'content-type': 'image/png' },
-          body: fixture('astronaut.png'),
-        })
-      ).status;
+    const detect = detectCall(system.gateway.url, secret, fixture('astronaut.png'));
     expect(await detect()).toBe(200);
 
     expect((await owner.call('DELETE', `/api/workspaces/${owner.workspaceId}/members/${member.userId}`)).status).toBe(204);

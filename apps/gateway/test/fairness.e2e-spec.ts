@@ -20,6 +20,7 @@ import {
   until,
 } from '@nomosly/testing';
 import { callApi } from './helpers';
+import { requestHead } from './raw-http';
 
 /** Each workspace may have 2 calls in flight: its share of the vision backlog. Nothing else limits it here. */
 const MAX_IN_FLIGHT = 2;
@@ -64,8 +65,7 @@ describe('gateway: one workspace cannot starve the others (P10)', () => {
     const socket = net.connect(Number(port), '127.0.0.1');
     socket.on('error', () => undefined);
     socket.write(
-      `POST /v1/faces/detect HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\n` +
-        'Content-Type: image/png\r\nContent-Length: 100000\r\n\r\n' +
+      requestHead('POST /v1/faces/detect HTTP/1.1', { authorization: `Bearer ${key}`, 'content-type': 'image/png', 'content-length': '100000' }) +
         'x'.repeat(10),
     );
     return socket;

@@ -6,6 +6,7 @@ import { EventName, eventJobId } from '@nomosly/contracts';
 import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import { TEST_REDIS_URL, type TestSystem, eventsQueue, startTestSystem, until, workerOf } from '@nomosly/testing';
 import { type RawResponse, rawExchange, requestHead } from './raw-http';
+import { metricTotal } from './helpers';
 
 const UPLOAD_TIMEOUT_MS = 4_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -51,10 +52,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     });
   }
 
-  const workerJobs = async () => {
-    const text = await (await fetch(`${workerOf(system).url}/metrics`)).text();
-    return text.split('\n').filter((line) => line.startsWith('vision_jobs_total{')).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-  };
+  const workerJobs = () => metricTotal(workerOf(system).url, 'vision_jobs_total');
 
   /** Refused: 408 in API.md's body, units given back, nothing run, nothing billed, the request logged. */
   async function expectCut(answer: RawResponse, message: RegExp, unitsBefore: number, jobsBefore: number): Promise<void> {
