@@ -273,7 +273,8 @@ describe('privacy: P1, P2, P5 across every operation and failure path', () => {
       await aws.stop();
       retiredLogs.push(aws.gateway.logs(), workerOf(aws).logs(), aws.standInLogs());
     }
-  }, 60_000);
+    // It starts a system of its own (gateway, worker, stand-in), as beforeAll does.
+  }, 180_000);
 
   it('P1 P5: no marker and no face geometry in any Redis key, stream or list', async () => {
     await waitForQuietQueue(system);

@@ -8,7 +8,8 @@ import { TEST_REDIS_URL, type TestSystem, eventsQueue, startTestSystem, until, w
 import { type RawResponse, rawExchange, requestHead } from './raw-http';
 import { metricTotal } from './helpers';
 
-const UPLOAD_TIMEOUT_MS = 4_000;
+/** Twice the steady upload's three seconds, so a loaded machine does not cut it; still under the slow one's eight. */
+const UPLOAD_TIMEOUT_MS = 6_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
@@ -79,9 +80,9 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
 
   it('cuts a body still arriving after UPLOAD_TIMEOUT_MS, however steady its pace', async () => {
     const [unitsBefore, jobsBefore] = [await limits.unitsThisMonth(workspaceId), await workerJobs()];
-    // 24 KiB every 250 ms: 96 KiB/s, above the minimum, but about 8 s for the whole image.
+    // 24 KiB every 250 ms: 96 KiB/s, above the minimum, but about 8 s for the whole image: over the 6 s timeout.
     const answer = await paced(24 * 1024, 250);
-    await expectCut(answer, /not complete within 4 s/, unitsBefore, jobsBefore);
+    await expectCut(answer, /not complete within 6 s/, unitsBefore, jobsBefore);
   }, 30_000);
 
   it('leaves uploads at or above the pace alone: at once, and at 256 KiB/s over three seconds', async () => {
