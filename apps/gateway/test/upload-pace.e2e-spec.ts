@@ -30,6 +30,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     const warmUp = await paced(noise.length, 0);
     expect(warmUp.status).toBe(200);
     workspaceId = (await events.getJob(eventJobId(EventName.Usage, warmUp.headers['x-request-id'])))?.data.workspaceId;
+    expect(typeof workspaceId).toBe('string');
   }, 180_000);
   afterAll(async () => {
     redis?.disconnect();
