@@ -92,6 +92,24 @@ describe('console changes in force on every gateway replica', () => {
     expect(await everywhere(key.secret, 401)).toBeLessThan(1_000);
   });
 
+  it('P3: a removed member\'s keys are revoked with them: refused by both gateways within 1 s', async () => {
+    const url = consoleApp.console.url;
+    const team = await signIn(url, consoleApp.issuer, 'team-owner');
+    const member = await signIn(url, consoleApp.issuer, 'leaver');
+    // Invited by the owner and accepted with a verified email: the only way into a workspace.
+    const invited = await team.call('POST', `/api/workspaces/${team.workspaceId}/members`, { email: member.email, role: 'member' });
+    expect(invited.status).toBe(201);
+    expect((await member.call('POST', `/api/me/invitations/${(invited.body.invitation as { id: string }).id}/accept`)).status).toBe(200);
+    const created = await member.call('POST', keysOf(team), { name: 'member key' });
+    const secret = created.body.secret as string;
+    for (const gateway of gateways()) expect(await detect(gateway, secret)).toBe(200);
+
+    expect((await team.call('DELETE', `/api/workspaces/${team.workspaceId}/members/${member.userId}`)).status).toBe(204);
+    expect(await everywhere(secret, 401)).toBeLessThan(1_000);
+    const keys = (await team.call('GET', keysOf(team))).body.keys as Array<{ id: string; revokedAt: string | null }>;
+    expect(keys.find((key) => key.id === (created.body.key as { id: string }).id)?.revokedAt).not.toBeNull();
+  });
+
   it('P10: the spend cap set in the console stops calls on every gateway with 402, and the console shows the month', async () => {
     const limits = `/api/workspaces/${owner.workspaceId}/limits`;
     const before = (await owner.call('GET', limits)).body as { unitsThisMonth: number };
