@@ -104,7 +104,7 @@ describe('gateway: every spelling of a route is that route (or 404), never a way
 
   const usageEventsQueued = async () => (await events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((job) => job.name === EventName.Usage).length;
 
-  it('without credentials: each spelling gets the plain path\'s 401 (and logs as it) or 404, and no call reaches a worker', async () => {
+  it('P4: without credentials: each spelling gets the plain path\'s 401 (and logs as it) or 404, no call reaches a worker, and none is metered', async () => {
     for (const target of TARGETS) {
       for (const [name, spelling] of SPELLINGS) {
         const answer = await send(target, spelling);
@@ -124,7 +124,7 @@ describe('gateway: every spelling of a route is that route (or 404), never a way
     expect(await usageEventsQueued()).toBe(0);
   }, 120_000);
 
-  it('with credentials: each spelling is answered, metered and logged as the plain path, or is 404', async () => {
+  it('P4: with credentials: each spelling is answered, metered once and logged as the plain path, or is 404', async () => {
     let served = 0;
     for (const target of TARGETS) {
       const authorization = target.method === 'GET' ? ADMIN : `Bearer ${system.key}`;

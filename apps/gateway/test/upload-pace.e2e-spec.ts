@@ -69,7 +69,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     expect(await events.getJob(eventJobId(EventName.Usage, requestId))).toBeUndefined();
   }
 
-  it('cuts a body trickling under 64 KiB/s after its first second with 408 request_timeout, and refunds its units', async () => {
+  it('P4: cuts a body trickling under 64 KiB/s after its first second with 408 request_timeout, refunds its units, and records no usage', async () => {
     const [unitsBefore, jobsBefore] = [await limits.unitsThisMonth(workspaceId), await workerJobs()];
     const started = Date.now();
     // 1 KiB every 100 ms: about 10 KiB/s.
@@ -79,7 +79,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     expect(Date.now() - started).toBeLessThan(UPLOAD_TIMEOUT_MS);
   }, 30_000);
 
-  it('cuts a body still arriving after UPLOAD_TIMEOUT_MS, however steady its pace', async () => {
+  it('P4: cuts a body still arriving after UPLOAD_TIMEOUT_MS, however steady its pace, and records no usage', async () => {
     const [unitsBefore, jobsBefore] = [await limits.unitsThisMonth(workspaceId), await workerJobs()];
     // 24 KiB every 250 ms: 96 KiB/s, above the minimum, but about 8 s for the whole image: over the 6 s timeout.
     const answer = await paced(24 * 1024, 250);
