@@ -1,17 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { freePort } from '@nomosly/testing';
 
 const prerequisites = path.resolve(__dirname, '../scripts/lib/prerequisites.mjs');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * `npm start` starts a vision Redis of its own (never reconfiguring the machine's shared one): no persistence,
@@ -25,10 +17,12 @@ describe('npm start: the vision Redis it starts', () => {
     const script = `import { ensureRedis, visionRedisMemoryArgs } from ${JSON.stringify(prerequisites)};
 await ensureRedis(${JSON.stringify(url)}, { args: visionRedisMemoryArgs('16mb') });`;
     const started = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(started.stderr).toMatch(/starting Redis on port/);
-    expect(started.status).toBe(0);
-    const redis = new Redis(url);
+    // Whatever the expectations below say, a Redis the script started is shut down.
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on('error', () => undefined);
     try {
+      expect(started.stderr).toMatch(/starting Redis on port/);
+      expect(started.status).toBe(0);
       const setting = async (name: string) => ((await redis.config('GET', name)) as string[])[1];
       expect(await setting('maxmemory-policy')).toBe('noeviction');
       expect(await setting('maxmemory')).toBe(String(16 * 1024 * 1024));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IdpStandIn, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, devToken, runCli, startApp, startIdpStandIn } from '@nomosly/testing';
+import { type IdpStandIn, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, createKeyInWorkspace, devToken, startApp, startIdpStandIn } from '@nomosly/testing';
 import { call } from './helpers';
 
 /** The whole sign-in path offline: the local identity provider (oidc-provider) issues, the console verifies. */
@@ -35,9 +35,7 @@ describe('console sign-in through the local identity provider', () => {
 
   it("the stand-in's emails are verified: a user the CLI made for the email is claimed, and an invitation to it can be accepted", async () => {
     const email = `claimed-${randomUUID().slice(0, 8)}@console.test`;
-    const cli = runCli(['keys', 'create', '--email', email], { DATABASE_URL: TEST_DATABASE_URL });
-    expect(cli.status).toBe(0);
-    const made = /^workspace ([0-9a-f-]{36}) /m.exec(cli.stdout)?.[1];
+    const made = createKeyInWorkspace(TEST_DATABASE_URL, email).workspaceId;
     const token = devToken(idp.url, email);
     const me = await call(consoleApp.url, token, 'GET', '/api/me');
     expect(me.body.workspaces).toEqual([expect.objectContaining({ id: made, role: 'owner' })]);

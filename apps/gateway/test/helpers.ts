@@ -56,3 +56,9 @@ export async function metricValue(url: string, name: string, labels: Record<stri
   }
   return 0;
 }
+
+/** A counter's total over all its label sets (0 while it has none), as an app's /metrics shows it. */
+export async function metricTotal(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text.split('\n').filter((line) => line.startsWith(`${name}{`)).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}

@@ -10,6 +10,7 @@ import {
   type TestSystem,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
+  createKeyInWorkspace,
   createKeyWithCli,
   eventsQueue,
   fixture,
@@ -135,9 +136,8 @@ describe('gateway limits (P10)', () => {
 
   it('P10: over the workspace\'s rate limit, whichever of its keys is used, 429 rate_limited with Retry-After, and no units taken nor usage event', async () => {
     const email = `limits-${randomBytes(4).toString('hex')}@test.nomosly.local`;
-    const keys = [createKeyWithCli(TEST_DATABASE_URL, email), createKeyWithCli(TEST_DATABASE_URL, email), createKeyWithCli(TEST_DATABASE_URL, email)];
-    const { rows } = await db.query<{ workspace_id: string }>('select workspace_id from api_keys where hash = $1', [hashApiKey(keys[0])]);
-    const workspaceId = rows[0].workspace_id;
+    const { secret, workspaceId } = createKeyInWorkspace(TEST_DATABASE_URL, email);
+    const keys = [secret, createKeyWithCli(TEST_DATABASE_URL, email), createKeyWithCli(TEST_DATABASE_URL, email)];
     await db.query('update workspaces set plan = $1 where id = $2', ['crowd', workspaceId]);
     const responses = await Promise.all(keys.flatMap((key) => Array.from({ length: 4 }, () => detect(key))));
     // Three per second for the workspace: twelve at once admit three, or six if they straddle a second.

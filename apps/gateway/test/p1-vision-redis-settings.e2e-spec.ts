@@ -1,11 +1,11 @@
-import { type AppName, type RedisServer, TEST_DATABASE_URL, startApp, startRedisServer, uniquePrefix } from '@nomosly/testing';
+import { type AppName, type RedisServer, TEST_DATABASE_URL, TEST_REDIS_URL, startApp, startRedisServer, uniquePrefix } from '@nomosly/testing';
 
 const APPS: AppName[] = ['gateway', 'vision-worker'];
 
 /** Each app's environment against a vision Redis at `url` (the worker with the null engine: no models to load). */
 function envFor(name: AppName, url: string, extra: Record<string, string> = {}): Record<string, string> {
   const shared = { VISION_REDIS_URL: url, QUEUE_PREFIX: uniquePrefix('p1-settings'), ...extra };
-  return name === 'gateway' ? { ...shared, DATABASE_URL: TEST_DATABASE_URL } : { ...shared, ENGINE: 'null' };
+  return name === 'gateway' ? { ...shared, DATABASE_URL: TEST_DATABASE_URL, EVENTS_REDIS_URL: TEST_REDIS_URL } : { ...shared, ENGINE: 'null' };
 }
 
 /** What the app printed when it stopped at start; fails the test if it started instead. */

@@ -6,8 +6,10 @@ import { EventName, eventJobId } from '@nomosly/contracts';
 import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import { TEST_REDIS_URL, type TestSystem, eventsQueue, startTestSystem, until, workerOf } from '@nomosly/testing';
 import { type RawResponse, rawExchange, requestHead } from './raw-http';
+import { metricTotal } from './helpers';
 
-const UPLOAD_TIMEOUT_MS = 4_000;
+/** Twice the steady upload's three seconds, so a loaded machine does not cut it; still under the slow one's eight. */
+const UPLOAD_TIMEOUT_MS = 6_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
@@ -28,6 +30,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     const warmUp = await paced(noise.length, 0);
     expect(warmUp.status).toBe(200);
     workspaceId = (await events.getJob(eventJobId(EventName.Usage, warmUp.headers['x-request-id'])))?.data.workspaceId;
+    expect(typeof workspaceId).toBe('string');
   }, 180_000);
   afterAll(async () => {
     redis?.disconnect();
@@ -51,10 +54,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     });
   }
 
-  const workerJobs = async () => {
-    const text = await (await fetch(`${workerOf(system).url}/metrics`)).text();
-    return text.split('\n').filter((line) => line.startsWith('vision_jobs_total{')).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-  };
+  const workerJobs = () => metricTotal(workerOf(system).url, 'vision_jobs_total');
 
   /** Refused: 408 in API.md's body, units given back, nothing run, nothing billed, the request logged. */
   async function expectCut(answer: RawResponse, message: RegExp, unitsBefore: number, jobsBefore: number): Promise<void> {
@@ -69,7 +69,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     expect(await events.getJob(eventJobId(EventName.Usage, requestId))).toBeUndefined();
   }
 
-  it('cuts a body trickling under 64 KiB/s after its first second with 408 request_timeout, and refunds its units', async () => {
+  it('P4: cuts a body trickling under 64 KiB/s after its first second with 408 request_timeout, refunds its units, and records no usage', async () => {
     const [unitsBefore, jobsBefore] = [await limits.unitsThisMonth(workspaceId), await workerJobs()];
     const started = Date.now();
     // 1 KiB every 100 ms: about 10 KiB/s.
@@ -79,11 +79,11 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     expect(Date.now() - started).toBeLessThan(UPLOAD_TIMEOUT_MS);
   }, 30_000);
 
-  it('cuts a body still arriving after UPLOAD_TIMEOUT_MS, however steady its pace', async () => {
+  it('P4: cuts a body still arriving after UPLOAD_TIMEOUT_MS, however steady its pace, and records no usage', async () => {
     const [unitsBefore, jobsBefore] = [await limits.unitsThisMonth(workspaceId), await workerJobs()];
-    // 24 KiB every 250 ms: 96 KiB/s, above the minimum, but about 8 s for the whole image.
+    // 24 KiB every 250 ms: 96 KiB/s, above the minimum, but about 8 s for the whole image: over the 6 s timeout.
     const answer = await paced(24 * 1024, 250);
-    await expectCut(answer, /not complete within 4 s/, unitsBefore, jobsBefore);
+    await expectCut(answer, /not complete within 6 s/, unitsBefore, jobsBefore);
   }, 30_000);
 
   it('leaves uploads at or above the pace alone: at once, and at 256 KiB/s over three seconds', async () => {

@@ -1,4 +1,3 @@
-import { hashApiKey } from '@nomosly/api-keys';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import {
@@ -110,9 +109,7 @@ describe('P4: exactly one usage record per billable call, through a worker kill,
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     visionRedis = new Redis(TEST_REDIS_URL);
-    const hash = hashApiKey(system.key);
-    const { rows } = await db.query<{ workspace_id: string }>('select workspace_id from api_keys where hash = $1', [hash]);
-    workspaceId = rows[0].workspace_id;
+    workspaceId = system.workspaceId;
   }, 240_000);
 
   afterAll(async () => {

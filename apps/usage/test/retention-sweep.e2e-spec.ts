@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { QueueEvents } from 'bullmq';
 import { Client } from 'pg';
-import { MaintenanceJob, QueueName } from '@nomosly/contracts';
-import { type RunningApp, type ScratchDatabase, TEST_REDIS_URL, createScratchDatabase, deleteKeys, insertUsageRows, startApp, testQueue, uniquePrefix } from '@nomosly/testing';
+import { MaintenanceJob } from '@nomosly/contracts';
+import { type ScratchDatabase, TEST_REDIS_URL, createScratchDatabase, deleteKeys, insertUsageRows, runScheduledSweep, uniquePrefix } from '@nomosly/testing';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -18,7 +17,6 @@ const RETENTION = { requestLogDays: 3, usageRecordDays: 40, rollupDays: 2560 };
 describe('usage app: the scheduled retention sweep', () => {
   const prefix = uniquePrefix('sweep');
   let database: ScratchDatabase;
-  let app: RunningApp | undefined;
   let db: Client;
 
   beforeAll(async () => {
@@ -28,7 +26,6 @@ describe('usage app: the scheduled retention sweep', () => {
   });
 
   afterAll(async () => {
-    await app?.stop();
     await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
     await db?.end();
     await database?.drop();
@@ -40,6 +37,7 @@ describe('usage app: the scheduled retention sweep', () => {
     const dayOf = (date: Date) => date.toISOString().slice(0, 10);
     const workspaceId = randomUUID();
     const request = (requestId: string, at: Date) => ({ requestId, workspaceId, at, ip: '127.0.0.1', method: 'POST', path: '/v1/faces/detect', status: 200, latencyMs: 5, keyPrefix: null });
+    const record = (eventId: string, at: Date) => ({ eventId, workspaceId, userId: randomUUID(), keyId: randomUUID(), operation: 'faces.detect', units: 1, status: 200, latencyMs: 5, at });
     const rollup = (operation: string, day: string) => ({ workspaceId, keyId: randomUUID(), operation, day, calls: 1, units: 1 });
     await insertUsageRows(database.url, {
       requests: [
@@ -54,46 +52,25 @@ describe('usage app: the scheduled retention sweep', () => {
         // Outside the default 2557 days, inside the configured 2560: kept.
         rollup('kept-2558-days', dayOf(ago(2558 * DAY_MS))),
       ],
+      records: [
+        record('rec-inside', ago(RETENTION.usageRecordDays * DAY_MS - HOUR_MS)),
+        record('rec-outside', ago(RETENTION.usageRecordDays * DAY_MS + HOUR_MS)),
+        // Inside the default 400 days, outside the configured 40.
+        record('rec-outside-100-days', ago(100 * DAY_MS)),
+      ],
     });
-    for (const [eventId, at] of [
-      ['rec-inside', ago(RETENTION.usageRecordDays * DAY_MS - HOUR_MS)],
-      ['rec-outside', ago(RETENTION.usageRecordDays * DAY_MS + HOUR_MS)],
-      // Inside the default 400 days, outside the configured 40.
-      ['rec-outside-100-days', ago(100 * DAY_MS)],
-    ] as const) {
-      await db.query(
-        `insert into usage_records (event_id, workspace_id, user_id, key_id, operation, units, status, latency_ms, at)
-         values ($1, $2, $3, $4, 'faces.detect', 1, 200, 5, $5)`,
-        [eventId, workspaceId, randomUUID(), randomUUID(), at],
-      );
-    }
 
-    const events = new QueueEvents(QueueName.Maintenance, { connection: { url: TEST_REDIS_URL }, prefix });
-    await events.waitUntilReady();
-    const maintenance = testQueue(QueueName.Maintenance, prefix);
-    try {
-      const swept = new Promise<{ jobId: string; returnvalue: unknown }>((resolve) => events.once('completed', resolve));
-      app = await startApp('usage', {
-        DATABASE_URL: database.url,
-        EVENTS_REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: prefix,
+    const sweep = await runScheduledSweep({
+      databaseUrl: database.url,
+      prefix,
+      env: {
         RETENTION_REQUEST_LOG_DAYS: String(RETENTION.requestLogDays),
         RETENTION_USAGE_RECORD_DAYS: String(RETENTION.usageRecordDays),
         RETENTION_ROLLUP_DAYS: String(RETENTION.rollupDays),
-        RETENTION_SWEEP_CRON: '* * * * * *',
-      });
-      const completed = await Promise.race([
-        swept,
-        new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`no sweep completed within 30 s:\n${app?.logs()}`)), 30_000)),
-      ]);
-      const job = await maintenance.getJob(completed.jobId);
-      expect(job?.name).toBe(MaintenanceJob.RetentionSweep);
-      expect(completed.returnvalue).toEqual({ requestLog: 2, usageRecords: 2, usageDaily: 1 });
-    } finally {
-      await events.close();
-      await maintenance.close();
-    }
-    await app.stop();
+      },
+    });
+    expect(sweep.name).toBe(MaintenanceJob.RetentionSweep);
+    expect(sweep.returnvalue).toEqual({ requestLog: 2, usageRecords: 2, usageDaily: 1 });
 
     const ids = async (sql: string) => (await db.query<{ id: string }>(sql)).rows.map((row) => row.id).sort();
     expect(await ids('select request_id as id from request_log')).toEqual(['log-inside']);

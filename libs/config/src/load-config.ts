@@ -15,11 +15,17 @@ export class ConfigError extends Error {
 export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const variable = issue.path.join('.') || '(environment)';
-    return `${variable}: ${issue.message}`;
-  });
-  throw new ConfigError(problems);
+  throw new ConfigError(problemsOf(parsed.error));
+}
+
+/** What loadConfig would refuse in `env`, one `VARIABLE: what it expects` line per problem; none when it is valid. */
+export function configProblems(schema: z.ZodObject, env: NodeJS.ProcessEnv | Record<string, string>): string[] {
+  const parsed = schema.safeParse(env);
+  return parsed.success ? [] : problemsOf(parsed.error);
+}
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
 }
 
 /** Reusable variable types with messages that say what is expected. */

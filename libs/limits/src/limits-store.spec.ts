@@ -143,7 +143,6 @@ describe('LimitsStore (P10) against the real Redis', () => {
     expect((await store.admit({ ...otherKey, plan: { ...plan, workspaceRequestsPerSecond: 2 } })).refusedBy).toBe('workspace_rate');
     expect((await store.admit({ ...otherKey, plan: { ...plan, maxInFlight: 2 } })).refusedBy).toBe('in_flight');
     expect(await snapshot()).toEqual(before);
-    expect(await snapshot()).toEqual(before);
 
     now += 1;
     expect((await store.admit(call({ ...limited, dailyLimit: 2 }))).refusedBy).toBe('daily');

@@ -100,3 +100,12 @@ export function createKeyWithCli(databaseUrl: string, email: string, extra: stri
   if (result.status !== 0) throw new Error(`cli failed (${result.status}): ${result.stderr}`);
   return result.stdout.trim().split('\n').at(-1) ?? '';
 }
+
+/** Creates a key with the CLI and returns its secret and the workspace the CLI printed (`workspace <id> <name>`). */
+export function createKeyInWorkspace(databaseUrl: string, email: string, extra: string[] = []): { secret: string; workspaceId: string } {
+  const result = runCli(['keys', 'create', '--email', email, ...extra], { DATABASE_URL: databaseUrl });
+  if (result.status !== 0) throw new Error(`cli failed (${result.status}): ${result.stderr}`);
+  const workspaceId = /^workspace ([0-9a-f-]{36}) /m.exec(result.stdout)?.[1];
+  if (!workspaceId) throw new Error(`cli printed no workspace line:\n${result.stdout}`);
+  return { secret: result.stdout.trim().split('\n').at(-1) ?? '', workspaceId };
+}

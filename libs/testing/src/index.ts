@@ -5,6 +5,7 @@ export * from './identity';
 export * from './images';
 export * from './paths';
 export * from './redis-server';
+export * from './scheduled-sweep';
 export * from './scratch-database';
 export * from './services';
 export * from './store-snapshot';

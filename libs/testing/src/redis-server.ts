@@ -150,22 +150,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 }
 
 /**
- * The vision Redis a bench or script gives the apps it starts: `url` when one is named (the apps check it at start,
- * P1), else a redis-server of its own that keeps nothing, stopped with it.
+ * Runs `body` with the vision Redis a bench or script gives the apps it starts: `url` when one is named (the apps
+ * check it at start, P1), else a redis-server of its own that keeps nothing, stopped afterwards.
  */
-export async function visionRedisFor(url: string | undefined): Promise<{ url: string; stop(): Promise<void> }> {
-  if (url) return { url, stop: async () => undefined };
-  const server = await startRedisServer();
-  return { url: server.url, stop: () => server.stop() };
-}
-
-/** Runs `body` with the vision Redis a bench names (VISION_REDIS_URL) or one of its own, stopped afterwards. */
 export async function withVisionRedis<T>(url: string | undefined, body: (redisUrl: string) => Promise<T>): Promise<T> {
-  const redis = await visionRedisFor(url);
+  if (url) return body(url);
+  const server = await startRedisServer();
   try {
-    return await body(redis.url);
+    return await body(server.url);
   } finally {
-    await redis.stop();
+    await server.stop();
   }
 }
 

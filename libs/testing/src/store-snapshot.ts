@@ -5,7 +5,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { REPO_ROOT } from './paths';
-import { quoteIdent, redisDatabases } from './stores';
+import { ignoreDropped, quoteIdent, scanKeys } from './stores';
 
 /**
  * Before/after pictures of the stores, scoped to one test so that suites running beside it cannot move them:
@@ -51,12 +51,7 @@ export async function countRowsOf(url: string, workspaceId: string, ids: string[
             patterns,
           ])
         : client.query<{ n: string }>(`select count(*) as n from ${qualified} t where t::text like any($1)`, [patterns]);
-      const { rows } = await query
-        .catch((error: { code?: string }) => {
-          // Dropped since it was listed (a scratch table of a suite running beside this one): it holds nothing.
-          if (error.code === '42P01' || error.code === '3F000') return { rows: [{ n: '0' }] };
-          throw error;
-        });
+      const { rows } = await query.catch(ignoreDropped({ rows: [{ n: '0' }] }));
       counts.set(table, Number(rows[0].n));
     }
     return counts;
@@ -70,14 +65,8 @@ export async function redisKeyNames(url: string): Promise<Set<string>> {
   const redis = new Redis(url, { maxRetriesPerRequest: 2 });
   const names = new Set<string>();
   try {
-    for (const db of await redisDatabases(redis)) {
-      await redis.select(db);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
-        cursor = next;
-        for (const key of keys) names.add(`db${db} ${key}`);
-      } while (cursor !== '0');
+    for await (const { db, keys } of scanKeys(redis)) {
+      for (const key of keys) names.add(`db${db} ${key.toString()}`);
     }
   } finally {
     redis.disconnect();

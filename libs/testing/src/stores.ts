@@ -10,15 +10,10 @@ export async function dumpRedis(url: string): Promise<Buffer> {
   const redis = new Redis(url, { maxRetriesPerRequest: 2 });
   const parts: Buffer[] = [];
   try {
-    for (const db of await redisDatabases(redis)) {
-      await redis.select(db);
-      parts.push(Buffer.from(`# db${db}\n`));
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scanBuffer(cursor, 'COUNT', 1000);
-        cursor = next.toString();
-        for (const key of keys) parts.push(key, ...(await redisValue(redis, key)));
-      } while (cursor !== '0');
+    let current: number | null = null;
+    for await (const { db, keys } of scanKeys(redis)) {
+      if (db !== current) parts.push(Buffer.from(`# db${(current = db)}\n`));
+      for (const key of keys) parts.push(key, ...(await redisValue(redis, key)));
     }
     // The slow log keeps the first bytes of slow commands' arguments: it is a store too.
     parts.push(Buffer.from(JSON.stringify(await redis.call('SLOWLOG', 'GET', '1000'))));
@@ -26,6 +21,22 @@ export async function dumpRedis(url: string): Promise<Buffer> {
     redis.disconnect();
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * Every key of every database of a server, one SCAN batch at a time, with the batch's database selected on `redis`
+ * while the caller handles it; at least one batch (perhaps empty) per database.
+ */
+export async function* scanKeys(redis: Redis): AsyncGenerator<{ db: number; keys: Buffer[] }> {
+  for (const db of await redisDatabases(redis)) {
+    await redis.select(db);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scanBuffer(cursor, 'COUNT', 1000);
+      cursor = next.toString();
+      yield { db, keys };
+    } while (cursor !== '0');
+  }
 }
 
 /** The indexes of a server's databases: all that CONFIG GET databases counts, or those INFO keyspace lists. */
@@ -75,17 +86,24 @@ export async function dumpPostgres(url: string): Promise<string> {
     const out: string[] = [];
     for (const { schema, name } of tables.rows) {
       const table = `${quoteIdent(schema)}.${quoteIdent(name)}`;
-      const rows = await client.query<{ row: string }>(`select t::text as row from ${table} t`).catch((error: { code?: string }) => {
-        // Dropped since it was listed (by a suite running beside this one): it holds nothing any more.
-        if (error.code === '42P01' || error.code === '3F000') return { rows: [] };
-        throw error;
-      });
+      const rows = await client.query<{ row: string }>(`select t::text as row from ${table} t`).catch(ignoreDropped({ rows: [] as Array<{ row: string }> }));
       out.push(`# ${table}`, ...rows.rows.map((r) => r.row));
     }
     return out.join('\n');
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The catch of a query on a table listed a moment before: one dropped since (a scratch table of a suite running
+ * beside this one) holds nothing, so the query answers `empty`; any other error is thrown.
+ */
+export function ignoreDropped<T>(empty: T): (error: { code?: string }) => T {
+  return (error) => {
+    if (error.code === '42P01' || error.code === '3F000') return empty;
+    throw error;
+  };
 }
 
 export function quoteIdent(name: string): string {

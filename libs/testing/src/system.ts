@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { type RunningApp, createKeyWithCli, startApp } from './app-process';
+import { type RunningApp, createKeyInWorkspace, createKeyWithCli, startApp } from './app-process';
 import { REPO_ROOT } from './paths';
 import { until } from './until';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from './services';
@@ -16,6 +16,8 @@ export interface TestSystem {
   env: Record<string, string>;
   /** A key with every scope, made with the admin CLI. */
   key: string;
+  /** The workspace of `key` (and of every key createKey makes): the test user's personal workspace. */
+  workspaceId: string;
   /** Makes another key for this system's test user (for example with fewer scopes). */
   createKey(extra?: string[]): string;
   /** Starts another worker on the same queue (after one was killed). */
@@ -87,13 +89,15 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
     return started;
   };
   const [worker, gateway] = await Promise.all([options.withoutWorker ? Promise.resolve(null) : startWorker(), gatewayStarted]);
+  const first = createKeyInWorkspace(TEST_DATABASE_URL, email);
   const system: TestSystem = {
     gateway,
     worker,
     standInLogs: () => standIn?.logs() ?? '',
     prefix,
     env,
-    key: createKey(),
+    key: first.secret,
+    workspaceId: first.workspaceId,
     createKey,
     startWorker,
     stop: async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type JWTPayload, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
 import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
+import { configProblems } from '@nomosly/config';
 import { type IdpStandIn, startIdpStandIn } from '@nomosly/testing';
 import { idpConfigSchema } from './config';
 
@@ -261,10 +262,7 @@ describe('idp-local: configuration', () => {
 });
 
 describe('idp-local: never the production identity provider', () => {
-  const problemsWith = (environment: Record<string, string>) => {
-    const parsed = idpConfigSchema.safeParse(environment);
-    return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  };
+  const problemsWith = (environment: Record<string, string>) => configProblems(idpConfigSchema, environment);
 
   /** Starts the stand-in expecting it to refuse; one that starts anyway is stopped, not leaked. */
   function refusalToStart(env: Record<string, string>): Promise<IdpStandIn> {

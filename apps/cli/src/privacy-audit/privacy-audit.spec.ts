@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { MaintenanceJob, QueueName, RETENTION_SWEEP_SCHEDULER } from '@nomosly/contracts';
@@ -12,23 +11,14 @@ import {
   createScratchDatabase,
   deleteKeys,
   freePort,
+  insertUsageRows,
   runCli,
-  startApp,
+  runScheduledSweep,
   startRedisServer,
   uniquePrefix,
-  until,
 } from '@nomosly/testing';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A vision Redis as production runs it: no persistence (startRedisServer's default) and no slow log. */
-async function visionRedis(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
-  const server = await startRedisServer(options);
-  const client = new Redis(server.url);
-  await client.config('SET', 'slowlog-log-slower-than', '-1');
-  client.disconnect();
-  return server;
-}
 
 /**
  * `npm run cli -- privacy-audit` against a deployment of its own: a migrated database nothing else uses, a private
@@ -48,7 +38,7 @@ describe('cli privacy-audit', () => {
 
   beforeAll(async () => {
     database = await createScratchDatabase('audit');
-    vision = await visionRedis();
+    vision = await startRedisServer();
     db = new Client({ connectionString: database.url });
     await db.connect();
     env = { DATABASE_URL: database.url, VISION_REDIS_URL: vision.url, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
@@ -56,16 +46,7 @@ describe('cli privacy-audit', () => {
     createKeyWithCli(database.url, `audit-a-${randomUUID().slice(0, 8)}@cli.test`);
     createKeyWithCli(database.url, `audit-b-${randomUUID().slice(0, 8)}@cli.test`);
     // The usage app runs its scheduled sweep once (every second), as a deployment's does hourly.
-    const events = new QueueEvents(QueueName.Maintenance, { connection: { url: TEST_REDIS_URL }, prefix });
-    await events.waitUntilReady();
-    const swept = new Promise((resolve) => events.once('completed', resolve));
-    const usage = await startApp('usage', { DATABASE_URL: database.url, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, RETENTION_SWEEP_CRON: '* * * * * *' });
-    try {
-      await swept;
-    } finally {
-      await usage.stop();
-      await events.close();
-    }
+    await runScheduledSweep({ databaseUrl: database.url, prefix });
   });
 
   afterAll(async () => {
@@ -105,7 +86,7 @@ describe('cli privacy-audit', () => {
   });
 
   it('P1: a vision Redis that writes an append-only file fails the audit, exit 1', async () => {
-    const persistent = await visionRedis({ appendonly: true });
+    const persistent = await startRedisServer({ appendonly: true });
     try {
       const { status, lines } = audit({ VISION_REDIS_URL: persistent.url });
       expect(lines).toContain('FAIL P1 vision Redis: appendonly is "yes": it writes every command to disk; run it with appendonly no');
@@ -117,24 +98,9 @@ describe('cli privacy-audit', () => {
   });
 
   it('P1: a vision Redis that refuses CONFIG cannot be checked (exit 1), unless the operator says they checked it', async () => {
-    const port = await freePort();
-    const managed = spawn(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--rename-command', 'CONFIG', ''], {
-      stdio: 'ignore',
-    });
+    const managed = await startRedisServer({ args: ['--rename-command', 'CONFIG', ''] });
     try {
-      const url = `redis://127.0.0.1:${port}`;
-      await until(async () => {
-        const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-        probe.on('error', () => undefined);
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          probe.disconnect();
-        }
-      }, { what: 'a Redis without CONFIG' });
+      const url = managed.url;
       const unchecked = audit({ VISION_REDIS_URL: url });
       expect(unchecked.lines).toContainEqual(
         expect.stringMatching(/^CANNOT CHECK P1 vision Redis persistence and slow log: it refuses CONFIG \(.+\); check them by hand, then set VISION_REDIS_PERSISTENCE_CHECKED=1$/),
@@ -145,7 +111,7 @@ describe('cli privacy-audit', () => {
       expect(vouched.lines).toContainEqual(expect.stringMatching(/^PASS P1 vision Redis keeps nothing on disk: checked by the operator \(VISION_REDIS_PERSISTENCE_CHECKED=1\); it refuses CONFIG/));
       expect(vouched.status).toBe(0);
     } finally {
-      managed.kill('SIGKILL');
+      await managed.stop();
     }
   });
 
@@ -183,11 +149,9 @@ describe('cli privacy-audit', () => {
   it('P6: a request-log row older than its retention fails the audit; so does a deployment whose sweeps stopped', async () => {
     const requestId = `audit-aged-${randomUUID()}`;
     const at = new Date(Date.now() - 31 * DAY_MS);
-    await db.query(
-      `insert into request_log (request_id, workspace_id, at, ip, method, path, status, latency_ms, key_prefix)
-       values ($1, null, $2, '127.0.0.1', 'POST', '/v1/faces/detect', 200, 5, null)`,
-      [requestId, at],
-    );
+    await insertUsageRows(database.url, {
+      requests: [{ requestId, workspaceId: null, at, ip: '127.0.0.1', method: 'POST', path: '/v1/faces/detect', status: 200, latencyMs: 5, keyPrefix: null }],
+    });
     try {
       const { status, lines } = audit();
       expect(lines).toContainEqual(expect.stringMatching(/^FAIL P6 request_log holds 1 row older than its retention of 30 days \(oldest \d{4}-/));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CLI_CLIENT_ID, DEV_TOKEN_GRANT_TYPE, ErrorCode, PublicError } from '@nomosly/contracts';
+import { configProblems } from '@nomosly/config';
 import { type IdpStandIn, type TestIssuer, devToken, startIdpStandIn, startTestIssuer } from '@nomosly/testing';
 import { type ConsoleConfig, consoleConfigSchema, loadConsoleConfig } from '../config';
 import { OidcVerifier } from './oidc-verifier';
@@ -66,10 +67,7 @@ describe('OidcVerifier in production: the local stand-in dev-token grant is refu
 });
 
 describe('console config in production', () => {
-  const problemsWith = (environment: Record<string, string>) => {
-    const parsed = consoleConfigSchema.safeParse(environment);
-    return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  };
+  const problemsWith = (environment: Record<string, string>) => configProblems(consoleConfigSchema, environment);
 
   it('refuses an http or loopback issuer (and the default, the local stand-in), naming OIDC_ISSUER', () => {
     for (const issuer of [undefined, 'http://127.0.0.1:4455', 'http://idp-local:4455', 'http://tenant.eu.auth0.com/', 'https://localhost:4455', 'https://127.0.0.1/', 'https://[::1]/']) {

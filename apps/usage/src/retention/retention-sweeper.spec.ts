@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { RETENTION_DEFAULTS, type Retention } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
-import { TEST_DATABASE_URL } from '@nomosly/testing';
+import { TEST_DATABASE_URL, insertUsageRows } from '@nomosly/testing';
 import { RetentionSweeper, retentionCutoffs } from './retention-sweeper';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -42,26 +42,17 @@ describe('RetentionSweeper', () => {
   const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
   async function insertRequestLog(id: string, at: Date): Promise<void> {
-    await db.query(
-      `insert into request_log (request_id, workspace_id, at, ip, method, path, status, latency_ms, key_prefix)
-       values ($1, $2, $3, '127.0.0.1', 'POST', '/v1/faces/detect', 200, 5, null)`,
-      [id, workspaceId, at],
-    );
+    await insertUsageRows(TEST_DATABASE_URL, {
+      requests: [{ requestId: id, workspaceId, at, ip: '127.0.0.1', method: 'POST', path: '/v1/faces/detect', status: 200, latencyMs: 5, keyPrefix: null }],
+    });
   }
   async function insertUsageRecord(id: string, at: Date): Promise<void> {
-    await db.query(
-      `insert into usage_records (event_id, workspace_id, user_id, key_id, operation, units, status, latency_ms, at)
-       values ($1, $2, $3, $4, 'faces.detect', 1, 200, 5, $5)`,
-      [id, workspaceId, randomUUID(), randomUUID(), at],
-    );
+    await insertUsageRows(TEST_DATABASE_URL, {
+      records: [{ eventId: id, workspaceId, userId: randomUUID(), keyId: randomUUID(), operation: 'faces.detect', units: 1, status: 200, latencyMs: 5, at }],
+    });
   }
   async function insertRollup(operation: string, day: string): Promise<void> {
-    await db.query(`insert into usage_daily (workspace_id, key_id, operation, day, calls, units) values ($1, $2, $3, $4, 1, 1)`, [
-      workspaceId,
-      randomUUID(),
-      operation,
-      day,
-    ]);
+    await insertUsageRows(TEST_DATABASE_URL, { daily: [{ workspaceId, keyId: randomUUID(), operation, day, calls: 1, units: 1 }] });
   }
   const ids = async (sql: string) => (await db.query<{ id: string }>(sql, [workspaceId])).rows.map((row) => row.id).sort();
 
