@@ -150,16 +150,22 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 }
 
 /**
- * Runs `body` with the vision Redis a bench or script gives the apps it starts: `url` when one is named (the apps
- * check it at start, P1), else a redis-server of its own that keeps nothing, stopped afterwards.
+ * The vision Redis a script gives the apps it starts (npm test, the benches): `url` when one is named (the apps
+ * check it at start, P1), else a redis-server of its own that keeps nothing, stopped with it.
  */
-export async function withVisionRedis<T>(url: string | undefined, body: (redisUrl: string) => Promise<T>): Promise<T> {
-  if (url) return body(url);
+export async function visionRedisFor(url: string | undefined): Promise<{ url: string; stop(): Promise<void> }> {
+  if (url) return { url, stop: async () => undefined };
   const server = await startRedisServer();
+  return { url: server.url, stop: () => server.stop() };
+}
+
+/** Runs `body` with visionRedisFor(url), stopped afterwards. */
+export async function withVisionRedis<T>(url: string | undefined, body: (redisUrl: string) => Promise<T>): Promise<T> {
+  const redis = await visionRedisFor(url);
   try {
-    return await body(server.url);
+    return await body(redis.url);
   } finally {
-    await server.stop();
+    await redis.stop();
   }
 }
 
