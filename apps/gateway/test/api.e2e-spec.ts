@@ -165,6 +165,10 @@ describe.each(['local', 'rekognition'] as const)('gateway: the four operations o
       expect({ reference, status: asset.status, origin: new URL(asset.url).origin }).toEqual({ reference, status: 200, origin: system.gateway.url });
       expect(asset.headers.get('content-type')).toMatch(reference.endsWith('.css') ? /^text\/css/ : /^application\/javascript/);
     }
+    // Nothing else is served from there: no other file of swagger-ui-dist, no name every object has.
+    for (const name of ['package.json', 'constructor', 'toString']) {
+      expect({ name, status: (await fetch(`${system.gateway.url}/docs/assets/${name}`)).status }).toEqual({ name, status: 404 });
+    }
     // The start script asks for the document on this origin (connect-src 'self') and sends it to no validator.
     const start = await (await fetch(`${system.gateway.url}/docs/assets/start.js`)).text();
     expect(start).toContain("url: '/openapi.json'");

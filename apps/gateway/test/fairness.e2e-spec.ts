@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import Redis from 'ioredis';
-import { LimitsStore, limitsPrefix } from '@nomosly/limits';
+import { LimitsStore, inFlightKeyOf, limitsPrefix } from '@nomosly/limits';
 import {
   type Call,
   type TestSystem,
@@ -12,6 +12,7 @@ import {
   createKeyWithCli,
   detectCall,
   fixture,
+  liveLeases,
   quantile,
   startFlood,
   startTestSystem,
@@ -86,7 +87,7 @@ describe('gateway: one workspace cannot starve the others (P10)', () => {
     const other = await workspaceKey();
     const uploads = [slowUpload(key), slowUpload(otherKeyOfSameWorkspace)];
     try {
-      await until(async () => (await limits.inFlight(workspaceId)) === MAX_IN_FLIGHT, { what: 'both slow uploads admitted' });
+      await until(async () => (await liveLeases(redis, inFlightKeyOf(limitsPrefix(system.prefix), workspaceId))) === MAX_IN_FLIGHT, { what: 'both slow uploads admitted' });
       for (const each of [key, otherKeyOfSameWorkspace]) {
         const refused = await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') }, { key: each });
         expect(refused.status).toBe(429);
@@ -99,14 +100,14 @@ describe('gateway: one workspace cannot starve the others (P10)', () => {
       expect((await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') }, { key: other.key })).status).toBe(200);
 
       uploads[0].destroy();
-      await until(async () => (await limits.inFlight(workspaceId)) === MAX_IN_FLIGHT - 1, { what: 'the hung-up call giving its slot back' });
+      await until(async () => (await liveLeases(redis, inFlightKeyOf(limitsPrefix(system.prefix), workspaceId))) === MAX_IN_FLIGHT - 1, { what: 'the hung-up call giving its slot back' });
       expect((await callApi(system, '/v1/faces/detect', 'raw', { image: fixture('astronaut.png') }, { key })).status).toBe(200);
       // The two refused calls took no units: at most the uploads' and the call that passed are counted.
       expect(await limits.unitsThisMonth(workspaceId)).toBeLessThanOrEqual(uploads.length + 1);
     } finally {
       for (const upload of uploads) upload.destroy();
     }
-    await until(async () => (await limits.inFlight(workspaceId)) === 0, { what: 'every slot given back' });
+    await until(async () => (await liveLeases(redis, inFlightKeyOf(limitsPrefix(system.prefix), workspaceId))) === 0, { what: 'every slot given back' });
   }, 60_000);
 
   /** The quiet workspace's calls, one at a time, while the other floods from 10x its share of clients. */

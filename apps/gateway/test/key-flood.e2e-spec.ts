@@ -9,7 +9,7 @@ const BUDGET_ENV = { KEY_LOOKUP_FAILURES_PER_IP: String(BUDGET), KEY_LOOKUP_FAIL
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const randomKey = () => `nk_live_${[...randomBytes(32)].map((byte) => BASE62[byte % 62]).join('')}`;
 
-describe('gateway: a flood of unknown keys is cheap to refuse and never pushes out valid keys (issue 10)', () => {
+describe('gateway: a flood of unknown keys is cheap to refuse (API.md: 401 unauthenticated, then 429 rate_limited with Retry-After) and never pushes out valid keys', () => {
   let system: TestSystem;
   /**
    * A second replica on the same events Redis, behind a trusted load balancer (127.0.0.4). A client calling it

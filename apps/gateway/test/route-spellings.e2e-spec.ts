@@ -144,4 +144,27 @@ describe('gateway: every spelling of a route is that route (or 404), never a way
     expect(await workerJobs()).toBe(served);
     expect(await usageEventsQueued()).toBe(served);
   }, 120_000);
+
+  it('P2: the server log line of a spelled URL shows the plain route and the address the request-log event has, never the spelling or its query', async () => {
+    const target = TARGETS.find((each) => each.path === '/v1/labels/detect');
+    if (!target) throw new Error('no /v1/labels/detect target');
+    const spelled = (path: string) => `${path.replace(/t$/, '%74')}?secret=query-value`;
+    const answer = await send(target, spelled, `Bearer ${system.key}`);
+    expect(answer.status).toBe(200);
+    const requestId = answer.headers['x-request-id'];
+    let line: Record<string, unknown> | undefined;
+    await until(
+      async () =>
+        (line = system.gateway
+          .logs()
+          .split('\n')
+          .filter((text) => text.includes(requestId) && text.includes('request completed'))
+          .map((text) => JSON.parse(text) as Record<string, unknown>)[0]) !== undefined,
+      { what: `the server log line of ${requestId}` },
+    );
+    expect(line).toMatchObject({ requestId, path: '/v1/labels/detect', status: 200 });
+    const event = await queuedEvent(EventName.Request, requestId);
+    expect(event).toMatchObject({ path: line?.path, ip: line?.ip });
+    for (const sent of ['detec%74', 'query-value']) expect(JSON.stringify(line)).not.toContain(sent);
+  }, 60_000);
 });

@@ -12,7 +12,7 @@ import { metricTotal } from './helpers';
 const UPLOAD_TIMEOUT_MS = 6_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
+describe('gateway: a request body must keep a minimum pace, or the call is refused and never billed (API.md: refused calls are not billed)', () => {
   let system: TestSystem;
   let events: Queue;
   let redis: Redis;
@@ -69,7 +69,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     expect(await events.getJob(eventJobId(EventName.Usage, requestId))).toBeUndefined();
   }
 
-  it('P4: cuts a body trickling under 64 KiB/s after its first second with 408 request_timeout, refunds its units, and records no usage', async () => {
+  it('P4, P10: cuts a body trickling under 64 KiB/s after its first second with 408 request_timeout, and refunds its units: no usage record', async () => {
     const [unitsBefore, jobsBefore] = [await limits.unitsThisMonth(workspaceId), await workerJobs()];
     const started = Date.now();
     // 1 KiB every 100 ms: about 10 KiB/s.
@@ -79,7 +79,7 @@ describe('gateway: a request body must keep a minimum pace (issue 10)', () => {
     expect(Date.now() - started).toBeLessThan(UPLOAD_TIMEOUT_MS);
   }, 30_000);
 
-  it('P4: cuts a body still arriving after UPLOAD_TIMEOUT_MS, however steady its pace, and records no usage', async () => {
+  it('P4, P10: cuts a body still arriving after UPLOAD_TIMEOUT_MS, however steady its pace, unbilled: no units, no usage record', async () => {
     const [unitsBefore, jobsBefore] = [await limits.unitsThisMonth(workspaceId), await workerJobs()];
     // 24 KiB every 250 ms: 96 KiB/s, above the minimum, but about 8 s for the whole image: over the 6 s timeout.
     const answer = await paced(24 * 1024, 250);

@@ -1,23 +1,46 @@
 import Redis from 'ioredis';
-import { checkVisionRedis } from '@nomosly/observability';
+import { VisionRedisWatch } from '@nomosly/observability';
 import type { WorkerConfig } from './config';
 
 /** After this long without an answer from the vision Redis, the worker says it is waiting for it. */
 const WAITING_NOTICE_MS = 5_000;
+/** After this long without an answer, the worker gives up starting (its supervisor starts it again). */
+export const START_CHECK_WAIT_MS = 60_000;
 
 /**
- * P1 before the worker takes a job: waits for the vision Redis to answer, then throws one line naming each setting
- * that would let it keep anything (see checkVisionRedis). Returns the line to log when the check was skipped by
- * VISION_REDIS_PERSISTENCE_CHECKED=1, else null.
+ * P1 before the worker takes a job, with the gateway's check (VisionRedisWatch): waits for the vision Redis to
+ * answer, at most START_CHECK_WAIT_MS, then throws one line naming each setting that would let it keep anything
+ * (see checkVisionRedis). Returns the line to log when the check was skipped by VISION_REDIS_PERSISTENCE_CHECKED=1,
+ * else null.
  */
-export async function checkWorkerVisionRedis(config: WorkerConfig, say: (line: string) => void): Promise<string | null> {
+export async function checkWorkerVisionRedis(
+  config: WorkerConfig,
+  say: (line: string) => void,
+  waitMs: number = START_CHECK_WAIT_MS,
+): Promise<string | null> {
   const redis = new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'vision-worker:settings-check' });
   redis.on('error', () => undefined);
-  const waiting = setTimeout(() => say('waiting for the vision Redis to answer before taking jobs'), WAITING_NOTICE_MS);
+  let skipped: string | null = null;
+  const watch = new VisionRedisWatch(redis, {
+    persistenceChecked: config.VISION_REDIS_PERSISTENCE_CHECKED,
+    log: { warn: (line) => (skipped = line), error: say },
+  });
+  const waiting = setTimeout(() => say('waiting for the vision Redis to answer before taking jobs'), Math.min(WAITING_NOTICE_MS, waitMs));
   try {
-    return await checkVisionRedis(redis, { persistenceChecked: config.VISION_REDIS_PERSISTENCE_CHECKED });
+    if (!(await watch.start(waitMs))) {
+      throw new Error(`the vision Redis at ${redactedUrl(config.VISION_REDIS_URL)} did not answer within ${waitMs / 1000} s`);
+    }
+    return skipped;
   } finally {
     clearTimeout(waiting);
+    watch.stop();
     redis.disconnect();
   }
+}
+
+/** The URL without its password, for a log line. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }

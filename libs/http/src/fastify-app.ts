@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '@nomosly/contracts';
+import { type LoggableRequest, routedPath } from '@nomosly/logging';
 import type { Logger } from 'pino';
 import { drainRequest } from './body-parsers';
 import { renderError } from './error-body';
@@ -19,7 +20,7 @@ export interface FastifyAdapterOptions {
 
 /**
  * A Fastify adapter whose request ids are ours (never taken from the client), exposed on the raw request for
- * the request logger, and returned as `x-request-id` on every response.
+ * the request logger with the routed path and the client address, and returned as `x-request-id` on every response.
  */
 export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAdapter {
   const adapter = new FastifyAdapter({
@@ -56,8 +57,14 @@ export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAda
       );
     },
   });
+  // Added before Nest registers its middleware (the request logger among them), so the logger sees what it sets.
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // The request log's path and address, on the raw request where pino-http reads it: as routed, and as
+    // TRUST_PROXY has Fastify believe it, so the server log line and the workspace's request log agree.
+    const raw = request.raw as LoggableRequest;
+    raw.routedPath = routedPath(request);
+    raw.clientIp = request.ip;
     done();
   });
   return adapter;

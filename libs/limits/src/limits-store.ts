@@ -51,8 +51,6 @@ export interface Admission {
   now: number;
   policies: PolicyState[];
   unitsThisMonth: number;
-  /** The workspace's calls in flight, this one included when admitted. */
-  inFlight: number;
   /** Present when the call was admitted. */
   ticket: Ticket | null;
 }
@@ -65,7 +63,6 @@ type ScriptReply = [
   unitsUsed: number,
   month: number,
   workspaceRateUsed: number,
-  inFlight: number,
 ];
 
 interface LimitsCommands {
@@ -94,6 +91,13 @@ export function limitsPrefix(queuePrefix: string): string {
 }
 
 /**
+ * A workspace's calls in flight under a store's prefix: a sorted set of lease ids scored by their expiry (Unix ms).
+ */
+export function inFlightKeyOf(prefix: string, workspaceId: string): string {
+  return `${prefix}:in-flight:${workspaceId}`;
+}
+
+/**
  * Per-key rate limit (1-second window) and daily counter; per-workspace rate limit, calls in flight (leases that
  * expire), monthly units and spend cap: all checked and counted by one Lua script on the events Redis (one round
  * trip, atomic, exact under concurrency).
@@ -115,9 +119,9 @@ export class LimitsStore {
   async admit(input: AdmitInput): Promise<Admission> {
     const { plan } = input;
     const unitsBase = this.unitsBase(input.workspaceId);
-    const inFlightKey = this.inFlightKey(input.workspaceId);
+    const inFlightKey = inFlightKeyOf(this.prefix, input.workspaceId);
     const leaseId = randomUUID();
-    const [verdict, now, rateUsed, dailyUsed, unitsUsed, month, workspaceRateUsed, inFlight] = await this.redis.limitsAdmit(
+    const [verdict, now, rateUsed, dailyUsed, unitsUsed, month, workspaceRateUsed] = await this.redis.limitsAdmit(
       `${this.prefix}:rate:${input.keyId}`,
       `${this.prefix}:daily:${input.keyId}`,
       unitsBase,
@@ -161,7 +165,6 @@ export class LimitsStore {
       now,
       policies,
       unitsThisMonth: unitsUsed,
-      inFlight,
       ticket: admitted ? { unitsKey: `${unitsBase}:${month}`, units: input.units, inFlightKey, leaseId } : null,
     };
   }
@@ -169,11 +172,6 @@ export class LimitsStore {
   /** Gives back an admitted call's slot among its workspace's calls in flight, when the call ends. */
   async release(ticket: Ticket): Promise<void> {
     await this.redis.zrem(ticket.inFlightKey, ticket.leaseId);
-  }
-
-  /** The workspace's calls in flight now, leases past their expiry left out. */
-  async inFlight(workspaceId: string): Promise<number> {
-    return this.redis.zcount(this.inFlightKey(workspaceId), `(${this.nowMs()}`, '+inf');
   }
 
   /** Gives back the units of an admitted call that did not end in 2xx: refused calls are not billed. */
@@ -187,14 +185,6 @@ export class LimitsStore {
 
   async spendThisMonthCents(workspaceId: string, plan: Plan): Promise<number> {
     return spendCents(await this.unitsThisMonth(workspaceId), plan);
-  }
-
-  private inFlightKey(workspaceId: string): string {
-    return `${this.prefix}:in-flight:${workspaceId}`;
-  }
-
-  private nowMs(): number {
-    return this.fixedClock ? Math.floor(this.fixedClock()) * 1000 : Date.now();
   }
 
   private unitsBase(workspaceId: string): string {

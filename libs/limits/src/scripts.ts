@@ -5,8 +5,11 @@
  * of each, when not empty, replaces TIME (a test seam: production passes '').
  */
 
-/** Days since 1970-01-01 to YYYYMM (Howard Hinnant's civil_from_days); Lua has no date library in Redis. */
-const MONTH_TAG = `
+/**
+ * Days since 1970-01-01 to YYYYMM (Howard Hinnant's civil_from_days; Lua has no date library in Redis), and the
+ * clock every script reads.
+ */
+const CLOCK_AND_CALENDAR = `
 local function month_tag(day)
   local z = day + 719468
   local era = math.floor(z / 146097)
@@ -20,9 +23,15 @@ local function month_tag(day)
   return year * 100 + month
 end
 
-local function now_seconds(fixed)
-  if fixed ~= '' then return tonumber(fixed) end
-  return tonumber(redis.call('TIME')[1])
+-- The one clock of every script: Redis TIME (or the fixed seconds a test passes), in seconds and in milliseconds.
+local function clock(fixed)
+  if fixed ~= '' then
+    local now = tonumber(fixed)
+    return now, now * 1000
+  end
+  local time = redis.call('TIME')
+  local now = tonumber(time[1])
+  return now, now * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 `;
 
@@ -37,19 +46,10 @@ export const COUNTER_TTL_SECONDS = { rate: 2, daily: 2 * 86_400, units: 62 * 86_
  * Drops expired leases first (a crashed gateway's calls give their slots back at their expiry), then checks the
  * key's rate, the workspace's rate, the workspace's calls in flight, daily, quota, spend cap in that order; a
  * refusal increments nothing, an admission increments all and takes a lease.
- * Returns { verdict, now, rate used, daily used, units used this month, month tag, workspace rate used, in flight }.
+ * Returns { verdict, now, rate used, daily used, units used this month, month tag, workspace rate used }.
  */
-export const ADMIT_SCRIPT = `${MONTH_TAG}
-local fixed = ARGV[11]
-local now, now_ms
-if fixed ~= '' then
-  now = tonumber(fixed)
-  now_ms = now * 1000
-else
-  local time = redis.call('TIME')
-  now = tonumber(time[1])
-  now_ms = now * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
+export const ADMIT_SCRIPT = `${CLOCK_AND_CALENDAR}
+local now, now_ms = clock(ARGV[11])
 local day = math.floor(now / 86400)
 local month = month_tag(day)
 local rate_key = KEYS[1] .. ':' .. now
@@ -83,7 +83,7 @@ elseif cap >= 0 and math.floor(((units_used + units) * tonumber(ARGV[5]) + 999) 
   verdict = 'spend_cap'
 end
 if verdict ~= 'none' then
-  return { verdict, now, rate_used, daily_used, units_used, month, ws_rate_used, in_flight }
+  return { verdict, now, rate_used, daily_used, units_used, month, ws_rate_used }
 end
 
 rate_used = redis.call('INCR', rate_key)
@@ -96,8 +96,7 @@ units_used = redis.call('INCRBY', units_key, units)
 if units_used == units then redis.call('EXPIRE', units_key, ${COUNTER_TTL_SECONDS.units}) end
 redis.call('ZADD', in_flight_key, now_ms + lease_ms, ARGV[9])
 if redis.call('PTTL', in_flight_key) < lease_ms then redis.call('PEXPIRE', in_flight_key, lease_ms) end
-in_flight = in_flight + 1
-return { verdict, now, rate_used, daily_used, units_used, month, ws_rate_used, in_flight }
+return { verdict, now, rate_used, daily_used, units_used, month, ws_rate_used }
 `;
 
 /** KEYS: the exact units key an admission incremented. ARGV: units. Never goes below zero; keeps the TTL. */
@@ -110,7 +109,7 @@ return left
 `;
 
 /** KEYS: units base. ARGV: fixed now. Returns the workspace's units this UTC month. */
-export const UNITS_SCRIPT = `${MONTH_TAG}
-local now = now_seconds(ARGV[1])
+export const UNITS_SCRIPT = `${CLOCK_AND_CALENDAR}
+local now = clock(ARGV[1])
 return tonumber(redis.call('GET', KEYS[1] .. ':' .. month_tag(math.floor(now / 86400))) or '0')
 `;

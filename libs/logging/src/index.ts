@@ -1,2 +1,3 @@
 export * from './logger-options';
 export * from './request-log';
+export * from './routed-path';

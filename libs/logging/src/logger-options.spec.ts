@@ -7,7 +7,15 @@ import { baseLoggerOptions, nestLoggerParams } from './logger-options';
 import type { LoggableRequest } from './request-log';
 
 /** Runs one request through the request logger exactly as the apps configure it and returns the lines written. */
-async function logOf(request: { path: string; headers?: Record<string, string>; body?: string; status?: number; keyPrefix?: string }) {
+async function logOf(request: {
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  status?: number;
+  keyPrefix?: string;
+  /** What the Fastify adapter's onRequest hook leaves on the raw request before the logger runs. */
+  routed?: { path: string; ip: string };
+}) {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -19,6 +27,7 @@ async function logOf(request: { path: string; headers?: Record<string, string>; 
   const middleware = pinoHttp(options, sink);
   const server = http.createServer((req, res) => {
     (req as { id?: string }).id = 'req-1';
+    if (request.routed) Object.assign(req, { routedPath: request.routed.path, clientIp: request.routed.ip } satisfies Partial<LoggableRequest>);
     middleware(req, res);
     if (request.keyPrefix) (req as LoggableRequest).keyPrefix = request.keyPrefix;
     req.resume();
@@ -67,6 +76,21 @@ describe('request log (P2)', () => {
   it('does not log health probes and metric scrapes', async () => {
     expect(await logOf({ path: '/readyz' })).toEqual([]);
     expect(await logOf({ path: '/metrics' })).toEqual([]);
+  });
+
+  it('P2: a routed request logs its path as routed and its address as Fastify believes it, as the workspace request log does', async () => {
+    const [line] = await logOf({
+      path: '/v1/labels/detec%74?secret=query-value',
+      routed: { path: '/v1/labels/detect', ip: '203.0.113.7' },
+    });
+    expect(line).toMatchObject({ path: '/v1/labels/detect', ip: '203.0.113.7' });
+    expect(JSON.stringify(line)).not.toContain('query-value');
+    // Without them (no route reached), the path the client sent, no query, and the socket's address.
+    expect((await logOf({ path: '/nowhere?secret=query-value' }))[0]).toMatchObject({ path: '/nowhere', ip: '127.0.0.1' });
+  });
+
+  it('judges a probe quiet by its routed path, however its URL is spelled', async () => {
+    expect(await logOf({ path: '/ready%7a', routed: { path: '/readyz', ip: '127.0.0.1' } })).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import { stdTimeFunctions } from 'pino';
-import { type LoggableRequest, originalUrl, pathOf, requestLogFields } from './request-log';
+import { type LoggableRequest, loggedPath, requestLogFields } from './request-log';
 
 export interface LoggingOptions {
   /** The app's name, on every line as `service`. */
@@ -48,7 +48,7 @@ export function nestLoggerParams(options: LoggingOptions, destination?: Destinat
         // Request and response objects are reduced to nothing: the success/error objects below say what is logged.
         serializers: { req: () => undefined, res: () => undefined, err: errorWithoutClientData },
         wrapSerializers: false,
-        autoLogging: { ignore: (req) => quiet.has(pathOf(originalUrl(req))) },
+        autoLogging: { ignore: (req) => quiet.has(loggedPath(req as LoggableRequest)) },
         customSuccessMessage: () => 'request completed',
         customErrorMessage: () => 'request failed',
         customSuccessObject: (req, res, value: { responseTime?: number }) =>

@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** What the gateway's auth step leaves on the raw request for the request log. */
+/**
+ * What the HTTP layer leaves on the raw request for the request log: the Fastify adapter's onRequest hook sets the
+ * routed path and the client address (createFastifyAdapter), the gateway's auth step the key prefix.
+ */
 export interface LoggableRequest extends IncomingMessage {
   keyPrefix?: string;
+  /** The path as routed (routedPath): every spelling of a route logs as that route. */
+  routedPath?: string;
+  /** Fastify's `request.ip`: the socket's peer, or the client a trusted proxy names (TRUST_PROXY). */
+  clientIp?: string;
 }
 
 /**
@@ -30,11 +37,19 @@ export function originalUrl(req: IncomingMessage): string | undefined {
   return (req as { originalUrl?: string }).originalUrl ?? req.url;
 }
 
+/**
+ * The path a request is logged (and judged quiet) by: as routed, or, for a request that never reached the router's
+ * hooks, the path the client sent, without its query.
+ */
+export function loggedPath(req: LoggableRequest): string {
+  return req.routedPath ?? pathOf(originalUrl(req));
+}
+
 export function requestLogFields(req: LoggableRequest, res: ServerResponse, latencyMs: number): RequestLogFields {
   return {
-    ip: req.socket?.remoteAddress ?? '',
+    ip: req.clientIp ?? req.socket?.remoteAddress ?? '',
     method: req.method ?? '',
-    path: pathOf(originalUrl(req)),
+    path: loggedPath(req),
     // 499: the client went away before it was answered (nginx's convention); Node would report 200.
     status: res.writableFinished ? res.statusCode : 499,
     latencyMs: Math.round(latencyMs * 100) / 100,

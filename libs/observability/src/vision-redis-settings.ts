@@ -32,12 +32,14 @@ export async function inspectVisionRedisSettings(redis: RedisCommander): Promise
   return { checked: true, problems };
 }
 
+/** Asks for every setting at once (pipelined on one connection: one round trip, not one per setting). */
 async function readSettings(redis: RedisCommander, names: readonly string[]): Promise<Map<string, string>> {
+  const replies = await Promise.all(names.map((name) => redis.call('CONFIG', 'GET', name)));
   const settings = new Map<string, string>();
-  for (const name of names) {
-    const reply = (await redis.call('CONFIG', 'GET', name)) as string[];
+  names.forEach((name, index) => {
+    const reply = replies[index] as string[];
     if (!Array.isArray(reply) || reply.length < 2) throw new Error(`CONFIG GET ${name} answered nothing`);
     settings.set(name, String(reply[1]));
-  }
+  });
   return settings;
 }

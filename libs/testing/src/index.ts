@@ -3,6 +3,7 @@ export * from './events';
 export * from './fairness';
 export * from './identity';
 export * from './images';
+export * from './leases';
 export * from './paths';
 export * from './redis-server';
 export * from './scheduled-sweep';

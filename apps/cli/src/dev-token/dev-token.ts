@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '@nomosly/config';
 import { CLI_CLIENT_ID, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
 
 /** The configured issuer is not the local stand-in: the CLI refuses (exit code 2) before sending anything. */
@@ -19,15 +19,11 @@ const TIMEOUT_MS = 10_000;
  * anywhere else is a real identity provider, where a token for any email must never be asked for.
  */
 export function isLoopbackUrl(url: string): boolean {
-  let hostname: string;
   try {
-    hostname = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }
-  if (hostname === 'localhost') return true;
-  if (isIP(hostname) === 4) return hostname.startsWith('127.');
-  return hostname === '::1';
 }
 
 /** Asks the stand-in, found by discovery from `issuer`, for the user's access token. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
@@ -8,37 +9,37 @@ import { unavailable } from '../unavailable';
 import { clientBucket } from './client-address';
 
 /**
- * KEYS: the client's counter. ARGV: window seconds, budget.
- * Takes one lookup from the client's budget for the current window; a refused take leaves the count as it was.
- * Returns { 1 taken | 0 refused, seconds left in the window }.
+ * KEYS: the client's counter. ARGV: budget. Reads, never writes: returns { 1 within budget | 0 spent, seconds
+ * left in the window }.
  */
-const TAKE_SCRIPT = `
-local used = redis.call('INCR', KEYS[1])
-if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('TTL', KEYS[1])
-if used > tonumber(ARGV[2]) then
-  redis.call('DECR', KEYS[1])
-  return { 0, ttl }
-end
-return { 1, ttl }
+const CHECK_SCRIPT = `
+local failed = tonumber(redis.call('GET', KEYS[1]) or '0')
+if failed < tonumber(ARGV[1]) then return { 1, 0 } end
+return { 0, redis.call('TTL', KEYS[1]) }
 `;
 
-/** KEYS: the client's counter. Gives back a lookup that found a key; never below zero, keeps the TTL. */
-const GIVE_BACK_SCRIPT = `
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used > 0 then redis.call('SET', KEYS[1], used - 1, 'KEEPTTL') end
-return 0
+/** KEYS: the client's counter. ARGV: window seconds. Counts one lookup that found nothing; the first opens the window. */
+const CHARGE_SCRIPT = `
+local failed = redis.call('INCR', KEYS[1])
+if failed == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return failed
 `;
+
+/** Hex characters of the bucket's SHA-256 in a counter's name: enough that two clients never share one. */
+const BUCKET_HASH_LENGTH = 32;
 
 interface BudgetCommands {
-  keyLookupTake(counter: string, windowSeconds: number, budget: number): Promise<[taken: number, ttl: number]>;
-  keyLookupGiveBack(counter: string): Promise<number>;
+  keyLookupCheck(counter: string, budget: number): Promise<[withinBudget: number, ttl: number]>;
+  keyLookupCharge(counter: string, windowSeconds: number): Promise<number>;
 }
 
 /**
  * Each client address (an IPv6 /64) may make KEY_LOOKUP_FAILURES_PER_IP key lookups that find nothing in
  * Postgres per KEY_LOOKUP_FAILURE_WINDOW_SECONDS; past that, a key the caches do not know is refused with 429
- * before it costs a query. Counted on the events Redis, so the budget holds across gateway replicas.
+ * before it costs a query. The check before a lookup only reads; a lookup is counted once Postgres has answered
+ * that no such key exists, so a valid key costs one Redis call and a lookup that failed (Postgres down) costs the
+ * client nothing. Counted on the events Redis, so the budget holds across gateway replicas; the counter is named
+ * by a hash of the client's address, which is never written there.
  */
 @Injectable()
 export class KeyLookupBudget {
@@ -51,23 +52,23 @@ export class KeyLookupBudget {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {
-    events.client.defineCommand('keyLookupTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
-    events.client.defineCommand('keyLookupGiveBack', { numberOfKeys: 1, lua: GIVE_BACK_SCRIPT });
+    events.client.defineCommand('keyLookupCheck', { numberOfKeys: 1, lua: CHECK_SCRIPT });
+    events.client.defineCommand('keyLookupCharge', { numberOfKeys: 1, lua: CHARGE_SCRIPT });
     this.redis = events.client as Redis & BudgetCommands;
     this.prefix = `${config.QUEUE_PREFIX}:auth:failed-key-lookups`;
   }
 
-  /** Takes one database lookup for the client, or refuses with 429 `rate_limited` and Retry-After. */
-  async take(clientAddress: string): Promise<void> {
-    let taken: number;
+  /** Lets a database lookup go ahead while the client has budget left, or refuses with 429 `rate_limited` and Retry-After. */
+  async check(clientAddress: string): Promise<void> {
+    let withinBudget: number;
     let ttl: number;
     try {
-      [taken, ttl] = await this.redis.keyLookupTake(this.counter(clientAddress), this.config.KEY_LOOKUP_FAILURE_WINDOW_SECONDS, this.config.KEY_LOOKUP_FAILURES_PER_IP);
+      [withinBudget, ttl] = await this.redis.keyLookupCheck(this.counter(clientAddress), this.config.KEY_LOOKUP_FAILURES_PER_IP);
     } catch (error) {
       this.logger.error(`key lookup budget check failed: ${(error as Error).name}`);
       throw unavailable('The service cannot check API keys right now; try again shortly.');
     }
-    if (taken) return;
+    if (withinBudget) return;
     this.metrics.limitRefusals.inc({ policy: 'failed_key_lookups' });
     const retryAfter = String(Math.max(1, ttl));
     throw new PublicError(
@@ -77,16 +78,18 @@ export class KeyLookupBudget {
     );
   }
 
-  /** The lookup found a key: it is not a failure. A failure to give back is logged, never the caller's problem. */
-  async giveBack(clientAddress: string): Promise<void> {
+  /** Postgres answered that the key does not exist: one failure for the client. A failure to count is logged, never the caller's problem. */
+  async charge(clientAddress: string): Promise<void> {
     try {
-      await this.redis.keyLookupGiveBack(this.counter(clientAddress));
+      await this.redis.keyLookupCharge(this.counter(clientAddress), this.config.KEY_LOOKUP_FAILURE_WINDOW_SECONDS);
     } catch (error) {
-      this.logger.error(`key lookup budget give-back failed: ${(error as Error).name}`);
+      this.logger.error(`key lookup budget charge failed: ${(error as Error).name}`);
     }
   }
 
+  /** The client's counter, named by a hash of its bucket: the events Redis keeps an append-only file, and no address goes in it. */
   private counter(clientAddress: string): string {
-    return `${this.prefix}:${clientBucket(clientAddress)}`;
+    const bucket = createHash('sha256').update(clientBucket(clientAddress)).digest('hex').slice(0, BUCKET_HASH_LENGTH);
+    return `${this.prefix}:${bucket}`;
   }
 }

@@ -28,15 +28,14 @@ function fakeDatabase(known: ReturnType<typeof generateApiKey>) {
   return { em: { fork: () => ({ findOne }) } as unknown as EntityManager, queries: () => findOne.mock.calls.length };
 }
 
-/** A budget that admits `allowed` lookups, then refuses as the real one does (429). */
+/** A budget that lets lookups go ahead until `allowed` found nothing, then refuses as the real one does (429). */
 function fakeBudget(allowed: number) {
-  let taken = 0;
+  let failed = 0;
   const budget = {
-    take: jest.fn(async () => {
-      if (taken >= allowed) throw new PublicError(ErrorCode.RateLimited, 'too many', { 'retry-after': '60' });
-      taken++;
+    check: jest.fn(async () => {
+      if (failed >= allowed) throw new PublicError(ErrorCode.RateLimited, 'too many', { 'retry-after': '60' });
     }),
-    giveBack: jest.fn(async () => void taken--),
+    charge: jest.fn(async () => void failed++),
   };
   return budget;
 }
@@ -71,16 +70,34 @@ describe('KeyResolver: unknown keys are cheap to refuse', () => {
   it('charges the client only for lookups that find nothing, and refuses past its budget before any query', async () => {
     const budget = fakeBudget(3);
     const { resolver, known, queries } = resolverWith(budget);
-    // A known key's first lookup is given back: it is no failure.
+    // A known key's lookup is checked against the budget and never charged: it is no failure.
     await resolver.resolve(known.secret, CLIENT);
+    expect(budget.check).toHaveBeenCalledTimes(1);
+    expect(budget.charge).not.toHaveBeenCalled();
     for (let n = 0; n < 3; n++) await resolver.resolve(unknownKey(n), CLIENT);
     expect(queries()).toBe(4);
+    expect(budget.charge).toHaveBeenCalledTimes(3);
     await expect(resolver.resolve(unknownKey(99), CLIENT)).rejects.toMatchObject({ code: ErrorCode.RateLimited });
     expect(queries()).toBe(4);
     // What the caches know is still answered: the cached known key, and an unknown key remembered as such.
     expect(await resolver.resolve(known.secret, CLIENT)).toMatchObject({ hash: known.hash });
     expect(await resolver.resolve(unknownKey(0), CLIENT)).toBeNull();
-    expect(budget.giveBack).toHaveBeenCalledTimes(1);
+    expect(budget.charge).toHaveBeenCalledTimes(3);
+  });
+
+  it('charges nobody for a lookup that failed because Postgres is down: an outage eats no client\'s budget', async () => {
+    const budget = fakeBudget(1);
+    const failing = { fork: () => ({ findOne: jest.fn(async () => Promise.reject(new Error('connect ECONNREFUSED'))) }) };
+    const config: GatewayConfig = gatewayConfigSchema.parse({ UNKNOWN_KEY_CACHE_ENTRIES: '1000' });
+    const resolver = new KeyResolver(failing as unknown as EntityManager, config, new GatewayMetrics(), budget as unknown as KeyLookupBudget);
+    for (let n = 0; n < 3; n++) {
+      await expect(resolver.resolve(unknownKey(n), CLIENT)).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+    }
+    expect(budget.charge).not.toHaveBeenCalled();
+    // Postgres back: the client still has its whole budget.
+    const { resolver: recovered, queries } = resolverWith(budget);
+    expect(await recovered.resolve(unknownKey(0), CLIENT)).toBeNull();
+    expect(queries()).toBe(1);
   });
 
   it('forgets an unknown hash when a key event names it: a key created since works at once', async () => {

@@ -35,7 +35,7 @@ export class KeyResolver {
     this.unknown = new TtlCache<true>(config.UNKNOWN_KEY_CACHE_ENTRIES);
   }
 
-  /** `clientAddress` pays for a lookup that reaches Postgres and finds nothing. */
+  /** `clientAddress` pays for a lookup that Postgres answers with no key; past its budget, a lookup is refused before the query. */
   async resolve(secret: string, clientAddress: string): Promise<ResolvedKey | null> {
     const key = await this.lookUp(hashApiKey(secret), clientAddress);
     // Found by its hash; the presented secret is still checked against the stored hash in constant time.
@@ -55,9 +55,10 @@ export class KeyResolver {
     // Concurrent misses for one key share a single query, paid for by the client that started it.
     const running = this.inflight.get(hash);
     if (running) return running;
-    await this.budget.take(clientAddress);
+    await this.budget.check(clientAddress);
+    // A lookup that throws (Postgres down) is charged to nobody: only Postgres's answer "no such key" is.
     const found = await (this.inflight.get(hash) ?? this.startLoad(hash));
-    if (found) void this.budget.giveBack(clientAddress);
+    if (!found) await this.budget.charge(clientAddress);
     return found;
   }
 

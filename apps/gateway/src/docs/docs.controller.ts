@@ -6,18 +6,27 @@ import { openApiDocument } from './openapi';
 
 const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 const JAVASCRIPT = 'application/javascript; charset=utf-8';
-/** Swagger UI's own files, read from swagger-ui-dist. */
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': JAVASCRIPT,
-};
-
 /**
  * Starts Swagger UI on the page. A file of its own rather than an inline script, so that the page runs under
  * the Content-Security-Policy every response carries (`script-src 'self'`, no inline script). No validator:
  * the document is never sent to a third party.
  */
 const START_SCRIPT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true, validatorUrl: null });\n`;
+
+interface Asset {
+  type: string;
+  /** The file's bytes: Swagger UI's own, read from swagger-ui-dist, or ours. */
+  read: () => Promise<Buffer>;
+}
+
+const fromSwaggerUi = (file: string) => () => readFile(path.join(SWAGGER_UI_DIR, file));
+
+/** Every file the page loads, by name. */
+const ASSETS: Readonly<Record<string, Asset>> = Object.freeze({
+  'swagger-ui.css': { type: 'text/css; charset=utf-8', read: fromSwaggerUi('swagger-ui.css') },
+  'swagger-ui-bundle.js': { type: JAVASCRIPT, read: fromSwaggerUi('swagger-ui-bundle.js') },
+  'start.js': { type: JAVASCRIPT, read: async () => Buffer.from(START_SCRIPT) },
+});
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -46,13 +55,9 @@ export class DocsController {
 
   @Get('docs/assets/:file')
   async asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    if (file === 'start.js') {
-      reply.header('content-type', JAVASCRIPT).header('cache-control', 'public, max-age=3600');
-      return Buffer.from(START_SCRIPT);
-    }
-    const type = ASSETS[file];
-    if (!type) throw new NotFoundException();
-    reply.header('content-type', type).header('cache-control', 'public, max-age=3600');
-    return readFile(path.join(SWAGGER_UI_DIR, file));
+    const asset = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
+    if (!asset) throw new NotFoundException();
+    reply.header('content-type', asset.type).header('cache-control', 'public, max-age=3600');
+    return asset.read();
   }
 }

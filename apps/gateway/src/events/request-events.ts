@@ -6,7 +6,6 @@ import { recognisedKeyOf } from '../auth/api-key-auth';
 import { GatewayMetrics } from '../metrics';
 import { EventsQueue } from './events-queue';
 import { ThrottledErrorLog } from './throttled-error-log';
-import { routedPath } from './routed-path';
 
 const MAX_PATH_LENGTH = 2048;
 
@@ -37,17 +36,17 @@ export class RequestEvents {
   }
 
   private emit(request: FastifyRequest, reply: FastifyReply): void {
+    // The server log line's own fields: the path as routed and Fastify's address (see createFastifyAdapter).
     const fields = requestLogFields(request.raw as LoggableRequest, reply.raw, reply.elapsedTime);
-    const path = routedPath(request);
-    if (this.quiet.has(path)) return;
+    if (this.quiet.has(fields.path)) return;
     const added = this.events.add(EventName.Request, {
       requestId: String(request.id),
       workspaceId: recognisedKeyOf(request)?.workspaceId ?? null,
       at: new Date().toISOString(),
       // Fastify's, which believes X-Forwarded-For only from TRUST_PROXY's peers.
-      ip: request.ip,
+      ip: fields.ip,
       method: fields.method,
-      path: path.slice(0, MAX_PATH_LENGTH),
+      path: fields.path.slice(0, MAX_PATH_LENGTH),
       status: fields.status,
       latencyMs: Math.round(fields.latencyMs),
       keyPrefix: fields.keyPrefix,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
 import { REQUEST_TIMEOUT_MS } from '@nomosly/http';
-import { LimitsStore, Plans, type Admission, type Plan, type Ticket, rateLimitHeaders } from '@nomosly/limits';
+import { LimitsStore, Plans, type Admission, type Plan, type PlanTable, type Ticket, rateLimitHeaders } from '@nomosly/limits';
 import type { ResolvedKey } from '../auth/resolved-key';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
@@ -26,8 +26,8 @@ export interface AdmittedCall {
 @Injectable()
 export class CallLimits {
   private readonly logger = new Logger(CallLimits.name);
+  /** The configured plans, each one's calls in flight already capped at the workspace's share of the backlog. */
   private readonly plans: Plans;
-  private readonly backlogShare: number;
   private readonly leaseMs: number;
 
   constructor(
@@ -35,16 +35,15 @@ export class CallLimits {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {
-    this.plans = new Plans(config.PLANS, (message) => this.logger.warn(message));
-    this.backlogShare = Math.max(1, Math.floor(config.VISION_MAX_BACKLOG * config.VISION_WORKSPACE_BACKLOG_SHARE));
+    const backlogShare = Math.max(1, Math.floor(config.VISION_MAX_BACKLOG * config.VISION_WORKSPACE_BACKLOG_SHARE));
+    this.plans = new Plans(cappedInFlight(config.PLANS, backlogShare), (message) => this.logger.warn(message));
     // A call lives at most while it is received (the request timeout) and then while it waits for its result.
     this.leaseMs = REQUEST_TIMEOUT_MS + config.VISION_DEADLINE_MS + LEASE_MARGIN_MS;
   }
 
   /** The plan a key's workspace is served by, its calls in flight capped at its share of the vision backlog. */
   planOf(key: ResolvedKey): Plan {
-    const plan = this.plans.of(key.plan);
-    return plan.maxInFlight <= this.backlogShare ? plan : { ...plan, maxInFlight: this.backlogShare };
+    return this.plans.of(key.plan);
   }
 
   async admit(key: ResolvedKey, units: number): Promise<AdmittedCall> {
@@ -89,6 +88,13 @@ export class CallLimits {
       this.logger.error(`limits release failed: ${(error as Error).name}`);
     }
   }
+}
+
+/** The plan table with every plan's calls in flight at most `share`, built once rather than per call. */
+function cappedInFlight(table: Readonly<PlanTable>, share: number): PlanTable {
+  return Object.fromEntries(
+    Object.entries(table).map(([name, plan]) => [name, plan.maxInFlight <= share ? plan : { ...plan, maxInFlight: share }]),
+  );
 }
 
 function refusal(admission: Admission, key: ResolvedKey, headers: Record<string, string>): PublicError {

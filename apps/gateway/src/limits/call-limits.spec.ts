@@ -31,6 +31,13 @@ describe('CallLimits: a workspace\'s share of the vision backlog', () => {
     expect(limitsWith({ VISION_MAX_BACKLOG: '1' }).planOf(key('pro')).maxInFlight).toBe(1);
   });
 
+  it('builds the capped plans once: a call looks its plan up, never copies it', () => {
+    const limits = limitsWith({ VISION_MAX_BACKLOG: '60', VISION_WORKSPACE_BACKLOG_SHARE: '0.25' });
+    expect(limits.planOf(key('pro'))).toBe(limits.planOf(key('pro')));
+    // A plan no one configured is served as free, capped the same way.
+    expect(limitsWith({ VISION_MAX_BACKLOG: '1' }).planOf(key('no-such-plan'))).toEqual({ ...DEFAULT_PLANS.free, maxInFlight: 1 });
+  });
+
   it('refuses a share that is not a fraction above 0 and at most 1, naming the variable', () => {
     for (const bad of ['0', '1.5', '-0.1', 'half']) {
       expect(() => limitsWith({ VISION_WORKSPACE_BACKLOG_SHARE: bad })).toThrow(/VISION_WORKSPACE_BACKLOG_SHARE/);

@@ -15,7 +15,7 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
-import { checkVisionRedis, queueDepthGauge } from '@nomosly/observability';
+import { VisionRedisWatch, queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
@@ -59,9 +59,8 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   /** Workers listening on the queue, as last counted; null until the first count. */
   private workers: number | null = null;
   private subscribed = false;
-  /** Set once the vision Redis's settings passed P1's check on this connection; why not, otherwise. */
-  private settingsVerified = false;
-  private settingsProblem = 'its settings are not checked yet';
+  /** P1's check of the vision Redis on the commands connection, at start and after every reconnect. */
+  private readonly settings: VisionRedisWatch;
   private capacityTimer?: NodeJS.Timeout;
 
   constructor(
@@ -81,6 +80,10 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       streams: { events: { maxLen: 100 } },
     });
     this.queue.on('error', (error) => this.onRedisError(error));
+    this.settings = new VisionRedisWatch(this.commands, {
+      persistenceChecked: config.VISION_REDIS_PERSISTENCE_CHECKED,
+      log: { warn: (line) => this.logger.warn(line), error: (line) => this.logger.error(line) },
+    });
     queueDepthGauge(metrics.registry, () => this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
   }
 
@@ -107,22 +110,9 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
    * answers, as after every reconnect (it may have been restarted otherwise); calls are refused (503) until then.
    */
   private async checkSettingsAtStart(): Promise<void> {
-    if (await connectedWithin(this.commands, START_CHECK_WAIT_MS)) await this.verifySettings();
-    else this.logger.warn('vision Redis not reachable at start: its settings are checked when it answers');
-    this.commands.on('ready', () => {
-      this.settingsVerified = false;
-      this.settingsProblem = 'its settings are being checked';
-      this.verifySettings().catch((error: Error) => {
-        this.settingsProblem = error.message;
-        this.logger.error(`vision calls refused: ${error.message}`);
-      });
-    });
-  }
-
-  private async verifySettings(): Promise<void> {
-    const skipped = await checkVisionRedis(this.commands, { persistenceChecked: this.config.VISION_REDIS_PERSISTENCE_CHECKED });
-    if (skipped) this.logger.warn(skipped);
-    this.settingsVerified = true;
+    if (!(await this.settings.start(START_CHECK_WAIT_MS))) {
+      this.logger.warn('vision Redis not reachable at start: its settings are checked when it answers');
+    }
   }
 
   private async subscribe(): Promise<void> {
@@ -136,6 +126,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.capacityTimer);
+    this.settings.stop();
     await this.queue.close().catch(() => undefined);
     this.commands.disconnect();
     this.subscriber.disconnect();
@@ -150,7 +141,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       throw unavailable('No vision worker is running; try again shortly.');
     }
     // BullMQ waits for a connection indefinitely; a call must not, so refuse at once while Redis is away.
-    if (this.commands.status !== 'ready' || !this.subscribed || !this.settingsVerified) {
+    if (this.commands.status !== 'ready' || !this.subscribed || !this.settings.verified) {
       throw unavailable('The vision service is unavailable; try again shortly.');
     }
     const jobId = call.requestId;
@@ -270,22 +261,8 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   /** For /readyz. */
   async ping(): Promise<void> {
     await this.commands.ping();
-    if (!this.settingsVerified) throw new Error(`vision Redis: ${this.settingsProblem}`);
+    if (!this.settings.verified) throw new Error(`vision Redis: ${this.settings.problem}`);
     if (!this.subscribed) throw new Error('not subscribed to the reply channel yet');
   }
 }
 
-/** Whether the connection is (or becomes) ready within `ms`. */
-async function connectedWithin(redis: Redis, ms: number): Promise<boolean> {
-  if (redis.status === 'ready') return true;
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      redis.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(() => done(false), ms);
-    redis.once('ready', onReady);
-  });
-}

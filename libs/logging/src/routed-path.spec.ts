@@ -1,8 +1,7 @@
-import type { FastifyRequest } from 'fastify';
-import { routedPath } from './routed-path';
+import { type RoutedRequest, routedPath } from './routed-path';
 
 const request = (url: string, route: string | undefined, params: Record<string, string> = {}) =>
-  ({ url, params, routeOptions: { url: route } }) as unknown as FastifyRequest;
+  ({ url, params, routeOptions: { url: route } }) satisfies RoutedRequest;
 
 describe('routedPath', () => {
   it('is the matched route, whatever the spelling of the request line', () => {
