@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { hashApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES } from '@nomosly/contracts';
 import { ApiKey, Invitation, Membership, User, Workspace, ormConfig } from '@nomosly/db';
@@ -201,6 +201,54 @@ describe('API key lifecycle', () => {
     expect(rotated.previous.key).toMatchObject({ expiresAt: fixedNow, revokedAt: fixedNow });
     const error = await rejection(keysAt(fixedNow).rotate(workspaceId, plain.key.id, user.id));
     expect(error.message).toMatch(/revoked/);
+  });
+
+  it('rotate respects maxActiveKeys: a rotation at the cap works (cap + 1 during its overlap), another one then is refused', async () => {
+    const { user, workspaceId } = await signedIn('rotate-cap');
+    const keys = (now = fixedNow) => new ApiKeyService(orm.em, () => now, keyCap(2));
+    const first = await keys().create(workspaceId, user.id, { name: 'first' });
+    await keys().create(workspaceId, user.id, { name: 'second' });
+    const rotated = await keys().rotate(workspaceId, first.key.id, user.id, 3600);
+    const refused = await rejection(keys().rotate(workspaceId, rotated.key.id, user.id, 3600));
+    expect(refused.code).toBe(AccountsErrorCode.Conflict);
+    expect(refused.message).toMatch(/2 active keys.*revoke a key/);
+    const active = { workspace: workspaceId, revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: fixedNow } }] };
+    expect(await orm.em.fork().count(ApiKey, active)).toBe(3);
+    // Once the overlap is over, the rotated key has room to rotate again.
+    const later = new Date(fixedNow.getTime() + 7_200_000);
+    expect((await keys(later).rotate(workspaceId, rotated.key.id, user.id, 3600)).key.name).toBe('first');
+  });
+
+  it('a member removed while their key is being made or rotated keeps no key: both see the removal after the workspace lock', async () => {
+    const owner = await signedIn('race-owner');
+    const member = await signedIn('race-member');
+    const coOwner = await signedIn('race-co-owner');
+    await join(owner.workspaceId, owner.user.id, member);
+    await join(owner.workspaceId, owner.user.id, coOwner, 'owner');
+    const keys = new ApiKeyService(orm.em);
+    const owners = await keys.create(owner.workspaceId, owner.user.id, { name: 'owners' });
+    // The removal of the member and the co-owner holds the workspace lock (as MemberService.remove does) while the
+    // member creates a key and the co-owner rotates the owner's key, both waiting on it.
+    const removal = orm.em.fork();
+    await removal.begin();
+    await removal.findOneOrFail(Workspace, { id: owner.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const creating = rejection(keys.create(owner.workspaceId, member.user.id, { name: 'late' }));
+    const rotating = rejection(keys.rotate(owner.workspaceId, owners.key.id, coOwner.user.id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await removal.nativeDelete(Membership, { workspace: owner.workspaceId, user: [member.user.id, coOwner.user.id] });
+    await removal.nativeUpdate(ApiKey, { workspace: owner.workspaceId, createdBy: [member.user.id, coOwner.user.id], revokedAt: null }, { revokedAt: new Date() });
+    await removal.commit();
+    expect((await creating).code).toBe(AccountsErrorCode.NotFound);
+    // After the lock the co-owner is no longer a member, so no longer one who may rotate the owner's key.
+    expect((await rotating).code).toBe(AccountsErrorCode.OwnerOnly);
+    expect(await orm.em.fork().count(ApiKey, { workspace: owner.workspaceId, createdBy: [member.user.id, coOwner.user.id], revokedAt: null })).toBe(0);
+    expect(await orm.em.fork().count(ApiKey, { workspace: owner.workspaceId })).toBe(1);
+
+    // A removal that committed before: the same.
+    await join(owner.workspaceId, owner.user.id, member);
+    await new MemberService(orm.em).remove(owner.workspaceId, member.user.id);
+    expect((await rejection(keys.create(owner.workspaceId, member.user.id, { name: 'after' }))).code).toBe(AccountsErrorCode.NotFound);
+    expect(await orm.em.fork().count(ApiKey, { workspace: owner.workspaceId, createdBy: member.user.id, revokedAt: null })).toBe(0);
   });
 
   it("another workspace's key, and malformed ids, are not found", async () => {

@@ -41,7 +41,7 @@ export async function provisionKey(em: EntityManager, input: ProvisionKeyInput, 
     await tx.flush();
     const now = new Date();
     if (input.replace) await tx.nativeUpdate(ApiKey, { workspace, name: input.name, revokedAt: null }, { revokedAt: now });
-    await requireRoomForKey(tx, workspace, plans, now);
+    await requireRoomForKey(tx, workspace, user.id, plans, now);
     const generated = generateApiKey();
     const key = tx.create(ApiKey, {
       workspace,
