@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { ALL_SCOPES, isScope, type Scope } from '@nomosly/contracts';
+import Redis from 'ioredis';
+import { ALL_SCOPES, KEY_EVENTS_CHANNEL, isScope, keyEventSchema, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, ormConfig } from '@nomosly/db';
 import { provisionKey } from '@nomosly/accounts';
@@ -22,8 +23,9 @@ Commands:
       Refused when someone already signs in with that email: an email does not say whose
       workspace the key is for, so name it with --workspace <id> (that user must be a member).
       Refused when the workspace already has its plan's maxActiveKeys active keys (revoke one
-      first). --replace revokes the workspace's active keys of the same name first; gateways
-      that cached one serve it until their key cache expires (KEY_CACHE_TTL_MS).
+      first). --replace revokes your user's unrevoked keys of the same name in that workspace
+      first (never another member's), and once that is committed tells every gateway on
+      EVENTS_REDIS_URL, which refuse the old keys within a second.
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
@@ -41,6 +43,7 @@ Commands:
 Environment:
   DATABASE_URL (keys; default postgres://postgres@127.0.0.1:5432/nomosly)
   PLANS (keys create: the plan table the console and gateways use, for maxActiveKeys)
+  EVENTS_REDIS_URL (keys create --replace: the gateways' events Redis; default redis://127.0.0.1:6379)
   OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
   IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
@@ -82,7 +85,11 @@ async function main(argv: string[]): Promise<void> {
   if (!email.success) throw new UsageError('--email <email> is required and must be an email address');
 
   const config = loadConfig(
-    z.object({ DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'), PLANS: plansEnv() }),
+    z.object({
+      DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
+      PLANS: plansEnv(),
+      EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    }),
   );
   const orm = await MikroORM.init({ ...ormConfig({ url: config.DATABASE_URL, poolSize: 2 }), allowGlobalContext: true });
   try {
@@ -100,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
         },
         plans,
       );
+      await announceReplaced(config.EVENTS_REDIS_URL, created.replaced);
       console.log(`user      ${created.user.email}${created.createdUser ? ' (created)' : ''}`);
       console.log(`workspace ${created.workspace.id} ${created.workspace.name}`);
       console.log(`key       ${created.key.prefix}… "${created.key.name}" scopes ${created.key.scopes.join(',')}`);
@@ -121,6 +129,28 @@ async function main(argv: string[]): Promise<void> {
     }
   } finally {
     await orm.close(true);
+  }
+}
+
+/**
+ * Tells every gateway, on the events Redis the console announces on, that the keys --replace revoked have changed,
+ * so that none serves one from its cache (P3). Called after the revocation has committed. A failure is reported
+ * on stderr, not thrown: the new key exists and its secret must still be printed; gateways then refuse the old
+ * keys when their cache entries expire (KEY_CACHE_TTL_MS).
+ */
+async function announceReplaced(eventsRedisUrl: string, hashes: readonly string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  const redis = new Redis(eventsRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    for (const hash of hashes) await redis.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse({ type: 'key', hash })));
+  } catch (error) {
+    console.error(
+      `cli: the replaced keys are revoked, but the gateways were not told (${(error as Error).message}); they refuse them once their key cache expires (KEY_CACHE_TTL_MS).`,
+    );
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -421,6 +421,24 @@ describe('provisionKey (admin CLI)', () => {
     expect({ user: named.user.id, workspace: named.workspace.id }).toEqual({ user: user.user.id, workspace: user.workspaceId });
   });
 
+  it("replace revokes only this user's keys of that name in the workspace, never another member's, and returns their hashes", async () => {
+    const owner = await signedIn('replace-owner');
+    const member = await signedIn('replace-member');
+    await join(owner.workspaceId, owner.user.id, member);
+    const theirs = await new ApiKeyService(orm.em).create(owner.workspaceId, member.user.id, { name: 'demo' });
+    const input = { email: owner.user.email, workspaceId: owner.workspaceId, name: 'demo', scopes: [...ALL_SCOPES], dailyLimit: null, replace: true };
+    const first = await provisionKey(orm.em.fork(), input, anyKeys);
+    expect(first.replaced).toEqual([]);
+    const second = await provisionKey(orm.em.fork(), input, anyKeys);
+    expect(second.replaced).toEqual([hashApiKey(first.secret)]);
+    const rows = await orm.em.fork().find(ApiKey, { id: [theirs.key.id, first.key.id, second.key.id] });
+    expect(Object.fromEntries(rows.map((key) => [key.id, key.revokedAt !== null]))).toEqual({
+      [theirs.key.id]: false,
+      [first.key.id]: true,
+      [second.key.id]: false,
+    });
+  });
+
   it('refuses a key beyond the plan\'s maxActiveKeys with a conflict that says to revoke one, also when asked at once', async () => {
     const email = uniqueEmail('cli-cap');
     const create = () => provisionKey(orm.em.fork(), { email, name: 'k', scopes: [...ALL_SCOPES], dailyLimit: null }, keyCap(2));
