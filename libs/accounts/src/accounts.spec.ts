@@ -356,6 +356,28 @@ describe('invitations', () => {
     expect((await invitations.invite(owner.workspaceId, owner.user.id, email, 'member')).id).not.toBe(first.id);
   });
 
+  it('withdrawing an invitation that is being accepted deletes nothing: the accepted one stays and the withdrawal is not found', async () => {
+    const owner = await signedIn('withdraw-owner');
+    const guest = await signedIn('withdraw-guest');
+    const invitation = await new InvitationService(orm.em).invite(owner.workspaceId, owner.user.id, guest.user.email, 'member');
+    // The accept holds the invitation's row lock (as InvitationService.accept does) while the withdrawal starts.
+    const accepting = orm.em.fork();
+    await accepting.begin();
+    const row = await accepting.findOneOrFail(Invitation, { id: invitation.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const withdrawing = rejection(new InvitationService(orm.em).delete(owner.workspaceId, invitation.id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    row.acceptedAt = new Date();
+    accepting.create(Membership, { workspace: owner.workspaceId, user: guest.user.id, role: 'member' });
+    await accepting.commit();
+    expect((await withdrawing).code).toBe(AccountsErrorCode.NotFound);
+    expect(await orm.em.fork().findOne(Invitation, { id: invitation.id })).toMatchObject({ acceptedAt: expect.any(Date) });
+    // An invitation not accepted is withdrawn; a second withdrawal finds nothing.
+    const other = await new InvitationService(orm.em).invite(owner.workspaceId, owner.user.id, uniqueEmail('other'), 'member');
+    await new InvitationService(orm.em).delete(owner.workspaceId, other.id);
+    expect(await orm.em.fork().count(Invitation, { id: other.id })).toBe(0);
+    expect((await rejection(new InvitationService(orm.em).delete(owner.workspaceId, other.id))).code).toBe(AccountsErrorCode.NotFound);
+  });
+
   it('two concurrent invitations of one email: one is made, the other is a conflict (a unique index)', async () => {
     const owner = await signedIn('inviter');
     const email = uniqueEmail('race');
