@@ -200,7 +200,11 @@ describe('API key lifecycle', () => {
     const rotated = await keysAt(fixedNow).rotate(workspaceId, plain.key.id, user.id, 0);
     expect(rotated.previous.key).toMatchObject({ expiresAt: fixedNow, revokedAt: fixedNow });
     const error = await rejection(keysAt(fixedNow).rotate(workspaceId, plain.key.id, user.id));
+    expect(error.code).toBe(AccountsErrorCode.Conflict);
     expect(error.message).toMatch(/revoked/);
+    const expired = await rejection(keysAt(new Date(soon.getTime() + 1)).rotate(workspaceId, expiring.key.id, user.id));
+    expect(expired.code).toBe(AccountsErrorCode.Conflict);
+    expect(expired.message).toMatch(/expired; create a new key/);
   });
 
   it('rotate respects maxActiveKeys: a rotation at the cap works (cap + 1 during its overlap), another one then is refused', async () => {
@@ -393,7 +397,9 @@ describe('members', () => {
   it('the last owner cannot be removed; once another owner exists, they can', async () => {
     const owner = await signedIn('owner');
     const members = new MemberService(orm.em);
-    expect((await rejection(members.remove(owner.workspaceId, owner.user.id))).message).toMatch(/last owner/);
+    const lastOwner = await rejection(members.remove(owner.workspaceId, owner.user.id));
+    expect(lastOwner.code).toBe(AccountsErrorCode.Conflict);
+    expect(lastOwner.message).toMatch(/last owner/);
     const second = await signedIn('second');
     await join(owner.workspaceId, owner.user.id, second, 'owner');
     await members.remove(owner.workspaceId, owner.user.id);

@@ -3,7 +3,7 @@ import { generateApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES, isScope } from '@nomosly/contracts';
 import { ApiKey, Membership, User, Workspace, WorkspaceRole } from '@nomosly/db';
 import { DEFAULT_PLANS, Plans } from '@nomosly/limits';
-import { AccountsError, AccountsErrorCode, invalid, notFound, requireId } from './accounts-error';
+import { AccountsError, AccountsErrorCode, conflict, invalid, notFound, requireId } from './accounts-error';
 import { requireRoomForKey } from './key-room';
 import { type KeyView, toKeyView } from './views';
 
@@ -105,8 +105,8 @@ export class ApiKeyService {
       if (!workspace) throw notFound('key');
       const old = await this.findManageable(tx, workspaceId, keyId, rotatedByUserId, { lock: true });
       const now = this.now();
-      if (old.revokedAt) throw invalid('This key is revoked; create a new key instead.');
-      if (old.expiresAt && old.expiresAt <= now) throw invalid('This key has expired; create a new key instead.');
+      if (old.revokedAt) throw conflict('This key is revoked; create a new key instead.');
+      if (old.expiresAt && old.expiresAt <= now) throw conflict('This key has expired; create a new key instead.');
       // The old key does not count: a rotation at the cap works, and its overlap holds the cap + 1 at most.
       await requireRoomForKey(tx, workspace, rotatedByUserId, this.plans, now, { excludingKeyId: old.id });
       const generated = generateApiKey();
