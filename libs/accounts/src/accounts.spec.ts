@@ -92,6 +92,23 @@ describe('sign-in provisioning', () => {
     expect(error.code).toBe(AccountsErrorCode.IdentityConflict);
   });
 
+  it('a linked sign-in whose email and verification are unchanged reads the user and nothing more (the bearer guard signs in on every request)', async () => {
+    const unchanged = identity(uniqueEmail('unchanged'));
+    const user = await new IdentityService(orm.em).signIn(unchanged);
+    const users = Object.getPrototypeOf(orm.em.getRepository(User)) as { findByVerifiedEmail: (email: string) => Promise<User | null> };
+    const lookups = jest.spyOn(users, 'findByVerifiedEmail');
+    try {
+      expect(await new IdentityService(orm.em).signIn(unchanged)).toMatchObject({ id: user.id, email: unchanged.email });
+      expect(lookups).not.toHaveBeenCalled();
+      // A changed verification is still checked against the other accounts.
+      await new IdentityService(orm.em).signIn({ ...unchanged, emailVerified: false });
+      await new IdentityService(orm.em).signIn(unchanged);
+      expect(lookups).toHaveBeenCalledTimes(1);
+    } finally {
+      lookups.mockRestore();
+    }
+  });
+
   it("refreshes the email and its verification from the provider at each sign-in", async () => {
     const first = identity(uniqueEmail('before'), false);
     const user = await new IdentityService(orm.em).signIn(first);
