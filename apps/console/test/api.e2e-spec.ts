@@ -300,6 +300,19 @@ describe('limits and members', () => {
     expectError(await member.call('DELETE', `${ws}/invitations/${(invitation.body.invitation as { id: string }).id}`), 403, 'insufficient_scope');
   });
 
+  it('a member may remove themself; a member may not remove another (403)', async () => {
+    const ws = `/api/workspaces/${owner.workspaceId}`;
+    const leaver = await signIn(url, system.issuer, 'self-leaver');
+    const invited = await owner.call('POST', `${ws}/members`, { email: leaver.email, role: 'member' });
+    expect((await leaver.call('POST', `/api/me/invitations/${(invited.body.invitation as { id: string }).id}/accept`)).status).toBe(200);
+    expectError(await leaver.call('DELETE', `${ws}/members/${member.userId}`), 403, 'insufficient_scope');
+    expectError(await member.call('DELETE', `${ws}/members/${leaver.userId}`), 403, 'insufficient_scope');
+    const members = async () => ((await owner.call('GET', `${ws}/members`)).body.members as Array<{ userId: string }>).map((m) => m.userId);
+    expect(await members()).toEqual([owner.userId, member.userId, leaver.userId]);
+    expect((await leaver.call('DELETE', `${ws}/members/${leaver.userId}`)).status).toBe(204);
+    expect(await members()).toEqual([owner.userId, member.userId]);
+  });
+
   it('lists members and pending invitations, invites and removes; refuses bad invites (400), duplicates and removing the last owner (409)', async () => {
     const ws = `/api/workspaces/${owner.workspaceId}`;
     const roster = (await owner.call('GET', `${ws}/members`)).body as { members: Array<{ userId: string; role: string }>; invitations: unknown[] };

@@ -63,7 +63,7 @@ describe('issue 10: email is no longer an identity (takeover paths)', () => {
     expect(((await owner.call('GET', `${ws}/members`)).body.members as Array<{ userId: string }>).map((m) => m.userId)).toEqual([owner.userId]);
   });
 
-  it('an unverified token for the victim\'s email signs in to an account of its own: none of the victim\'s workspaces, keys or invitations', async () => {
+  it('P11: an unverified token for the victim\'s email signs in to an account of its own: none of the victim\'s workspaces, keys or invitations', async () => {
     const victimEmail = address('victim');
     // The victim's account as the admin CLI made it, before they ever signed in; and an owner's invitation.
     const cli = runCli(['keys', 'create', '--email', victimEmail], { DATABASE_URL: TEST_DATABASE_URL });
@@ -109,7 +109,7 @@ describe('issue 10: email is no longer an identity (takeover paths)', () => {
     expect(notMember.stderr).toMatch(/is not a member of workspace/);
   });
 
-  it('a removed member\'s keys are revoked with them: refused by a running gateway within 1 s', async () => {
+  it('P3: a removed member\'s keys are revoked with them: refused by a running gateway within 1 s', async () => {
     const owner = await signIn(url, consoleApp.issuer, 'owner');
     const member = await signIn(url, consoleApp.issuer, 'leaver');
     await join(owner, member);
