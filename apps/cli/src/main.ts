@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import Redis from 'ioredis';
-import { ALL_SCOPES, KEY_EVENTS_CHANNEL, isScope, keyEventSchema, type Scope } from '@nomosly/contracts';
+import { ALL_SCOPES, DEV_CLI_CLIENT_SECRET, KEY_EVENTS_CHANNEL, isScope, keyEventSchema, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, ormConfig } from '@nomosly/db';
 import { provisionKey } from '@nomosly/accounts';
@@ -46,7 +46,7 @@ Environment:
   EVENTS_REDIS_URL (keys create --replace: the gateways' events Redis; default redis://127.0.0.1:6379)
   OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
-  IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
+  IDP_CLI_CLIENT_SECRET (dev-token; default ${DEV_CLI_CLIENT_SECRET})
   privacy-audit: the apps' own DATABASE_URL, VISION_REDIS_URL, EVENTS_REDIS_URL, QUEUE_PREFIX, VISION_DEADLINE_MS,
   RETENTION_REQUEST_LOG_DAYS, RETENTION_USAGE_RECORD_DAYS, RETENTION_ROLLUP_DAYS, and VISION_REDIS_PERSISTENCE_CHECKED=1
   when the operator has checked a vision Redis that refuses CONFIG
@@ -162,7 +162,7 @@ async function devToken(args: string[]): Promise<void> {
     z.object({
       OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
       OIDC_AUDIENCE: env.url(['http', 'https'], 'https://api.nomosly.local'),
-      IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').default('dev-cli-secret'),
+      IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').default(DEV_CLI_CLIENT_SECRET),
     }),
   );
   const token = await requestDevToken({
