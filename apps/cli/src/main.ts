@@ -5,8 +5,8 @@ import { z } from 'zod';
 import Redis from 'ioredis';
 import { ALL_SCOPES, DEV_CLI_CLIENT_SECRET, KEY_EVENTS_CHANNEL, isScope, keyEventSchema, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
-import { ApiKey, Membership, ormConfig } from '@nomosly/db';
-import { provisionKey } from '@nomosly/accounts';
+import { ApiKey, Membership, User, ormConfig } from '@nomosly/db';
+import { normalizeEmail, provisionKey } from '@nomosly/accounts';
 import { Plans, plansEnv } from '@nomosly/limits';
 import { NotLocalIssuerError, requestDevToken } from './dev-token/dev-token';
 import { privacyAudit } from './privacy-audit/privacy-audit';
@@ -29,6 +29,8 @@ Commands:
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
+      The user is the one who signs in with that email verified, or else the one made by keys
+      create who has never signed in; accounts with that email unverified are never listed.
   dev-token --email <email> [--name <name>]
       Development and tests only: asks the local identity provider stand-in (npm run idp-local) for a
       console API access token for that user, printed alone on the last line. Refused when OIDC_ISSUER
@@ -115,7 +117,12 @@ async function main(argv: string[]): Promise<void> {
       console.log(created.secret);
     } else {
       const em = orm.em.fork();
-      const memberships = await em.find(Membership, { user: { email: email.data.toLowerCase() } });
+      // Accounts may share an address (an unverified one is no proof): only its verified holder's keys, or else
+      // those of the user the CLI made for it who has never signed in; never several people's merged.
+      const address = normalizeEmail(email.data);
+      const users = em.getRepository(User);
+      const user = (await users.findByVerifiedEmail(address)) ?? (await users.findUnclaimedByEmail(address));
+      const memberships = user ? await em.find(Membership, { user }) : [];
       const keys = await em.find(
         ApiKey,
         { workspace: { $in: memberships.map((membership) => membership.workspace.id) } },
