@@ -53,12 +53,6 @@ export class InvitationService {
     }
   }
 
-  /** The workspace's invitations that can still be accepted. */
-  async listPending(workspaceId: string): Promise<InvitationView[]> {
-    const invitations = await this.em.fork().getRepository(Invitation).findPendingIn(requireId(workspaceId, 'workspace'), this.now());
-    return invitations.map(toInvitationView);
-  }
-
   /**
    * Withdraws an invitation not accepted yet, in one statement: an accept committed in between leaves it standing
    * (and this is not found), so no membership is ever left without its accepted invitation row.

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { RETENTION_DEFAULTS, type Retention } from '@nomosly/contracts';
+import { RETENTION_DEFAULTS, type Retention, retentionCutoffs } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { TEST_DATABASE_URL } from '@nomosly/testing';
-import { RetentionSweeper, retentionCutoffs } from './retention-sweeper';
+import { RetentionSweeper } from './retention-sweeper';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // A controlled clock far in the past, so that the rows other specs write now are never near a limit.

@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type Retention, retentionCutoffs } from '@nomosly/contracts';
 
-export { retentionCutoffs };
-
 /** Rows deleted per statement: short transactions that never hold many locks or stall the ingest. */
 export const SWEEP_CHUNK = 5_000;
 
