@@ -88,7 +88,8 @@ describe('usage app: the scheduled retention sweep', () => {
       ]);
       const job = await maintenance.getJob(completed.jobId);
       expect(job?.name).toBe(MaintenanceJob.RetentionSweep);
-      expect(completed.returnvalue).toEqual({ requestLog: 2, usageRecords: 2, usageDaily: 1 });
+      // Invitations: whatever other specs left in the shared test database past their retention (the sweeper spec proves the count).
+      expect(completed.returnvalue).toEqual({ requestLog: 2, usageRecords: 2, usageDaily: 1, invitations: expect.any(Number) });
     } finally {
       await events.close();
       await maintenance.close();
