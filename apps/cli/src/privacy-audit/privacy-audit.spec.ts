@@ -98,10 +98,11 @@ describe('cli privacy-audit', () => {
       'PASS P6 request_log holds no row older than its retention of 30 days',
       'PASS P6 usage_records holds no row older than its retention of 400 days',
       'PASS P6 usage_daily holds no row older than its retention of 2557 days',
+      'PASS P6 invitations holds no row older than its retention of 30 days',
       'PASS P11 a sample of 2 workspaces: each refused to a user who is not its member',
       'PASS P11 no active API key was created by a user who is not a member of its workspace',
     ]);
-    expect(lines.at(-1)).toBe('RESULT all 13 checks PASS');
+    expect(lines.at(-1)).toBe('RESULT all 14 checks PASS');
     expect(status).toBe(0);
   });
 
@@ -110,7 +111,7 @@ describe('cli privacy-audit', () => {
     try {
       const { status, lines } = audit({ VISION_REDIS_URL: persistent.url });
       expect(lines).toContain('FAIL P1 vision Redis: appendonly is "yes": it writes every command to disk; run it with appendonly no');
-      expect(lines.at(-1)).toBe('RESULT 12 of 13 checks PASS, 1 FAIL, 0 CANNOT CHECK: not every promise checked is shown kept');
+      expect(lines.at(-1)).toBe('RESULT 13 of 14 checks PASS, 1 FAIL, 0 CANNOT CHECK: not every promise checked is shown kept');
       expect(status).toBe(1);
     } finally {
       await persistent.stop();
@@ -140,7 +141,7 @@ describe('cli privacy-audit', () => {
       expect(unchecked.lines).toContainEqual(
         expect.stringMatching(/^CANNOT CHECK P1 vision Redis persistence and slow log: it refuses CONFIG \(.+\); check them by hand, then set VISION_REDIS_PERSISTENCE_CHECKED=1$/),
       );
-      expect(unchecked.lines.at(-1)).toBe('RESULT 12 of 13 checks PASS, 0 FAIL, 1 CANNOT CHECK: not every promise checked is shown kept');
+      expect(unchecked.lines.at(-1)).toBe('RESULT 13 of 14 checks PASS, 0 FAIL, 1 CANNOT CHECK: not every promise checked is shown kept');
       expect(unchecked.status).toBe(1);
       const vouched = audit({ VISION_REDIS_URL: url, VISION_REDIS_PERSISTENCE_CHECKED: '1' });
       expect(vouched.lines).toContainEqual(expect.stringMatching(/^PASS P1 vision Redis keeps nothing on disk: checked by the operator \(VISION_REDIS_PERSISTENCE_CHECKED=1\); it refuses CONFIG/));
@@ -226,6 +227,20 @@ describe('cli privacy-audit', () => {
       expect(status).toBe(1);
     } finally {
       await db.query('delete from request_log where request_id = $1', [requestId]);
+    }
+    // An invitation accepted 31 days ago, with the invitee's email: past its 30 days (and the two hours between sweeps).
+    const { rows } = await db.query<{ id: string }>('select id from workspaces limit 1');
+    const invitationId = randomUUID();
+    await db.query(
+      `insert into invitations (id, workspace_id, email, role, created_at, expires_at, accepted_at) values ($1, $2, $3, 'member', $4, $4, $4)`,
+      [invitationId, rows[0].id, `aged-${randomUUID().slice(0, 8)}@cli.test`, new Date(Date.now() - 31 * DAY_MS)],
+    );
+    try {
+      const { status, lines } = audit();
+      expect(lines).toContainEqual(expect.stringMatching(/^FAIL P6 invitations holds 1 row older than its retention of 30 days \(oldest \d{4}-/));
+      expect(status).toBe(1);
+    } finally {
+      await db.query('delete from invitations where id = $1', [invitationId]);
     }
     const elsewhere = audit({ QUEUE_PREFIX: uniquePrefix('audit-nosweep') });
     expect(elsewhere.lines).toContainEqual(expect.stringMatching(/^FAIL P6 no retention sweep has completed or is scheduled/));

@@ -26,7 +26,7 @@ export async function privacyAudit(write: (line: string) => void): Promise<numbe
   write(`  vision Redis  ${describeStore(config.VISION_REDIS_URL)} (queue prefix "${config.QUEUE_PREFIX}", deadline ${config.VISION_DEADLINE_MS} ms)`);
   write(`  events Redis  ${describeStore(config.EVENTS_REDIS_URL)}`);
   write(
-    `  retention     request log ${config.RETENTION_REQUEST_LOG_DAYS} d, usage records ${config.RETENTION_USAGE_RECORD_DAYS} d, rollups ${config.RETENTION_ROLLUP_DAYS} d`,
+    `  retention     request log ${config.RETENTION_REQUEST_LOG_DAYS} d, usage records ${config.RETENTION_USAGE_RECORD_DAYS} d, rollups ${config.RETENTION_ROLLUP_DAYS} d, invitations ${config.RETENTION_INVITATION_DAYS} d`,
   );
   write('');
 
