@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hashApiKey } from '@nomosly/api-keys';
-import { TEST_DATABASE_URL, dumpPostgres, runCli } from '@nomosly/testing';
+import { TEST_DATABASE_URL, dumpPostgres, fixture, runCli, startTestSystem, until } from '@nomosly/testing';
 
 describe('cli keys create', () => {
   it('P3: provisions the user and workspace, prints the documented lines and the secret alone on the last line, and stores only its hash', async () => {
@@ -48,6 +48,38 @@ describe('cli keys create', () => {
     expect(listed.filter((line) => / active /.test(line))).toHaveLength(2);
     expect(listed.filter((line) => / revoked .* demo$/.test(line))).toHaveLength(3);
   });
+
+  it('P3: a key replaced with --replace is refused by a running gateway within 1 s, though the gateway had it cached', async () => {
+    // A key cache far longer than the test: only the CLI's key event can make the gateway drop the old key in time.
+    const system = await startTestSystem({ label: 'cli-replace', engine: 'null', gatewayEnv: { KEY_CACHE_TTL_MS: '120000' } });
+    try {
+      const env = { DATABASE_URL: TEST_DATABASE_URL, EVENTS_REDIS_URL: system.env.EVENTS_REDIS_URL };
+      const email = `cli-replace-${randomUUID().slice(0, 8)}@cli.test`;
+      const create = () => runCli(['keys', 'create', '--email', email, '--name', 'demo', '--replace'], env);
+      const detect = async (key: string) =>
+        (
+          await fetch(`${system.gateway.url}/v1/faces/detect`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'image/png' },
+            body: fixture('astronaut.png'),
+          })
+        ).status;
+      const first = create();
+      expect(first.status).toBe(0);
+      const old = first.stdout.trim().split('\n').at(-1) as string;
+      expect(await detect(old)).toBe(200);
+
+      const second = create();
+      expect(second.status).toBe(0);
+      expect(second.stderr).toBe('');
+      const replacedAt = Date.now();
+      await until(async () => (await detect(old)) === 401, { what: 'the gateway refusing the replaced key', timeoutMs: 5_000, intervalMs: 20 });
+      expect(Date.now() - replacedAt).toBeLessThan(1_000);
+      expect(await detect(second.stdout.trim().split('\n').at(-1) as string)).toBe(200);
+    } finally {
+      await system.stop();
+    }
+  }, 180_000);
 
   it('refuses unknown scopes with usage text and exit code 2', () => {
     const result = runCli(['keys', 'create', '--email', 'x@cli.test', '--scopes', 'admin'], { DATABASE_URL: TEST_DATABASE_URL });

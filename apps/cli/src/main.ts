@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { ALL_SCOPES, isScope, type Scope } from '@nomosly/contracts';
+import Redis from 'ioredis';
+import { ALL_SCOPES, DEV_CLI_CLIENT_SECRET, KEY_EVENTS_CHANNEL, isScope, keyEventSchema, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
-import { ApiKey, Membership, ormConfig } from '@nomosly/db';
-import { provisionKey } from '@nomosly/accounts';
+import { ApiKey, Membership, User, ormConfig } from '@nomosly/db';
+import { normalizeEmail, provisionKey } from '@nomosly/accounts';
 import { Plans, plansEnv } from '@nomosly/limits';
 import { NotLocalIssuerError, requestDevToken } from './dev-token/dev-token';
 import { privacyAudit } from './privacy-audit/privacy-audit';
@@ -22,11 +23,14 @@ Commands:
       Refused when someone already signs in with that email: an email does not say whose
       workspace the key is for, so name it with --workspace <id> (that user must be a member).
       Refused when the workspace already has its plan's maxActiveKeys active keys (revoke one
-      first). --replace revokes the workspace's active keys of the same name first; gateways
-      that cached one serve it until their key cache expires (KEY_CACHE_TTL_MS).
+      first). --replace revokes your user's unrevoked keys of the same name in that workspace
+      first (never another member's), and once that is committed tells every gateway on
+      EVENTS_REDIS_URL, which refuse the old keys within a second.
       Scopes: ${ALL_SCOPES.join(', ')} (default: all).
   keys list --email <email>
       Lists the keys of the user's workspaces (prefix, name, scopes, state). Never prints secrets.
+      The user is the one who signs in with that email verified, or else the one made by keys
+      create who has never signed in; accounts with that email unverified are never listed.
   dev-token --email <email> [--name <name>]
       Development and tests only: asks the local identity provider stand-in (npm run idp-local) for a
       console API access token for that user, printed alone on the last line. Refused when OIDC_ISSUER
@@ -41,11 +45,12 @@ Commands:
 Environment:
   DATABASE_URL (keys; default postgres://postgres@127.0.0.1:5432/nomosly)
   PLANS (keys create: the plan table the console and gateways use, for maxActiveKeys)
+  EVENTS_REDIS_URL (keys create --replace: the gateways' events Redis; default redis://127.0.0.1:6379)
   OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
-  IDP_CLI_CLIENT_SECRET (dev-token; default dev-cli-secret)
+  IDP_CLI_CLIENT_SECRET (dev-token; default ${DEV_CLI_CLIENT_SECRET})
   privacy-audit: the apps' own DATABASE_URL, VISION_REDIS_URL, EVENTS_REDIS_URL, QUEUE_PREFIX, VISION_DEADLINE_MS,
-  RETENTION_REQUEST_LOG_DAYS, RETENTION_USAGE_RECORD_DAYS, RETENTION_ROLLUP_DAYS, and
+  RETENTION_REQUEST_LOG_DAYS, RETENTION_USAGE_RECORD_DAYS, RETENTION_ROLLUP_DAYS, RETENTION_INVITATION_DAYS, and
   VISION_REDIS_PERSISTENCE_CHECKED=true (or 1) when the operator has checked a vision Redis that refuses CONFIG
 `;
 
@@ -82,7 +87,11 @@ async function main(argv: string[]): Promise<void> {
   if (!email.success) throw new UsageError('--email <email> is required and must be an email address');
 
   const config = loadConfig(
-    z.object({ DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'), PLANS: plansEnv() }),
+    z.object({
+      DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
+      PLANS: plansEnv(),
+      EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    }),
   );
   const orm = await MikroORM.init({ ...ormConfig({ url: config.DATABASE_URL, poolSize: 2 }), allowGlobalContext: true });
   try {
@@ -100,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
         },
         plans,
       );
+      await announceReplaced(config.EVENTS_REDIS_URL, created.replaced);
       console.log(`user      ${created.user.email}${created.createdUser ? ' (created)' : ''}`);
       console.log(`workspace ${created.workspace.id} ${created.workspace.name}`);
       console.log(`key       ${created.key.prefix}… "${created.key.name}" scopes ${created.key.scopes.join(',')}`);
@@ -107,7 +117,12 @@ async function main(argv: string[]): Promise<void> {
       console.log(created.secret);
     } else {
       const em = orm.em.fork();
-      const memberships = await em.find(Membership, { user: { email: email.data.toLowerCase() } });
+      // Accounts may share an address (an unverified one is no proof): only its verified holder's keys, or else
+      // those of the user the CLI made for it who has never signed in; never several people's merged.
+      const address = normalizeEmail(email.data);
+      const users = em.getRepository(User);
+      const user = (await users.findByVerifiedEmail(address)) ?? (await users.findUnclaimedByEmail(address));
+      const memberships = user ? await em.find(Membership, { user }) : [];
       const keys = await em.find(
         ApiKey,
         { workspace: { $in: memberships.map((membership) => membership.workspace.id) } },
@@ -124,6 +139,28 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * Tells every gateway, on the events Redis the console announces on, that the keys --replace revoked have changed,
+ * so that none serves one from its cache (P3). Called after the revocation has committed. A failure is reported
+ * on stderr, not thrown: the new key exists and its secret must still be printed; gateways then refuse the old
+ * keys when their cache entries expire (KEY_CACHE_TTL_MS).
+ */
+async function announceReplaced(eventsRedisUrl: string, hashes: readonly string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  const redis = new Redis(eventsRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    for (const hash of hashes) await redis.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse({ type: 'key', hash })));
+  } catch (error) {
+    console.error(
+      `cli: the replaced keys are revoked, but the gateways were not told (${(error as Error).message}); they refuse them once their key cache expires (KEY_CACHE_TTL_MS).`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function devToken(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' } }, strict: true });
   const email = z.email().safeParse(values.email?.trim());
@@ -132,7 +169,7 @@ async function devToken(args: string[]): Promise<void> {
     z.object({
       OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
       OIDC_AUDIENCE: env.url(['http', 'https'], 'https://api.nomosly.local'),
-      IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').default('dev-cli-secret'),
+      IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').default(DEV_CLI_CLIENT_SECRET),
     }),
   );
   const token = await requestDevToken({

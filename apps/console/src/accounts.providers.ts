@@ -20,12 +20,18 @@ export const ACCOUNTS_PROVIDERS: Provider[] = [
     useFactory: (em: EntityManager) => new service(em),
   })),
   {
-    // Keys are capped per workspace by its plan's maxActiveKeys, from the same PLANS the gateways enforce.
-    provide: ApiKeyService,
-    inject: [EntityManager, CONSOLE_CONFIG],
-    useFactory: (em: EntityManager, config: ConsoleConfig) => {
-      const logger = new Logger(ApiKeyService.name);
-      return new ApiKeyService(em, undefined, new Plans(config.PLANS, (message) => logger.warn(message)));
+    // One Plans for the console, from the same PLANS the gateways enforce: keys are capped by its maxActiveKeys,
+    // and the limits page shows its numbers.
+    provide: Plans,
+    inject: [CONSOLE_CONFIG],
+    useFactory: (config: ConsoleConfig) => {
+      const logger = new Logger(Plans.name);
+      return new Plans(config.PLANS, (message) => logger.warn(message));
     },
+  },
+  {
+    provide: ApiKeyService,
+    inject: [EntityManager, Plans],
+    useFactory: (em: EntityManager, plans: Plans) => new ApiKeyService(em, undefined, plans),
   },
 ];

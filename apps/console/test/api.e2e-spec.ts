@@ -217,7 +217,9 @@ describe('/api/workspaces/:ws/keys', () => {
     for (const bad of [{ overlapSeconds: -1 }, { overlapSeconds: 1.5 }, { overlapSeconds: '60' }, { overlap: 60 }]) {
       expectError(await owner.call('POST', `${base}/${(first.body.key as { id: string }).id}/rotate`, bad), 400, 'invalid_request');
     }
-    expectError(await owner.call('POST', `${base}/${secondId}/rotate`, {}), 400, 'invalid_request');
+    const revokedRotation = await owner.call('POST', `${base}/${secondId}/rotate`, {});
+    expectError(revokedRotation, 409, 'conflict');
+    expect(revokedRotation.body.error?.message).toMatch(/revoked; create a new key/);
   });
 
   it('deletes (204), announces the hash, and the key is gone (404 afterwards, also for unknown or malformed ids)', async () => {
@@ -298,7 +300,20 @@ describe('limits and members', () => {
     expectError(await member.call('DELETE', `${ws}/invitations/${(invitation.body.invitation as { id: string }).id}`), 403, 'insufficient_scope');
   });
 
-  it('lists members and pending invitations, invites and removes; refuses bad invites, duplicates (409) and removing the last owner', async () => {
+  it('a member may remove themself; a member may not remove another (403)', async () => {
+    const ws = `/api/workspaces/${owner.workspaceId}`;
+    const leaver = await signIn(url, system.issuer, 'self-leaver');
+    const invited = await owner.call('POST', `${ws}/members`, { email: leaver.email, role: 'member' });
+    expect((await leaver.call('POST', `/api/me/invitations/${(invited.body.invitation as { id: string }).id}/accept`)).status).toBe(200);
+    expectError(await leaver.call('DELETE', `${ws}/members/${member.userId}`), 403, 'insufficient_scope');
+    expectError(await member.call('DELETE', `${ws}/members/${leaver.userId}`), 403, 'insufficient_scope');
+    const members = async () => ((await owner.call('GET', `${ws}/members`)).body.members as Array<{ userId: string }>).map((m) => m.userId);
+    expect(await members()).toEqual([owner.userId, member.userId, leaver.userId]);
+    expect((await leaver.call('DELETE', `${ws}/members/${leaver.userId}`)).status).toBe(204);
+    expect(await members()).toEqual([owner.userId, member.userId]);
+  });
+
+  it('lists members and pending invitations, invites and removes; refuses bad invites (400), duplicates and removing the last owner (409)', async () => {
     const ws = `/api/workspaces/${owner.workspaceId}`;
     const roster = (await owner.call('GET', `${ws}/members`)).body as { members: Array<{ userId: string; role: string }>; invitations: unknown[] };
     expect(roster.members.map((m) => [m.userId, m.role])).toEqual([
@@ -310,7 +325,7 @@ describe('limits and members', () => {
     }
     expectError(await owner.call('POST', `${ws}/members`, { email: member.email, role: 'owner' }), 409, 'conflict');
     const lastOwner = await owner.call('DELETE', `${ws}/members/${owner.userId}`);
-    expectError(lastOwner, 400, 'invalid_request');
+    expectError(lastOwner, 409, 'conflict');
     expect(lastOwner.body.error?.message).toMatch(/last owner/);
 
     const guestEmail = `guest-${randomUUID().slice(0, 8)}@console.test`;

@@ -128,6 +128,9 @@ describe('P11: a workspace is visible only to its members', () => {
       const attempts = [{ ws: b.workspaceId, ...ids }];
       // Also the caller's own workspace with B's key, member and invitation ids.
       if (route.url.includes(':ws') && /:(?!ws\b)/.test(route.url)) attempts.push({ ws: a.workspaceId, ...ids });
+      // And B's workspace with the caller's own user id: the "or the member themself" way in (OwnerOrSelf) is no way into B.
+      const withOwnUserId: Record<string, string> = { ...ids, userId: a.userId };
+      if (route.url.includes(':userId')) attempts.push({ ws: b.workspaceId, ...withOwnUserId });
       for (const params of attempts) {
         const path = route.url.replace(/:(\w+)/g, (_, name: string) => {
           if (!(name in params)) throw new Error(`the P11 sweep does not know route parameter :${name} (${route.url})`);

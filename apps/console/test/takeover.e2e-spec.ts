@@ -63,7 +63,7 @@ describe('issue 10: email is no longer an identity (takeover paths)', () => {
     expect(((await owner.call('GET', `${ws}/members`)).body.members as Array<{ userId: string }>).map((m) => m.userId)).toEqual([owner.userId]);
   });
 
-  it('an unverified token for the victim\'s email signs in to an account of its own: none of the victim\'s workspaces, keys or invitations', async () => {
+  it('P11: an unverified token for the victim\'s email signs in to an account of its own: none of the victim\'s workspaces, keys or invitations', async () => {
     const victimEmail = address('victim');
     // The victim's account as the admin CLI made it, before they ever signed in; and an owner's invitation.
     const victimWorkspace = createKeyInWorkspace(TEST_DATABASE_URL, victimEmail).workspaceId;

@@ -2,11 +2,11 @@
 export const AccountsErrorCode = Object.freeze({
   /** The thing does not exist, or it belongs to a workspace the caller is not a member of. */
   NotFound: 'not_found',
-  /** The caller asked for something the rules refuse (bad scope, past expiry, last owner...). */
+  /** The caller asked for something the rules refuse (bad scope, past expiry, malformed overlap...). */
   InvalidRequest: 'invalid_request',
   /** The caller is a member of the workspace but the action needs its owner role (or, for a key, to be its creator). */
   OwnerOnly: 'owner_only',
-  /** The action conflicts with the current state (already a member, already invited, invitation expired, a workspace at its plan's key limit...); the message says how to resolve it. */
+  /** The action conflicts with the current state (already a member, already invited, invitation expired, a workspace at its plan's key limit, the last owner, a revoked or expired key to rotate...); the message says how to resolve it. */
   Conflict: 'conflict',
   /** The sign-in's email already belongs to a user linked to another identity provider subject. */
   IdentityConflict: 'identity_conflict',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { hashApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES } from '@nomosly/contracts';
 import { ApiKey, Invitation, Membership, User, Workspace, ormConfig } from '@nomosly/db';
@@ -88,6 +88,23 @@ describe('sign-in provisioning', () => {
     await new IdentityService(orm.em).signIn(identity(email, true));
     const error = await rejection(new IdentityService(orm.em).signIn(identity(email, true)));
     expect(error.code).toBe(AccountsErrorCode.IdentityConflict);
+  });
+
+  it('a linked sign-in whose email and verification are unchanged reads the user and nothing more (the bearer guard signs in on every request)', async () => {
+    const unchanged = identity(uniqueEmail('unchanged'));
+    const user = await new IdentityService(orm.em).signIn(unchanged);
+    const users = Object.getPrototypeOf(orm.em.getRepository(User)) as { findByVerifiedEmail: (email: string) => Promise<User | null> };
+    const lookups = jest.spyOn(users, 'findByVerifiedEmail');
+    try {
+      expect(await new IdentityService(orm.em).signIn(unchanged)).toMatchObject({ id: user.id, email: unchanged.email });
+      expect(lookups).not.toHaveBeenCalled();
+      // A changed verification is still checked against the other accounts.
+      await new IdentityService(orm.em).signIn({ ...unchanged, emailVerified: false });
+      await new IdentityService(orm.em).signIn(unchanged);
+      expect(lookups).toHaveBeenCalledTimes(1);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it("refreshes the email and its verification from the provider at each sign-in", async () => {
@@ -198,7 +215,59 @@ describe('API key lifecycle', () => {
     const rotated = await keysAt(fixedNow).rotate(workspaceId, plain.key.id, user.id, 0);
     expect(rotated.previous.key).toMatchObject({ expiresAt: fixedNow, revokedAt: fixedNow });
     const error = await rejection(keysAt(fixedNow).rotate(workspaceId, plain.key.id, user.id));
+    expect(error.code).toBe(AccountsErrorCode.Conflict);
     expect(error.message).toMatch(/revoked/);
+    const expired = await rejection(keysAt(new Date(soon.getTime() + 1)).rotate(workspaceId, expiring.key.id, user.id));
+    expect(expired.code).toBe(AccountsErrorCode.Conflict);
+    expect(expired.message).toMatch(/expired; create a new key/);
+  });
+
+  it('rotate respects maxActiveKeys: a rotation at the cap works (cap + 1 during its overlap), another one then is refused', async () => {
+    const { user, workspaceId } = await signedIn('rotate-cap');
+    const keys = (now = fixedNow) => new ApiKeyService(orm.em, () => now, keyCap(2));
+    const first = await keys().create(workspaceId, user.id, { name: 'first' });
+    await keys().create(workspaceId, user.id, { name: 'second' });
+    const rotated = await keys().rotate(workspaceId, first.key.id, user.id, 3600);
+    const refused = await rejection(keys().rotate(workspaceId, rotated.key.id, user.id, 3600));
+    expect(refused.code).toBe(AccountsErrorCode.Conflict);
+    expect(refused.message).toMatch(/2 active keys.*revoke a key/);
+    const active = { workspace: workspaceId, revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: fixedNow } }] };
+    expect(await orm.em.fork().count(ApiKey, active)).toBe(3);
+    // Once the overlap is over, the rotated key has room to rotate again.
+    const later = new Date(fixedNow.getTime() + 7_200_000);
+    expect((await keys(later).rotate(workspaceId, rotated.key.id, user.id, 3600)).key.name).toBe('first');
+  });
+
+  it('a member removed while their key is being made or rotated keeps no key: both see the removal after the workspace lock', async () => {
+    const owner = await signedIn('race-owner');
+    const member = await signedIn('race-member');
+    const coOwner = await signedIn('race-co-owner');
+    await join(owner.workspaceId, owner.user.id, member);
+    await join(owner.workspaceId, owner.user.id, coOwner, 'owner');
+    const keys = new ApiKeyService(orm.em);
+    const owners = await keys.create(owner.workspaceId, owner.user.id, { name: 'owners' });
+    // The removal of the member and the co-owner holds the workspace lock (as MemberService.remove does) while the
+    // member creates a key and the co-owner rotates the owner's key, both waiting on it.
+    const removal = orm.em.fork();
+    await removal.begin();
+    await removal.findOneOrFail(Workspace, { id: owner.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const creating = rejection(keys.create(owner.workspaceId, member.user.id, { name: 'late' }));
+    const rotating = rejection(keys.rotate(owner.workspaceId, owners.key.id, coOwner.user.id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await removal.nativeDelete(Membership, { workspace: owner.workspaceId, user: [member.user.id, coOwner.user.id] });
+    await removal.nativeUpdate(ApiKey, { workspace: owner.workspaceId, createdBy: [member.user.id, coOwner.user.id], revokedAt: null }, { revokedAt: new Date() });
+    await removal.commit();
+    expect((await creating).code).toBe(AccountsErrorCode.NotFound);
+    // After the lock the co-owner is no longer a member, so no longer one who may rotate the owner's key.
+    expect((await rotating).code).toBe(AccountsErrorCode.OwnerOnly);
+    expect(await orm.em.fork().count(ApiKey, { workspace: owner.workspaceId, createdBy: [member.user.id, coOwner.user.id], revokedAt: null })).toBe(0);
+    expect(await orm.em.fork().count(ApiKey, { workspace: owner.workspaceId })).toBe(1);
+
+    // A removal that committed before: the same.
+    await join(owner.workspaceId, owner.user.id, member);
+    await new MemberService(orm.em).remove(owner.workspaceId, member.user.id);
+    expect((await rejection(keys.create(owner.workspaceId, member.user.id, { name: 'after' }))).code).toBe(AccountsErrorCode.NotFound);
+    expect(await orm.em.fork().count(ApiKey, { workspace: owner.workspaceId, createdBy: member.user.id, revokedAt: null })).toBe(0);
   });
 
   it("another workspace's key, and malformed ids, are not found", async () => {
@@ -251,7 +320,6 @@ describe('invitations', () => {
     expect(invitation).toEqual({ id: expect.any(String), email, role: 'owner', createdAt: fixedNow, expiresAt: new Date('2030-06-08T12:00:00.000Z') });
     expect(await orm.em.fork().count(User, { email })).toBe(0);
     expect(await orm.em.fork().count(Membership, { workspace: owner.workspaceId })).toBe(1);
-    expect(await invitationsAt(fixedNow).listPending(owner.workspaceId)).toEqual([invitation]);
     expect((await new MemberService(orm.em, () => fixedNow).list(owner.workspaceId)).invitations).toEqual([invitation]);
 
     const guest = await signedIn('guest', email);
@@ -306,6 +374,28 @@ describe('invitations', () => {
     expect((await invitations.invite(owner.workspaceId, owner.user.id, email, 'member')).id).not.toBe(first.id);
   });
 
+  it('withdrawing an invitation that is being accepted deletes nothing: the accepted one stays and the withdrawal is not found', async () => {
+    const owner = await signedIn('withdraw-owner');
+    const guest = await signedIn('withdraw-guest');
+    const invitation = await new InvitationService(orm.em).invite(owner.workspaceId, owner.user.id, guest.user.email, 'member');
+    // The accept holds the invitation's row lock (as InvitationService.accept does) while the withdrawal starts.
+    const accepting = orm.em.fork();
+    await accepting.begin();
+    const row = await accepting.findOneOrFail(Invitation, { id: invitation.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const withdrawing = rejection(new InvitationService(orm.em).delete(owner.workspaceId, invitation.id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    row.acceptedAt = new Date();
+    accepting.create(Membership, { workspace: owner.workspaceId, user: guest.user.id, role: 'member' });
+    await accepting.commit();
+    expect((await withdrawing).code).toBe(AccountsErrorCode.NotFound);
+    expect(await orm.em.fork().findOne(Invitation, { id: invitation.id })).toMatchObject({ acceptedAt: expect.any(Date) });
+    // An invitation not accepted is withdrawn; a second withdrawal finds nothing.
+    const other = await new InvitationService(orm.em).invite(owner.workspaceId, owner.user.id, uniqueEmail('other'), 'member');
+    await new InvitationService(orm.em).delete(owner.workspaceId, other.id);
+    expect(await orm.em.fork().count(Invitation, { id: other.id })).toBe(0);
+    expect((await rejection(new InvitationService(orm.em).delete(owner.workspaceId, other.id))).code).toBe(AccountsErrorCode.NotFound);
+  });
+
   it('two concurrent invitations of one email: one is made, the other is a conflict (a unique index)', async () => {
     const owner = await signedIn('inviter');
     const email = uniqueEmail('race');
@@ -321,7 +411,9 @@ describe('members', () => {
   it('the last owner cannot be removed; once another owner exists, they can', async () => {
     const owner = await signedIn('owner');
     const members = new MemberService(orm.em);
-    expect((await rejection(members.remove(owner.workspaceId, owner.user.id))).message).toMatch(/last owner/);
+    const lastOwner = await rejection(members.remove(owner.workspaceId, owner.user.id));
+    expect(lastOwner.code).toBe(AccountsErrorCode.Conflict);
+    expect(lastOwner.message).toMatch(/last owner/);
     const second = await signedIn('second');
     await join(owner.workspaceId, owner.user.id, second, 'owner');
     await members.remove(owner.workspaceId, owner.user.id);
@@ -369,6 +461,24 @@ describe('provisionKey (admin CLI)', () => {
     expect((await rejection(provisionKey(orm.em.fork(), { ...input, workspaceId: other.workspaceId }, anyKeys))).code).toBe(AccountsErrorCode.InvalidRequest);
     const named = await provisionKey(orm.em.fork(), { ...input, workspaceId: user.workspaceId }, anyKeys);
     expect({ user: named.user.id, workspace: named.workspace.id }).toEqual({ user: user.user.id, workspace: user.workspaceId });
+  });
+
+  it("replace revokes only this user's keys of that name in the workspace, never another member's, and returns their hashes", async () => {
+    const owner = await signedIn('replace-owner');
+    const member = await signedIn('replace-member');
+    await join(owner.workspaceId, owner.user.id, member);
+    const theirs = await new ApiKeyService(orm.em).create(owner.workspaceId, member.user.id, { name: 'demo' });
+    const input = { email: owner.user.email, workspaceId: owner.workspaceId, name: 'demo', scopes: [...ALL_SCOPES], dailyLimit: null, replace: true };
+    const first = await provisionKey(orm.em.fork(), input, anyKeys);
+    expect(first.replaced).toEqual([]);
+    const second = await provisionKey(orm.em.fork(), input, anyKeys);
+    expect(second.replaced).toEqual([hashApiKey(first.secret)]);
+    const rows = await orm.em.fork().find(ApiKey, { id: [theirs.key.id, first.key.id, second.key.id] });
+    expect(Object.fromEntries(rows.map((key) => [key.id, key.revokedAt !== null]))).toEqual({
+      [theirs.key.id]: false,
+      [first.key.id]: true,
+      [second.key.id]: false,
+    });
   });
 
   it('refuses a key beyond the plan\'s maxActiveKeys with a conflict that says to revoke one, also when asked at once', async () => {

@@ -3,7 +3,7 @@ import { generateApiKey } from '@nomosly/api-keys';
 import { ALL_SCOPES, isScope } from '@nomosly/contracts';
 import { ApiKey, Membership, User, Workspace, WorkspaceRole } from '@nomosly/db';
 import { DEFAULT_PLANS, Plans } from '@nomosly/limits';
-import { AccountsError, AccountsErrorCode, invalid, notFound, requireId } from './accounts-error';
+import { AccountsError, AccountsErrorCode, conflict, invalid, notFound, requireId } from './accounts-error';
 import { requireRoomForKey } from './key-room';
 import { type KeyView, toKeyView } from './views';
 
@@ -55,7 +55,7 @@ export class ApiKeyService {
     return this.em.fork().transactional(async (tx) => {
       const workspace = await tx.findOne(Workspace, { id });
       if (!workspace) throw notFound('workspace');
-      await requireRoomForKey(tx, workspace, this.plans, this.now());
+      await requireRoomForKey(tx, workspace, createdByUserId, this.plans, this.now());
       const generated = generateApiKey();
       const key = tx.create(ApiKey, {
         workspace,
@@ -85,7 +85,9 @@ export class ApiKeyService {
 
   /**
    * Issues a new key with the same name, scopes, daily limit and expiry, and lets the old one live on for
-   * `overlapSeconds` (0: it is revoked now), so that clients can switch without an outage.
+   * `overlapSeconds` (0: it is revoked now), so that clients can switch without an outage. Refused (conflict) when
+   * the workspace's other active keys already fill its plan's maxActiveKeys, and (not found) when the rotating user
+   * is no longer a member.
    */
   async rotate(
     workspaceId: string,
@@ -96,11 +98,17 @@ export class ApiKeyService {
     if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > MAX_ROTATION_OVERLAP_SECONDS) {
       throw invalid(`overlapSeconds must be a whole number from 0 to ${MAX_ROTATION_OVERLAP_SECONDS}.`);
     }
+    const workspaceUuid = requireId(workspaceId, 'workspace');
     return this.em.fork().transactional(async (tx) => {
+      // The workspace's lock before the key's: the order MemberService.remove takes them in, so neither waits on the other forever.
+      const workspace = await tx.findOne(Workspace, { id: workspaceUuid }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!workspace) throw notFound('key');
       const old = await this.findManageable(tx, workspaceId, keyId, rotatedByUserId, { lock: true });
       const now = this.now();
-      if (old.revokedAt) throw invalid('This key is revoked; create a new key instead.');
-      if (old.expiresAt && old.expiresAt <= now) throw invalid('This key has expired; create a new key instead.');
+      if (old.revokedAt) throw conflict('This key is revoked; create a new key instead.');
+      if (old.expiresAt && old.expiresAt <= now) throw conflict('This key has expired; create a new key instead.');
+      // The old key does not count: a rotation at the cap works, and its overlap holds the cap + 1 at most.
+      await requireRoomForKey(tx, workspace, rotatedByUserId, this.plans, now, { excludingKeyId: old.id });
       const generated = generateApiKey();
       const successor = tx.create(ApiKey, {
         workspace: old.workspace,

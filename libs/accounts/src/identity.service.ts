@@ -38,6 +38,8 @@ export class IdentityService {
       const users = tx.getRepository(User);
       const linked = await users.findBySubject(identity.subject);
       if (linked) {
+        // The bearer guard signs in on every console request: when nothing changed, nothing more is read or written.
+        if (linked.email === email && linked.emailVerified === identity.emailVerified) return toUserView(linked);
         await this.requireEmailFree(tx, identity.subject, email, identity.emailVerified);
         linked.email = email;
         linked.emailVerified = identity.emailVerified;

@@ -53,19 +53,14 @@ export class InvitationService {
     }
   }
 
-  /** The workspace's invitations that can still be accepted. */
-  async listPending(workspaceId: string): Promise<InvitationView[]> {
-    const invitations = await this.em.fork().getRepository(Invitation).findPendingIn(requireId(workspaceId, 'workspace'), this.now());
-    return invitations.map(toInvitationView);
-  }
-
-  /** Withdraws an invitation not accepted yet. */
+  /**
+   * Withdraws an invitation not accepted yet, in one statement: an accept committed in between leaves it standing
+   * (and this is not found), so no membership is ever left without its accepted invitation row.
+   */
   async delete(workspaceId: string, invitationId: string): Promise<void> {
-    const em = this.em.fork();
-    const invitation = await em.getRepository(Invitation).findUnacceptedIn(requireId(workspaceId, 'workspace'), requireId(invitationId, 'invitation'));
-    if (!invitation) throw notFound('invitation');
-    em.remove(invitation);
-    await em.flush();
+    const workspace = requireId(workspaceId, 'workspace');
+    const id = requireId(invitationId, 'invitation');
+    if ((await this.em.fork().getRepository(Invitation).deleteUnacceptedIn(workspace, id)) === 0) throw notFound('invitation');
   }
 
   /** The invitations that the user's verified email can accept; none while the email is unverified. */

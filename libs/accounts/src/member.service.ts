@@ -1,6 +1,6 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { ApiKey, Invitation, Membership, Workspace, WorkspaceRole } from '@nomosly/db';
-import { invalid, notFound, requireId } from './accounts-error';
+import { conflict, notFound, requireId } from './accounts-error';
 import type { KeyChange } from './api-key.service';
 import { type InvitationView, type MemberView, toInvitationView, toKeyView, toMemberView } from './views';
 
@@ -40,7 +40,7 @@ export class MemberService {
       const membership = await memberships.findOf(id, memberId);
       if (!membership) throw notFound('member');
       if (membership.role === WorkspaceRole.Owner && (await memberships.countWithRole(id, WorkspaceRole.Owner)) <= 1) {
-        throw invalid('The last owner of a workspace cannot be removed; make another member an owner first.');
+        throw conflict('The last owner of a workspace cannot be removed; make another member an owner first.');
       }
       tx.remove(membership);
       if (workspace.personalOwner?.id === memberId) workspace.personalOwner = null;

@@ -14,7 +14,11 @@ export interface ProvisionKeyInput {
   dailyLimit: number | null;
   /** The workspace the key is for, of which the email's user must be a member; needed once that user signs in. */
   workspaceId?: string;
-  /** Revokes the workspace's active keys of the same name first (npm start's demo key, made anew each start). */
+  /**
+   * Revokes this user's unrevoked keys of the same name in the workspace first (npm start's demo key, made anew each
+   * start); other members' keys are never touched. Their hashes come back in `replaced`, for the caller to announce
+   * to the gateways once this has committed.
+   */
   replace?: boolean;
 }
 
@@ -24,6 +28,8 @@ export interface ProvisionedKey {
   user: User;
   workspace: Workspace;
   createdUser: boolean;
+  /** The hashes of the keys `replace` revoked, which gateways key their caches by. */
+  replaced: string[];
 }
 
 /**
@@ -40,8 +46,10 @@ export async function provisionKey(em: EntityManager, input: ProvisionKeyInput, 
     // A new user's workspace is written first, so that its row exists to be locked.
     await tx.flush();
     const now = new Date();
-    if (input.replace) await tx.nativeUpdate(ApiKey, { workspace, name: input.name, revokedAt: null }, { revokedAt: now });
-    await requireRoomForKey(tx, workspace, plans, now);
+    const replaced = input.replace ? await tx.find(ApiKey, { workspace, createdBy: user, name: input.name, revokedAt: null }) : [];
+    for (const old of replaced) old.revokedAt = now;
+    await tx.flush();
+    await requireRoomForKey(tx, workspace, user.id, plans, now);
     const generated = generateApiKey();
     const key = tx.create(ApiKey, {
       workspace,
@@ -53,7 +61,7 @@ export async function provisionKey(em: EntityManager, input: ProvisionKeyInput, 
       dailyLimit: input.dailyLimit,
     });
     await tx.flush();
-    return { secret: generated.secret, key, user, workspace, createdUser: created };
+    return { secret: generated.secret, key, user, workspace, createdUser: created, replaced: replaced.map((old) => old.hash) };
   });
 }
 

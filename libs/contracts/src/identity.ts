@@ -4,4 +4,9 @@
  */
 export const DEV_TOKEN_GRANT_TYPE = 'urn:nomosly:params:oauth:grant-type:dev-token';
 export const CLI_CLIENT_ID = 'nomosly-cli';
+/**
+ * The CLI client's secret when IDP_CLI_CLIENT_SECRET is unset, on both sides: development and tests only (the
+ * stand-in's config schema refuses it otherwise).
+ */
+export const DEV_CLI_CLIENT_SECRET = 'dev-cli-secret';
 export const CONSOLE_CLIENT_ID = 'nomosly-console';

@@ -2,7 +2,7 @@ import { RETENTION_DEFAULTS, retentionSchema } from './retention';
 
 describe('the retention table', () => {
   it('P6: defaults to 30 days of request log, 400 days of usage records and seven years of rollups', () => {
-    expect(retentionSchema.parse({})).toEqual({ requestLogDays: 30, usageRecordDays: 400, rollupDays: 2557 });
+    expect(retentionSchema.parse({})).toEqual({ requestLogDays: 30, usageRecordDays: 400, rollupDays: 2557, invitationDays: 30 });
     expect(RETENTION_DEFAULTS.rollupDays).toBeGreaterThanOrEqual(Math.ceil(7 * 365.25));
   });
 

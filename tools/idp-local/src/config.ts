@@ -12,9 +12,6 @@ const commaSeparated = (fallback: string, what: string) =>
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an http or https URL' });
 
-/** The CLI client's secret when IDP_CLI_CLIENT_SECRET is unset: development and tests only (the schema says so). */
-export const DEV_CLI_CLIENT_SECRET = 'dev-cli-secret';
-
 /**
  * The stand-in's environment: every variable has a default that works on a laptop. It signs anyone in by
  * email alone, so it refuses to start where it could pass for the real identity provider: with

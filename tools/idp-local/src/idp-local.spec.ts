@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type JWTPayload, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
-import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
+import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, DEV_CLI_CLIENT_SECRET, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
 import { configProblems } from '@nomosly/config';
 import { type IdpStandIn, startIdpStandIn } from '@nomosly/testing';
 import { idpConfigSchema } from './config';
@@ -11,7 +11,7 @@ function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
-async function devTokenGrant(idp: IdpStandIn, fields: Record<string, string>, secret = 'dev-cli-secret'): Promise<Response> {
+async function devTokenGrant(idp: IdpStandIn, fields: Record<string, string>, secret = DEV_CLI_CLIENT_SECRET): Promise<Response> {
   return fetch(`${idp.url}/token`, {
     method: 'POST',
     headers: { authorization: basic(CLI_CLIENT_ID, secret) },

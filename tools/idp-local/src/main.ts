@@ -1,5 +1,6 @@
 import { loadConfig } from '@nomosly/config';
-import { DEV_CLI_CLIENT_SECRET, idpConfigSchema } from './config';
+import { DEV_CLI_CLIENT_SECRET } from '@nomosly/contracts';
+import { idpConfigSchema } from './config';
 import { startIdpStandIn } from './server';
 import { loadOrCreateSigningKey } from './signing-key';
 

@@ -79,9 +79,11 @@ describe('cli privacy-audit', () => {
       'PASS P6 request_log holds no row older than its retention of 30 days',
       'PASS P6 usage_records holds no row older than its retention of 400 days',
       'PASS P6 usage_daily holds no row older than its retention of 2557 days',
+      'PASS P6 invitations holds no row older than its retention of 30 days',
       'PASS P11 a sample of 2 workspaces: each refused to a user who is not its member',
+      'PASS P11 no active API key was created by a user who is not a member of its workspace',
     ]);
-    expect(lines.at(-1)).toBe('RESULT all 12 checks PASS');
+    expect(lines.at(-1)).toBe('RESULT all 14 checks PASS');
     expect(status).toBe(0);
   });
 
@@ -90,7 +92,7 @@ describe('cli privacy-audit', () => {
     try {
       const { status, lines } = audit({ VISION_REDIS_URL: persistent.url });
       expect(lines).toContain('FAIL P1 vision Redis: appendonly is "yes": it writes every command to disk; run it with appendonly no');
-      expect(lines.at(-1)).toBe('RESULT 11 of 12 checks PASS, 1 FAIL, 0 CANNOT CHECK: not every promise checked is shown kept');
+      expect(lines.at(-1)).toBe('RESULT 13 of 14 checks PASS, 1 FAIL, 0 CANNOT CHECK: not every promise checked is shown kept');
       expect(status).toBe(1);
     } finally {
       await persistent.stop();
@@ -105,7 +107,7 @@ describe('cli privacy-audit', () => {
       expect(unchecked.lines).toContainEqual(
         expect.stringMatching(/^CANNOT CHECK P1 vision Redis persistence and slow log: it refuses CONFIG \(.+\); check them by hand, then set VISION_REDIS_PERSISTENCE_CHECKED=1$/),
       );
-      expect(unchecked.lines.at(-1)).toBe('RESULT 11 of 12 checks PASS, 0 FAIL, 1 CANNOT CHECK: not every promise checked is shown kept');
+      expect(unchecked.lines.at(-1)).toBe('RESULT 13 of 14 checks PASS, 0 FAIL, 1 CANNOT CHECK: not every promise checked is shown kept');
       expect(unchecked.status).toBe(1);
       const vouched = audit({ VISION_REDIS_URL: url, VISION_REDIS_PERSISTENCE_CHECKED: '1' });
       expect(vouched.lines).toContainEqual(expect.stringMatching(/^PASS P1 vision Redis keeps nothing on disk: checked by the operator \(VISION_REDIS_PERSISTENCE_CHECKED=1\); it refuses CONFIG/));
@@ -135,6 +137,37 @@ describe('cli privacy-audit', () => {
     }
   });
 
+  it('P11: an active key whose creator is not a member of its workspace fails the audit, with the key named; revoked or expired ones do not', async () => {
+    // One user's id, and a workspace they are not a member of: the key a removal left behind.
+    const { rows } = await db.query<{ workspace_id: string; user_id: string }>(
+      `select w.id as workspace_id, u.id as user_id from workspaces w, users u
+        where not exists (select 1 from memberships m where m.workspace_id = w.id and m.user_id = u.id) limit 1`,
+    );
+    const [{ workspace_id: workspaceId, user_id: userId }] = rows;
+    const plant = async (id: string, prefix: string, revokedAt: Date | null, expiresAt: Date | null) =>
+      db.query(
+        `insert into api_keys (id, workspace_id, created_by_id, name, prefix, hash, scopes, revoked_at, expires_at)
+         values ($1, $2, $3, 'left behind', $4, $5, '{faces:detect}', $6, $7)`,
+        [id, workspaceId, userId, prefix, randomUUID().replaceAll('-', '').padEnd(64, '0'), revokedAt, expiresAt],
+      );
+    const active = randomUUID();
+    const settled = [randomUUID(), randomUUID()];
+    try {
+      await plant(settled[0], 'nk_live_Rvkd', new Date(), null);
+      await plant(settled[1], 'nk_live_Expd', null, new Date(Date.now() - DAY_MS));
+      expect(audit().lines).toContain('PASS P11 no active API key was created by a user who is not a member of its workspace');
+
+      await plant(active, 'nk_live_Left', null, null);
+      const { status, lines } = audit();
+      expect(lines).toContain(
+        `FAIL P11 1 active API key was created by a user who is not a member of its workspace (revoke them): key nk_live_Left… (${active}) in workspace ${workspaceId}, created by user ${userId}`,
+      );
+      expect(status).toBe(1);
+    } finally {
+      await db.query('delete from api_keys where id = any($1::uuid[])', [[active, ...settled]]);
+    }
+  });
+
   it('P3: a column beyond the documented key metadata fails the audit', async () => {
     await db.query('alter table api_keys add column secret_hint text');
     try {
@@ -158,6 +191,20 @@ describe('cli privacy-audit', () => {
       expect(status).toBe(1);
     } finally {
       await db.query('delete from request_log where request_id = $1', [requestId]);
+    }
+    // An invitation accepted 31 days ago, with the invitee's email: past its 30 days (and the two hours between sweeps).
+    const { rows } = await db.query<{ id: string }>('select id from workspaces limit 1');
+    const invitationId = randomUUID();
+    await db.query(
+      `insert into invitations (id, workspace_id, email, role, created_at, expires_at, accepted_at) values ($1, $2, $3, 'member', $4, $4, $4)`,
+      [invitationId, rows[0].id, `aged-${randomUUID().slice(0, 8)}@cli.test`, new Date(Date.now() - 31 * DAY_MS)],
+    );
+    try {
+      const { status, lines } = audit();
+      expect(lines).toContainEqual(expect.stringMatching(/^FAIL P6 invitations holds 1 row older than its retention of 30 days \(oldest \d{4}-/));
+      expect(status).toBe(1);
+    } finally {
+      await db.query('delete from invitations where id = $1', [invitationId]);
     }
     const elsewhere = audit({ QUEUE_PREFIX: uniquePrefix('audit-nosweep') });
     expect(elsewhere.lines).toContainEqual(expect.stringMatching(/^FAIL P6 no retention sweep has completed or is scheduled/));

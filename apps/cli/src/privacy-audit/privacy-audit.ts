@@ -9,7 +9,7 @@ import { type AuditLine, formatLine, summaryLine } from './audit-line';
 import { checkLogRedaction } from './logging.check';
 import { checkLastSweep, checkRetainedRows } from './retention.check';
 import { checkVisionRedisContents, checkVisionRedisSettings } from './vision-redis.check';
-import { checkWorkspaceAccess } from './workspace-access.check';
+import { checkKeysOfNonMembers, checkWorkspaceAccess } from './workspace-access.check';
 
 /** Exit codes: every check passed; a check failed or could not be made; a store could not be reached. */
 export const AuditExit = Object.freeze({ Kept: 0, NotShownKept: 1, Unreachable: 2 } as const);
@@ -26,7 +26,7 @@ export async function privacyAudit(write: (line: string) => void): Promise<numbe
   write(`  vision Redis  ${describeStore(config.VISION_REDIS_URL)} (queue prefix "${config.QUEUE_PREFIX}", deadline ${config.VISION_DEADLINE_MS} ms)`);
   write(`  events Redis  ${describeStore(config.EVENTS_REDIS_URL)}`);
   write(
-    `  retention     request log ${config.RETENTION_REQUEST_LOG_DAYS} d, usage records ${config.RETENTION_USAGE_RECORD_DAYS} d, rollups ${config.RETENTION_ROLLUP_DAYS} d`,
+    `  retention     request log ${config.RETENTION_REQUEST_LOG_DAYS} d, usage records ${config.RETENTION_USAGE_RECORD_DAYS} d, rollups ${config.RETENTION_ROLLUP_DAYS} d, invitations ${config.RETENTION_INVITATION_DAYS} d`,
   );
   write('');
 
@@ -51,6 +51,7 @@ export async function privacyAudit(write: (line: string) => void): Promise<numbe
     report(await checkLastSweep(events, config.QUEUE_PREFIX, now));
     report(await checkRetainedRows(db, retentionFrom(config), now));
     report(await checkWorkspaceAccess(db, orm.em));
+    report(await checkKeysOfNonMembers(db, now));
   } finally {
     await orm.close(true);
     await db.end();

@@ -34,14 +34,16 @@ export async function checkLastSweep(events: Redis, prefix: string, now: Date): 
 export async function checkRetainedRows(db: Client, retention: Retention, now: Date): Promise<AuditLine[]> {
   const cutoffs = retentionCutoffs(retention, new Date(now.getTime() - SWEEP_WINDOW_MS));
   const tables = [
-    { table: 'request_log', column: 'at', cutoff: cutoffs.requestLogFrom.toISOString(), cast: 'timestamptz', days: retention.requestLogDays },
-    { table: 'usage_records', column: 'at', cutoff: cutoffs.usageRecordsFrom.toISOString(), cast: 'timestamptz', days: retention.usageRecordDays },
-    { table: 'usage_daily', column: 'day', cutoff: cutoffs.usageDailyFrom, cast: 'date', days: retention.rollupDays },
+    { table: 'request_log', age: '"at"', cutoff: cutoffs.requestLogFrom.toISOString(), cast: 'timestamptz', days: retention.requestLogDays },
+    { table: 'usage_records', age: '"at"', cutoff: cutoffs.usageRecordsFrom.toISOString(), cast: 'timestamptz', days: retention.usageRecordDays },
+    { table: 'usage_daily', age: '"day"', cutoff: cutoffs.usageDailyFrom, cast: 'date', days: retention.rollupDays },
+    // Counted from acceptance, or else from expiry, as the sweep counts them.
+    { table: 'invitations', age: 'coalesce("accepted_at", "expires_at")', cutoff: cutoffs.invitationsFrom.toISOString(), cast: 'timestamptz', days: retention.invitationDays },
   ];
   const lines: AuditLine[] = [];
-  for (const { table, column, cutoff, cast, days } of tables) {
+  for (const { table, age, cutoff, cast, days } of tables) {
     const { rows } = await db.query<{ n: string; oldest: Date | string | null }>(
-      `select count(*) as n, min("${column}")::text as oldest from ${table} where "${column}" < $1::${cast}`,
+      `select count(*) as n, min(${age})::text as oldest from ${table} where ${age} < $1::${cast}`,
       [cutoff],
     );
     const expired = Number(rows[0].n);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { WorkspaceService, type WorkspaceSettings } from '@nomosly/accounts';
 import { LimitsStore, Plans, limitsPrefix, spendCents } from '@nomosly/limits';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
@@ -25,17 +25,15 @@ export interface WorkspaceLimits {
  */
 @Injectable()
 export class LimitsService {
-  private readonly logger = new Logger(LimitsService.name);
-  private readonly plans: Plans;
   private readonly counters: LimitsStore;
 
   constructor(
     private readonly workspaces: WorkspaceService,
     private readonly events: KeyEventsPublisher,
+    private readonly plans: Plans,
     redis: EventsRedis,
     @Inject(CONSOLE_CONFIG) config: ConsoleConfig,
   ) {
-    this.plans = new Plans(config.PLANS, (message) => this.logger.warn(message));
     this.counters = new LimitsStore(redis.client, { prefix: limitsPrefix(config.QUEUE_PREFIX) });
   }
 

@@ -43,7 +43,10 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     this.metrics.sweptRows.inc({ table: 'request_log' }, deleted.requestLog);
     this.metrics.sweptRows.inc({ table: 'usage_records' }, deleted.usageRecords);
     this.metrics.sweptRows.inc({ table: 'usage_daily' }, deleted.usageDaily);
-    this.logger.log(`retention sweep deleted ${deleted.requestLog} request-log rows, ${deleted.usageRecords} usage records, ${deleted.usageDaily} rollup rows`);
+    this.metrics.sweptRows.inc({ table: 'invitations' }, deleted.invitations);
+    this.logger.log(
+      `retention sweep deleted ${deleted.requestLog} request-log rows, ${deleted.usageRecords} usage records, ${deleted.usageDaily} rollup rows, ${deleted.invitations} invitations`,
+    );
     return deleted;
   }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { RETENTION_DEFAULTS, type Retention } from '@nomosly/contracts';
+import { RETENTION_DEFAULTS, type Retention, retentionCutoffs } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { TEST_DATABASE_URL, insertUsageRows } from '@nomosly/testing';
-import { RetentionSweeper, retentionCutoffs } from './retention-sweeper';
+import { RetentionSweeper } from './retention-sweeper';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // A controlled clock far in the past, so that the rows other specs write now are never near a limit.
@@ -31,6 +31,7 @@ describe('RetentionSweeper', () => {
     await db.query('delete from request_log where workspace_id = $1', [workspaceId]);
     await db.query('delete from usage_records where workspace_id = $1', [workspaceId]);
     await db.query('delete from usage_daily where workspace_id = $1', [workspaceId]);
+    await db.query('delete from workspaces where id = $1', [workspaceId]); // and its invitations, by cascade
   });
 
   afterAll(async () => {
@@ -53,6 +54,14 @@ describe('RetentionSweeper', () => {
   }
   async function insertRollup(operation: string, day: string): Promise<void> {
     await insertUsageRows(TEST_DATABASE_URL, { daily: [{ workspaceId, keyId: randomUUID(), operation, day, calls: 1, units: 1 }] });
+  }
+  /** An invitation of `label`@retention.test to this test's workspace (made on first use), settled as given. */
+  async function insertInvitation(label: string, expiresAt: Date, acceptedAt: Date | null): Promise<void> {
+    await db.query(`insert into workspaces (id, name) values ($1, 'retention') on conflict do nothing`, [workspaceId]);
+    await db.query(
+      `insert into invitations (id, workspace_id, email, role, created_at, expires_at, accepted_at) values ($1, $2, $3, 'member', $4, $5, $6)`,
+      [randomUUID(), workspaceId, `${label}@retention.test`, new Date(expiresAt.getTime() - 7 * DAY_MS), expiresAt, acceptedAt],
+    );
   }
   const ids = async (sql: string) => (await db.query<{ id: string }>(sql, [workspaceId])).rows.map((row) => row.id).sort();
 
@@ -81,19 +90,19 @@ describe('RetentionSweeper', () => {
 
     const deleted = await new RetentionSweeper(orm.em).sweep(RETENTION, NOW, 2);
 
-    expect(deleted).toEqual({ requestLog: 3, usageRecords: 2, usageDaily: 2 });
+    expect(deleted).toEqual({ requestLog: 3, usageRecords: 2, usageDaily: 2, invitations: 0 });
     expect(await ids('select request_id as id from request_log where workspace_id = $1')).toEqual(['log-at-limit', 'log-fresh']);
     expect(await ids('select event_id as id from usage_records where workspace_id = $1')).toEqual(['rec-31-days', 'rec-at-limit']);
     expect(await ids('select operation as id from usage_daily where workspace_id = $1')).toEqual(['kept-401-days', 'kept-first-day']);
 
     // A second sweep at the same time finds nothing more; a day later the rows at the limit go.
-    expect(await new RetentionSweeper(orm.em).sweep(RETENTION, NOW)).toEqual({ requestLog: 0, usageRecords: 0, usageDaily: 0 });
+    expect(await new RetentionSweeper(orm.em).sweep(RETENTION, NOW)).toEqual({ requestLog: 0, usageRecords: 0, usageDaily: 0, invitations: 0 });
     const dayLater = new Date(NOW.getTime() + DAY_MS);
-    expect(await new RetentionSweeper(orm.em).sweep(RETENTION, dayLater)).toEqual({ requestLog: 1, usageRecords: 1, usageDaily: 1 });
+    expect(await new RetentionSweeper(orm.em).sweep(RETENTION, dayLater)).toEqual({ requestLog: 1, usageRecords: 1, usageDaily: 1, invitations: 0 });
   });
 
   it('P6: follows the configured table, not the defaults', async () => {
-    const short: Retention = { requestLogDays: 1, usageRecordDays: 35, rollupDays: 365 };
+    const short: Retention = { requestLogDays: 1, usageRecordDays: 35, rollupDays: 365, invitationDays: 2 };
     await insertRequestLog('short-log-kept', ago(1));
     await insertRequestLog('short-log-expired', ago(1, 1));
     await insertUsageRecord('short-rec-kept', ago(35));
@@ -101,9 +110,36 @@ describe('RetentionSweeper', () => {
     await insertRollup('short-kept', retentionCutoffs(short, NOW).usageDailyFrom);
     await insertRollup('short-expired', dayOf(ago(366)));
 
-    expect(await new RetentionSweeper(orm.em).sweep(short, NOW)).toEqual({ requestLog: 1, usageRecords: 1, usageDaily: 1 });
+    expect(await new RetentionSweeper(orm.em).sweep(short, NOW)).toEqual({ requestLog: 1, usageRecords: 1, usageDaily: 1, invitations: 0 });
     expect(await ids("select request_id as id from request_log where workspace_id = $1 and request_id like 'short-%'")).toEqual(['short-log-kept']);
     expect(await ids("select event_id as id from usage_records where workspace_id = $1 and event_id like 'short-%'")).toEqual(['short-rec-kept']);
     expect(await ids("select operation as id from usage_daily where workspace_id = $1 and operation like 'short-%'")).toEqual(['short-kept']);
+  });
+
+  it('P6: deletes invitations, and the invitee emails in them, accepted or else expired longer ago than their retention', async () => {
+    const days = RETENTION.invitationDays;
+    expect(days).toBe(30);
+    const inFuture = new Date(NOW.getTime() + DAY_MS);
+    await insertInvitation('pending', inFuture, null);
+    await insertInvitation('accepted-recently', inFuture, ago(1));
+    await insertInvitation('accepted-at-limit', ago(days - 5), ago(days));
+    await insertInvitation('accepted-expired', ago(days - 5), ago(days, 1));
+    await insertInvitation('expired-at-limit', ago(days), null);
+    await insertInvitation('expired-1ms', ago(days, 1), null);
+    await insertInvitation('expired-old', ago(days + 400), null);
+    const emails = () => ids("select split_part(email, '@', 1) as id from invitations where workspace_id = $1");
+
+    expect((await new RetentionSweeper(orm.em).sweep(RETENTION, NOW, 2)).invitations).toBe(3);
+    expect(await emails()).toEqual(['accepted-at-limit', 'accepted-recently', 'expired-at-limit', 'pending']);
+    expect((await new RetentionSweeper(orm.em).sweep(RETENTION, new Date(NOW.getTime() + 1))).invitations).toBe(2);
+    expect(await emails()).toEqual(['accepted-recently', 'pending']);
+    // The configured table, not the default: 2 days from acceptance, 1 from expiry.
+    const at = (ms: number) => new Date(NOW.getTime() + ms);
+    expect((await new RetentionSweeper(orm.em).sweep({ ...RETENTION, invitationDays: 2 }, at(DAY_MS))).invitations).toBe(0);
+    expect((await new RetentionSweeper(orm.em).sweep({ ...RETENTION, invitationDays: 2 }, at(DAY_MS + 1))).invitations).toBe(1);
+    expect(await emails()).toEqual(['pending']);
+    expect((await new RetentionSweeper(orm.em).sweep({ ...RETENTION, invitationDays: 1 }, at(2 * DAY_MS))).invitations).toBe(0);
+    expect((await new RetentionSweeper(orm.em).sweep({ ...RETENTION, invitationDays: 1 }, at(2 * DAY_MS + 1))).invitations).toBe(1);
+    expect(await emails()).toEqual([]);
   });
 });

@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type Retention, retentionCutoffs } from '@nomosly/contracts';
 
-export { retentionCutoffs };
-
 /** Rows deleted per statement: short transactions that never hold many locks or stall the ingest. */
 export const SWEEP_CHUNK = 5_000;
 
@@ -11,11 +9,13 @@ export interface SweepResult {
   requestLog: number;
   usageRecords: number;
   usageDaily: number;
+  invitations: number;
 }
 
 /**
  * P6: deletes what the retention table says has expired at `now` (passed in, so that tests control the clock):
- * request-log rows and usage records older than their limits, and rollup days before the rollup limit.
+ * request-log rows and usage records older than their limits, rollup days before the rollup limit, and
+ * invitations (with the invitee's email) accepted, or else expired, longer ago than the invitation limit.
  */
 @Injectable()
 export class RetentionSweeper {
@@ -27,6 +27,12 @@ export class RetentionSweeper {
       requestLog: await this.deleteInChunks('request_log', '"at" < ?::timestamptz', cutoffs.requestLogFrom.toISOString(), chunk),
       usageRecords: await this.deleteInChunks('usage_records', '"at" < ?::timestamptz', cutoffs.usageRecordsFrom.toISOString(), chunk),
       usageDaily: await this.deleteInChunks('usage_daily', '"day" < ?::date', cutoffs.usageDailyFrom, chunk),
+      invitations: await this.deleteInChunks(
+        'invitations',
+        'coalesce("accepted_at", "expires_at") < ?::timestamptz',
+        cutoffs.invitationsFrom.toISOString(),
+        chunk,
+      ),
     };
   }
 

@@ -17,9 +17,12 @@ export class InvitationRepository extends EntityRepository<Invitation> {
     return this.findOne({ workspace: workspaceId, email, acceptedAt: null });
   }
 
-  /** The workspace's not yet accepted invitation with this id, or null. */
-  findUnacceptedIn(workspaceId: string, id: string): Promise<Invitation | null> {
-    return this.findOne({ id, workspace: workspaceId, acceptedAt: null });
+  /**
+   * Deletes the workspace's not yet accepted invitation with this id, in one statement (an accept that commits
+   * first leaves it standing); returns how many rows went, 0 or 1.
+   */
+  deleteUnacceptedIn(workspaceId: string, id: string): Promise<number> {
+    return this.nativeDelete({ id, workspace: workspaceId, acceptedAt: null });
   }
 
   /** The invitation with this id, locked for the rest of the transaction (so that it is accepted once). */
