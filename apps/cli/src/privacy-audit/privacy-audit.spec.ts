@@ -35,6 +35,17 @@ describe('cli privacy-audit', () => {
     const result = runCli(['privacy-audit'], { ...env, ...overrides });
     return { ...result, lines: result.stdout.trim().split('\n') };
   };
+  /** Breaks the deployment with `plant`, expects the audit to print `line` and exit 1, and undoes it with `undo` whatever happens. */
+  const expectFailureWhile = async (plant: () => Promise<unknown>, undo: () => Promise<unknown>, line: string | RegExp) => {
+    await plant();
+    try {
+      const { status, lines } = audit();
+      expect(lines).toContainEqual(typeof line === 'string' ? line : expect.stringMatching(line));
+      expect(status).toBe(1);
+    } finally {
+      await undo();
+    }
+  };
 
   beforeAll(async () => {
     database = await createScratchDatabase('audit');
@@ -169,43 +180,36 @@ describe('cli privacy-audit', () => {
   });
 
   it('P3: a column beyond the documented key metadata fails the audit', async () => {
-    await db.query('alter table api_keys add column secret_hint text');
-    try {
-      const { status, lines } = audit();
-      expect(lines).toContain('FAIL P3 api_keys has columns beyond the documented metadata: secret_hint');
-      expect(status).toBe(1);
-    } finally {
-      await db.query('alter table api_keys drop column secret_hint');
-    }
+    await expectFailureWhile(
+      () => db.query('alter table api_keys add column secret_hint text'),
+      () => db.query('alter table api_keys drop column secret_hint'),
+      'FAIL P3 api_keys has columns beyond the documented metadata: secret_hint',
+    );
   });
 
   it('P6: a request-log row older than its retention fails the audit; so does a deployment whose sweeps stopped', async () => {
     const requestId = `audit-aged-${randomUUID()}`;
     const at = new Date(Date.now() - 31 * DAY_MS);
-    await insertUsageRows(database.url, {
-      requests: [{ requestId, workspaceId: null, at, ip: '127.0.0.1', method: 'POST', path: '/v1/faces/detect', status: 200, latencyMs: 5, keyPrefix: null }],
-    });
-    try {
-      const { status, lines } = audit();
-      expect(lines).toContainEqual(expect.stringMatching(/^FAIL P6 request_log holds 1 row older than its retention of 30 days \(oldest \d{4}-/));
-      expect(status).toBe(1);
-    } finally {
-      await db.query('delete from request_log where request_id = $1', [requestId]);
-    }
+    await expectFailureWhile(
+      () =>
+        insertUsageRows(database.url, {
+          requests: [{ requestId, workspaceId: null, at, ip: '127.0.0.1', method: 'POST', path: '/v1/faces/detect', status: 200, latencyMs: 5, keyPrefix: null }],
+        }),
+      () => db.query('delete from request_log where request_id = $1', [requestId]),
+      /^FAIL P6 request_log holds 1 row older than its retention of 30 days \(oldest \d{4}-/,
+    );
     // An invitation accepted 31 days ago, with the invitee's email: past its 30 days (and the two hours between sweeps).
     const { rows } = await db.query<{ id: string }>('select id from workspaces limit 1');
     const invitationId = randomUUID();
-    await db.query(
-      `insert into invitations (id, workspace_id, email, role, created_at, expires_at, accepted_at) values ($1, $2, $3, 'member', $4, $4, $4)`,
-      [invitationId, rows[0].id, `aged-${randomUUID().slice(0, 8)}@cli.test`, new Date(Date.now() - 31 * DAY_MS)],
+    await expectFailureWhile(
+      () =>
+        db.query(
+          `insert into invitations (id, workspace_id, email, role, created_at, expires_at, accepted_at) values ($1, $2, $3, 'member', $4, $4, $4)`,
+          [invitationId, rows[0].id, `aged-${randomUUID().slice(0, 8)}@cli.test`, new Date(Date.now() - 31 * DAY_MS)],
+        ),
+      () => db.query('delete from invitations where id = $1', [invitationId]),
+      /^FAIL P6 invitations holds 1 row older than its retention of 30 days \(oldest \d{4}-/,
     );
-    try {
-      const { status, lines } = audit();
-      expect(lines).toContainEqual(expect.stringMatching(/^FAIL P6 invitations holds 1 row older than its retention of 30 days \(oldest \d{4}-/));
-      expect(status).toBe(1);
-    } finally {
-      await db.query('delete from invitations where id = $1', [invitationId]);
-    }
     const elsewhere = audit({ QUEUE_PREFIX: uniquePrefix('audit-nosweep') });
     expect(elsewhere.lines).toContainEqual(expect.stringMatching(/^FAIL P6 no retention sweep has completed or is scheduled/));
     expect(elsewhere.status).toBe(1);
