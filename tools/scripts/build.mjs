@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'dist');
-const sourceRoots = ['apps', 'libs', 'bench', 'tools/rekognition-local', 'tools/idp-local'];
+const sourceRoots = ['apps', 'libs', 'bench', 'tools/rekognition-local', 'tools/idp-local', 'tools/polar-local'];
 const { compilerOptions } = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(root, 'tsconfig.base.json'), 'utf8'));
 
 async function* typescriptFiles(dir) {
