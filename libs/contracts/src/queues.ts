@@ -5,6 +5,8 @@ export const QueueName = Object.freeze({
   Events: 'events',
   /** Scheduled housekeeping (the retention sweeps), on the events Redis; the usage app consumes it. */
   Maintenance: 'maintenance',
+  /** The billing app's own jobs (the daily reconciliation with Polar), on the events Redis. */
+  Billing: 'billing',
 } as const);
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -30,3 +32,9 @@ export const RETENTION_SWEEPS_KEPT = 48;
 
 /** The retention sweep's scheduler id: fixed, so every usage replica upserts the same one schedule, and the audit finds it. */
 export const RETENTION_SWEEP_SCHEDULER = 'retention-sweep';
+
+/** Job names on the billing queue. */
+export const BillingJob = Object.freeze({ Reconcile: 'billing.reconcile' } as const);
+
+/** The daily reconciliation's scheduler id: fixed, so that every billing replica upserts the same one schedule. */
+export const BILLING_RECONCILE_SCHEDULER = 'billing-reconcile';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './paths';
 
-export type AppName = 'gateway' | 'vision-worker' | 'console' | 'usage';
+export type AppName = 'gateway' | 'vision-worker' | 'console' | 'usage' | 'billing';
 
 export interface RunningApp {
   readonly name: AppName;

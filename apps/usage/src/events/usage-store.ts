@@ -5,7 +5,8 @@ import type { BatchRows } from './event-batch';
 /**
  * Records, rollups, one batch at a time: the records are inserted idempotently (the event id is the key) and
  * only the rows actually inserted are added to the daily rollups, in the same statement, so a redelivered
- * event counts once. Rollup rows are upserted in key order, so that two writers never deadlock.
+ * event counts once. Each new record also enters the billing ledger, the billing app's outbox to Polar (P4),
+ * in the same statement. Rollup rows are upserted in key order, so that two writers never deadlock.
  */
 const INSERT_USAGE_AND_ROLL_UP = `
   with inserted as (
@@ -14,7 +15,11 @@ const INSERT_USAGE_AND_ROLL_UP = `
     from jsonb_to_recordset(?::jsonb) as r(event_id text, workspace_id uuid, user_id uuid, key_id uuid, operation text,
       units integer, status integer, latency_ms integer, "at" timestamptz)
     on conflict (event_id) do nothing
-    returning workspace_id, key_id, operation, units, at
+    returning event_id, workspace_id, key_id, operation, units, at
+  ), ledger as (
+    insert into billing_ledger (event_id, workspace_id, operation, units, at)
+    select event_id, workspace_id, operation, units, at from inserted
+    on conflict (event_id) do nothing
   ), rollup as (
     insert into usage_daily (workspace_id, key_id, operation, day, calls, units)
     select workspace_id, key_id, operation, ("at" at time zone 'UTC')::date, count(*), sum(units)

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { polarEnv } from '@nomosly/billing';
+import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+import { plansEnv } from '@nomosly/limits';
+
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{16,}$/;
+
+export const billingConfigSchema = baseConfigSchema.extend({
+  /** The billing app's HTTP surface: Polar's webhooks, /healthz, /readyz, /metrics. */
+  PORT: env.port(3004),
+  DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/nomosly'),
+  /** Carries the billing queue (the daily reconciliation) and the key-events channel the gateways listen on. */
+  EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: env.queuePrefix(),
+  ...polarEnv,
+  /** The endpoint secret Polar signs webhooks with (`whsec_...`, either of Polar's two secret formats). */
+  POLAR_WEBHOOK_SECRET: z.string({ message: 'expected the Polar webhook secret, whsec_...' }).regex(WEBHOOK_SECRET, 'expected the Polar webhook secret, whsec_...'),
+  /** The plans whose prices the console's estimate uses; the same table as the gateways'. */
+  PLANS: plansEnv(),
+  /** Usage events sent to Polar in one ingest call, at most. */
+  BILLING_BATCH_SIZE: env.positiveInt(1000),
+  /** Ingest calls in flight at once. */
+  BILLING_CONCURRENCY: env.positiveInt(4),
+  /** How often the ledger is looked at for unsent usage when there was none the last time. */
+  BILLING_POLL_MS: env.positiveInt(200),
+  /** When the reconciliation with Polar runs (a cron pattern, UTC; daily by default). Empty: never scheduled (tests run it by hand). */
+  BILLING_RECONCILE_CRON: z.string().default('17 3 * * *'),
+});
+export type BillingConfig = z.infer<typeof billingConfigSchema>;
+
+export const BILLING_CONFIG = Symbol('BILLING_CONFIG');
+
+export function loadBillingConfig(source: NodeJS.ProcessEnv = process.env): BillingConfig {
+  return loadConfig(billingConfigSchema, source);
+}

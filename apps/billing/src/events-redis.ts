@@ -1,0 +1,35 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { KEY_EVENTS_CHANNEL, type KeyEvent, keyEventSchema } from '@nomosly/contracts';
+import { BILLING_CONFIG, type BillingConfig } from './config';
+
+/**
+ * The billing app's connection to the events Redis for announcements: a workspace whose plan changed is
+ * announced on the key-events channel, so that every gateway drops what it cached of it within a second.
+ */
+@Injectable()
+export class EventsRedis implements OnModuleDestroy {
+  private readonly logger = new Logger(EventsRedis.name);
+  readonly client: Redis;
+
+  constructor(@Inject(BILLING_CONFIG) config: BillingConfig) {
+    this.client = new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: 2, connectionName: 'billing' });
+    this.client.on('error', (error: Error) => this.logger.warn(`events redis: ${error.message}`));
+  }
+
+  /**
+   * Called after the change is committed. A failure is logged, not thrown: the change stands, and gateways
+   * still pick it up when their cache entry expires.
+   */
+  async announce(event: KeyEvent): Promise<void> {
+    try {
+      await this.client.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse(event)));
+    } catch (error) {
+      this.logger.error(`key event not published (${event.type}): ${(error as Error).message}`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.client.disconnect();
+  }
+}

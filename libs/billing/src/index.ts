@@ -1,0 +1,4 @@
+export * from './billing-customers';
+export * from './polar-client';
+export * from './polar-config';
+export * from './polar-errors';
