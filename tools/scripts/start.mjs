@@ -34,6 +34,13 @@ const demoEmail = process.env.DEMO_EMAIL ?? 'demo@nomosly.local';
 const opsPassword = process.env.OPS_PASSWORD ?? randomBytes(12).toString('base64url');
 const opsPasswordFile = path.join(stateDir, 'ops-password');
 const oidcIssuer = `http://${host}:${idpPort}`;
+// Polar: the local stand-in accepts only this token and signs its webhooks with this secret; both fresh each start
+// unless set (a deployment's own, say, to point the billing app at Polar's sandbox instead).
+const polarPort = Number(process.env.POLAR_LOCAL_PORT ?? 4466);
+const billingPort = Number(process.env.BILLING_PORT ?? 3004);
+const polarAccessToken = process.env.POLAR_ACCESS_TOKEN ?? `polar_oat_local_${randomBytes(24).toString('base64url')}`;
+const polarWebhookSecret = process.env.POLAR_WEBHOOK_SECRET ?? `whsec_${randomBytes(24).toString('base64')}`;
+const polarServerUrl = `http://${host}:${polarPort}`;
 
 /** Every app of the system, in start order; `ready` is the path that answers 200 once it can serve. */
 const APPS = [
@@ -41,6 +48,16 @@ const APPS = [
   { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000), portVariable: 'GATEWAY_PORT', env: { OPS_PASSWORD: opsPassword } },
   { name: 'usage', entry: 'apps/usage/src/main.js', port: Number(process.env.USAGE_PORT ?? 3003), portVariable: 'USAGE_PORT' },
   { name: 'console', entry: 'apps/console/src/main.js', port: Number(process.env.CONSOLE_PORT ?? 3002), portVariable: 'CONSOLE_PORT', env: { OIDC_ISSUER: oidcIssuer } },
+  { name: 'billing', entry: 'apps/billing/src/main.js', port: billingPort, portVariable: 'BILLING_PORT' },
+  // The local Polar the billing app and the console are pointed at (Polar itself in production).
+  {
+    name: 'polar-local',
+    entry: 'tools/polar-local/src/main.js',
+    port: polarPort,
+    portVariable: 'POLAR_LOCAL_PORT',
+    ready: '/healthz',
+    env: { POLAR_WEBHOOK_URL: `http://${host}:${billingPort}/webhooks/polar` },
+  },
   // The local identity provider the console trusts in development (Auth0 in production).
   {
     name: 'idp-local',
@@ -77,6 +94,8 @@ async function main() {
   // P6: server logs are kept as long as the retention table says (30 days), the table the apps are built with.
   ({ SERVER_LOG_RETENTION_DAYS: serverLogDays } = createRequire(import.meta.url)(path.join(root, 'dist/libs/contracts/src/retention.js')));
   if (!process.env.OPS_PASSWORD) writeSecretFile(opsPasswordFile, `${opsPassword}\n`);
+  const polar = polarEnvironment();
+  for (const app of APPS) if (['billing', 'console', 'polar-local'].includes(app.name)) app.env = { ...app.env, ...polar };
   for (const app of APPS) startApp(app);
   await Promise.all(APPS.map((app) => waitUntilReady(app)));
   await waitForWorkerSeen();
@@ -88,6 +107,25 @@ async function main() {
   const passwordFrom = process.env.OPS_PASSWORD ? 'OPS_PASSWORD' : shown(opsPasswordFile);
   say(`queues: http://${host}:${gateway.port}/ops/queues (user ${process.env.OPS_USERNAME ?? 'admin'}, password in ${passwordFrom})`);
   say(`logs in ${shown(logDir)}/; Ctrl-C stops everything.`);
+}
+
+/**
+ * What the billing app, the console and polar-local share: the token, the webhook secret, where Polar is, and which
+ * product stands for each paid plan. polar-local seeds one product per paid plan of PLANS (priced from the plan),
+ * under the id productIdFor gives, so the map needs no round trip; a POLAR_PRODUCTS that is set wins.
+ */
+function polarEnvironment() {
+  const requireBuilt = createRequire(import.meta.url);
+  const { productIdFor } = requireBuilt(path.join(root, 'dist/tools/polar-local/src/server.js'));
+  const { DEFAULT_PLANS } = requireBuilt(path.join(root, 'dist/libs/limits/src/plans.js'));
+  const plans = { ...DEFAULT_PLANS, ...(process.env.PLANS ? JSON.parse(process.env.PLANS) : {}) };
+  const products = Object.fromEntries(Object.keys(plans).filter((plan) => plan !== 'free').map((plan) => [plan, productIdFor(plan)]));
+  return {
+    POLAR_ACCESS_TOKEN: polarAccessToken,
+    POLAR_WEBHOOK_SECRET: polarWebhookSecret,
+    POLAR_SERVER_URL: process.env.POLAR_SERVER_URL ?? polarServerUrl,
+    POLAR_PRODUCTS: process.env.POLAR_PRODUCTS ?? JSON.stringify(products),
+  };
 }
 
 /** A path as the user would type it: relative under the working directory, absolute elsewhere. */

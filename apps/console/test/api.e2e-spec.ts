@@ -103,7 +103,7 @@ describe('/api/me', () => {
     const user = await signIn(url, system.issuer, 'me');
     const me = await user.call('GET', '/api/me');
     expect(me.body).toEqual({
-      user: { id: user.userId, email: user.email, name: 'me', marketingOptIn: false },
+      user: { id: user.userId, email: user.email, name: 'me', marketingOptIn: false, deletionScheduledFor: null, restricted: false },
       workspaces: [{ id: user.workspaceId, name: `${user.email}'s workspace`, role: 'owner' }],
     });
   });
@@ -112,7 +112,7 @@ describe('/api/me', () => {
     const user = await signIn(url, system.issuer, 'patch');
     const patched = await user.call('PATCH', '/api/me', { name: 'New Name', marketingOptIn: true });
     expect(patched.status).toBe(200);
-    expect(patched.body.user).toEqual({ id: user.userId, email: user.email, name: 'New Name', marketingOptIn: true });
+    expect(patched.body.user).toEqual({ id: user.userId, email: user.email, name: 'New Name', marketingOptIn: true, deletionScheduledFor: null, restricted: false });
     for (const bad of [{ marketingOptIn: 'yes' }, { name: '' }, { nickname: 'x' }, {}, [], 'text']) {
       const response = await user.call('PATCH', '/api/me', bad);
       expectError(response, 400, 'invalid_request');

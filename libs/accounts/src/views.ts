@@ -18,6 +18,10 @@ export interface UserView {
   email: string;
   name: string | null;
   marketingOptIn: boolean;
+  /** When the account will be purged; null when no deletion is pending. */
+  deletionScheduledFor: Date | null;
+  /** Processing is restricted: every key of the workspaces the user owns is refused. */
+  restricted: boolean;
 }
 
 export interface WorkspaceMembershipView {
@@ -63,7 +67,14 @@ export function toKeyView(key: ApiKey): KeyView {
 }
 
 export function toUserView(user: User): UserView {
-  return { id: user.id, email: user.email, name: user.name, marketingOptIn: user.marketingOptIn };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    marketingOptIn: user.marketingOptIn,
+    deletionScheduledFor: user.deletionScheduledFor,
+    restricted: user.restrictedAt !== null,
+  };
 }
 
 /** Needs the membership's user populated. */

@@ -5,7 +5,7 @@ import { UserRepository } from '../repositories/user.repository';
 @Entity({ tableName: 'users', repository: () => UserRepository })
 export class User {
   [EntityRepositoryType]?: UserRepository;
-  [OptionalProps]?: 'id' | 'name' | 'marketingOptIn' | 'providerSubject' | 'emailVerified' | 'createdAt';
+  [OptionalProps]?: 'id' | 'name' | 'marketingOptIn' | 'providerSubject' | 'emailVerified' | 'createdAt' | 'deletionScheduledFor' | 'restrictedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -34,4 +34,12 @@ export class User {
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
+
+  /** When the account is purged, unless the user cancels first (P7); null when no deletion is pending. */
+  @Property({ type: 'datetime', nullable: true })
+  deletionScheduledFor: Date | null = null;
+
+  /** Since when the user restricted processing: every key of the workspaces they own is refused while set. */
+  @Property({ type: 'datetime', nullable: true })
+  restrictedAt: Date | null = null;
 }
