@@ -117,7 +117,7 @@ describe('polar-local ingest', () => {
 describe('polar-local errors', () => {
   it('answers 401 in Polar\'s shape without the exact bearer token, on every /v1 route', async () => {
     await withPolar({}, async (polar) => {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: accessToken }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: accessToken }] as Record<string, string>[]) {
         const answer = await call(polar, 'GET', '/v1/products/', undefined, headers);
         expect(answer.status).toBe(401);
         expect(answer.body).toEqual({ error: 'Unauthorized', detail: 'Unauthorized' });
