@@ -230,6 +230,9 @@ describe('polar-local billing', () => {
         expect(paid.status).toBe(303);
         const again = await fetch(`${checkout.body?.url as string}/confirm`, { method: 'POST', body: 'email=pay%40x.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
         expect(again.status).toBe(409);
+        // As on Polar by default, a customer with an active subscription cannot buy a second one.
+        const second = await call(polar, 'POST', '/v1/checkouts/', { products: [productIdFor('pro')], external_customer_id: 'ws-pay' });
+        expect((await payCheckout(second.body?.url as string, 'pay@x.test')).status).toBe(403);
         expect(polar.state.subscriptions.size).toBe(1);
         await polar.idle();
         expect(receiver.received.map((w) => w.type)).toEqual([
