@@ -76,6 +76,27 @@ describe('polar-local ingest', () => {
     });
   });
 
+  it('lists events newest first, a page at a time, refusing a limit over 100', async () => {
+    await withPolar({}, async (polar) => {
+      const events = [1, 2, 3, 4, 5].map((n) => ({ ...apiCall('ws-page', n, `p-${n}`), timestamp: new Date(Date.UTC(2026, 0, n)).toISOString() }));
+      await call(polar, 'POST', '/v1/events/ingest', { events });
+      const second = await call(polar, 'GET', '/v1/events/?external_customer_id=ws-page&page=2&limit=2');
+      expect(second.body).toMatchObject({ pagination: { total_count: 5, max_page: 3 } });
+      expect((second.body?.items as Array<{ metadata: { units: number } }>).map((e) => e.metadata.units)).toEqual([3, 2]);
+      const tooMany = await call(polar, 'GET', '/v1/events/?limit=101');
+      expect(tooMany).toMatchObject({ status: 422, body: { error: 'PolarRequestValidationError', detail: [{ loc: ['query', 'limit'] }] } });
+      const days = await call(polar, 'GET', `/v1/meters/${METER_ID}/quantities?start_timestamp=2026-01-02T00:00:00Z&end_timestamp=2026-01-04T12:00:00Z&interval=day&external_customer_id=ws-page`);
+      expect(days.body).toEqual({
+        quantities: [
+          { timestamp: '2026-01-02T00:00:00.000Z', quantity: 2 },
+          { timestamp: '2026-01-03T00:00:00.000Z', quantity: 3 },
+          { timestamp: '2026-01-04T00:00:00.000Z', quantity: 4 },
+        ],
+        total: 9,
+      });
+    });
+  });
+
   it('ingests a batch of 1000 events in well under 50 ms of CPU time', () => {
     const events = Array.from({ length: 1000 }, (_, i) => apiCall('ws-fast', 1, `fast-${i}`));
     let bestMs = Infinity;
