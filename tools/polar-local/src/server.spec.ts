@@ -187,6 +187,8 @@ describe('polar-local faults', () => {
       expect(limited.headers.get('retry-after')).toBe('7');
       // The pages and the control routes keep working, so a test can clear the fault.
       expect((await fetch(`${polar.url}/checkout/unknown`)).status).toBe(404);
+      // So does its health check, which `npm start` waits on, without a token.
+      expect((await fetch(`${polar.url}/healthz`)).status).toBe(200);
       expect((await call(polar, 'PUT', '/__local/fault', { mode: 'status', status: 500 })).status).toBe(200);
       expect((await call(polar, 'GET', '/v1/products/')).status).toBe(500);
       expect((await call(polar, 'PUT', '/__local/fault', { mode: 'teapot' })).status).toBe(422);

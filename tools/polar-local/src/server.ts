@@ -70,6 +70,8 @@ export async function startPolarLocal(options: PolarLocalOptions): Promise<Polar
     const body = await readBody(request);
     if (body === null) throw new PolarHttpError(413, { error: 'RequestEntityTooLarge', detail: 'Request body too large' });
 
+    // For `npm start` and compose to know it is up: not a Polar route, so no token and no fault.
+    if (method === 'GET' && url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname.startsWith('/__local/')) {
       requireToken(request);
       return controlRoute(method, url.pathname, parseJsonObject(body), response);
