@@ -1,11 +1,13 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { billingConfigSchema } from '../../apps/billing/src/config';
 import { consoleConfigSchema } from '../../apps/console/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { usageConfigSchema } from '../../apps/usage/src/config';
 import { workerConfigSchema } from '../../apps/vision-worker/src/config';
 import { idpConfigSchema } from '../../tools/idp-local/src/config';
+import { productIdFor } from '../../tools/polar-local/src/server';
 
 const root = path.resolve(__dirname, '../..');
 interface Service {
@@ -38,7 +40,7 @@ const deployedApps = readdirSync(path.join(root, 'apps')).filter((app) => exists
 
 describe('docker-compose.yml describes the same system', () => {
   it('names every deployable app as a service built from its own Dockerfile', () => {
-    expect(deployedApps.sort()).toEqual(['console', 'gateway', 'usage', 'vision-worker']);
+    expect(deployedApps.sort()).toEqual(['billing', 'console', 'gateway', 'usage', 'vision-worker']);
     for (const app of deployedApps) {
       expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: `apps/${app}/Dockerfile` });
     }
@@ -93,6 +95,25 @@ describe('docker-compose.yml describes the same system', () => {
     expect(environment.EVENTS_REDIS_URL).toBe('redis://redis-events:6379');
   });
 
+  it('gives the billing app an environment its config schema accepts, and the Polar stand-in it is pointed at, which signs webhooks to it', () => {
+    const environment = compose.services.billing?.environment ?? {};
+    expect(billingConfigSchema.safeParse(environment).success).toBe(true);
+    const known = Object.keys(billingConfigSchema.shape);
+    expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
+    expect(environment.EVENTS_REDIS_URL).toBe('redis://redis-events:6379');
+    expect(environment.QUEUE_PREFIX).toBe(compose.services.gateway?.environment?.QUEUE_PREFIX);
+    expect(compose.services.billing?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    const polar = compose.services['polar-local'];
+    expect(polar?.build).toEqual({ context: '.', dockerfile: 'tools/polar-local/Dockerfile' });
+    expect(readFileSync(path.join(root, 'tools/polar-local/Dockerfile'), 'utf8')).toContain('dist/tools/polar-local/src/main.js');
+    expect(environment.POLAR_SERVER_URL).toBe(`http://polar-local:${polar?.environment?.PORT}`);
+    expect(polar?.environment?.POLAR_ACCESS_TOKEN).toBe(environment.POLAR_ACCESS_TOKEN);
+    expect(polar?.environment?.POLAR_WEBHOOK_SECRET).toBe(environment.POLAR_WEBHOOK_SECRET);
+    expect(polar?.environment?.POLAR_WEBHOOK_URL).toBe(`http://billing:${environment.PORT}/webhooks/polar`);
+    // The products the stand-in seeds (one per paid plan) are the ones the billing app maps plans to.
+    expect(JSON.parse(environment.POLAR_PRODUCTS ?? '{}')).toEqual({ pro: productIdFor('pro') });
+  });
+
   it('runs the local identity provider the console trusts, keeping its signing key on a volume', () => {
     const idp = compose.services['idp-local'];
     expect(idp?.build).toEqual({ context: '.', dockerfile: 'tools/idp-local/Dockerfile' });
@@ -106,7 +127,7 @@ describe('docker-compose.yml describes the same system', () => {
 
   it('publishes every port on 127.0.0.1 only', () => {
     const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => ({ name, port })));
-    expect(published.map(({ name }) => name).sort()).toEqual(['console', 'gateway', 'idp-local', 'usage', 'vision-worker']);
+    expect(published.map(({ name }) => name).sort()).toEqual(['billing', 'console', 'gateway', 'idp-local', 'polar-local', 'usage', 'vision-worker']);
     for (const { name, port } of published) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
   });
 
