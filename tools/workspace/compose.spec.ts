@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { retentionEnv } from '@nomosly/contracts';
 import { consoleConfigSchema } from '../../apps/console/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
 import { usageConfigSchema } from '../../apps/usage/src/config';
@@ -91,6 +92,12 @@ describe('docker-compose.yml describes the same system', () => {
     const known = Object.keys(consoleConfigSchema.shape);
     expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
     expect(environment.EVENTS_REDIS_URL).toBe('redis://redis-events:6379');
+  });
+
+  it('P6: gives the console the retention table the usage app sweeps by, which its privacy notice shows', () => {
+    const retentionOf = (app: 'console' | 'usage') =>
+      Object.fromEntries(Object.keys(retentionEnv).map((name) => [name, compose.services[app]?.environment?.[name]]));
+    expect(retentionOf('console')).toEqual(retentionOf('usage'));
   });
 
   it('runs the local identity provider the console trusts, keeping its signing key on a volume', () => {
