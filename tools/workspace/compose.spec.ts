@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { retentionEnv } from '@nomosly/contracts';
 import { billingConfigSchema } from '../../apps/billing/src/config';
 import { consoleConfigSchema } from '../../apps/console/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
@@ -112,6 +113,12 @@ describe('docker-compose.yml describes the same system', () => {
     expect(polar?.environment?.POLAR_WEBHOOK_URL).toBe(`http://billing:${environment.PORT}/webhooks/polar`);
     // The products the stand-in seeds (one per paid plan) are the ones the billing app maps plans to.
     expect(JSON.parse(environment.POLAR_PRODUCTS ?? '{}')).toEqual({ pro: productIdFor('pro') });
+  });
+
+  it('P6: gives the console the retention table the usage app sweeps by, which its privacy notice shows', () => {
+    const retentionOf = (app: 'console' | 'usage') =>
+      Object.fromEntries(Object.keys(retentionEnv).map((name) => [name, compose.services[app]?.environment?.[name]]));
+    expect(retentionOf('console')).toEqual(retentionOf('usage'));
   });
 
   it('runs the local identity provider the console trusts, keeping its signing key on a volume', () => {

@@ -6,6 +6,7 @@ import {
   InvitationService,
   MemberService,
   ProfileService,
+  RestrictionService,
   WorkspaceAccessService,
   WorkspaceService,
 } from '@nomosly/accounts';
@@ -14,7 +15,7 @@ import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
 
 /** The accounts lib's services, each over the application's EntityManager (they fork it per call). */
 export const ACCOUNTS_PROVIDERS: Provider[] = [
-  ...[IdentityService, InvitationService, MemberService, ProfileService, WorkspaceAccessService, WorkspaceService].map((service) => ({
+  ...[IdentityService, InvitationService, MemberService, ProfileService, RestrictionService, WorkspaceAccessService, WorkspaceService].map((service) => ({
     provide: service,
     inject: [EntityManager],
     useFactory: (em: EntityManager) => new service(em),

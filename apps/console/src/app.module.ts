@@ -19,9 +19,12 @@ import { KeysService } from './keys/keys.service';
 import { LimitsController } from './limits/limits.controller';
 import { LimitsService } from './limits/limits.service';
 import { MeController } from './me/me.controller';
+import { RestrictionController } from './me/restriction.controller';
+import { ProcessingRestriction } from './me/restriction.service';
 import { MembersController } from './members/members.controller';
 import { MembersService } from './members/members.service';
 import { ConsoleMetrics } from './metrics';
+import { PrivacyController } from './privacy/privacy.controller';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsQueries } from './requests/requests.queries';
 import { RequestsService } from './requests/requests.service';
@@ -67,7 +70,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController],
+      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
@@ -79,6 +82,7 @@ export class ConsoleModule {
         UsageService,
         RequestsQueries,
         RequestsService,
+        ProcessingRestriction,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseConfigSchema, env, isLoopbackHost, loadConfig } from '@nomosly/config';
+import { retentionEnv } from '@nomosly/contracts';
 import { plansEnv } from '@nomosly/limits';
 
 export const consoleConfigSchema = baseConfigSchema.extend({
@@ -10,6 +11,8 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   /** The plans the gateways enforce (the same PLANS), and their counters' prefix (the same QUEUE_PREFIX). */
   PLANS: plansEnv(),
   QUEUE_PREFIX: env.queuePrefix(),
+  /** The retention table the usage app's sweep enforces (the same RETENTION_* variables): GET /api/privacy shows it. */
+  ...retentionEnv,
   /** The identity provider; its discovery document names the signing keys (jwks_uri). */
   OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
   /** The `aud` every console token must carry. */

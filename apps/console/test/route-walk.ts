@@ -47,7 +47,10 @@ export async function walkEveryRoute(
     'GET /api/workspaces/:ws/usage': async () => ({ path: `${ws}/usage?from=${today}&to=${today}&groupBy=key`, status: 200 }),
     'GET /api/workspaces/:ws/usage.csv': async () => ({ path: `${ws}/usage.csv?from=${today}&to=${today}`, status: 200 }),
     'GET /api/workspaces/:ws/requests': async () => ({ path: `${ws}/requests`, status: 200 }),
+    'GET /api/privacy': async () => ({ path: '/api/privacy', status: 200 }),
     'PATCH /api/me': async () => ({ path: '/api/me', body: { name: 'p3 walk' }, status: 200 }),
+    // Lifting a restriction the user never set: the walk's later calls are console calls, which it never stops.
+    'PUT /api/me/restriction': async () => ({ path: '/api/me/restriction', body: { restricted: false }, status: 200 }),
     'POST /api/workspaces/:ws/keys': async () => ({ path: `${ws}/keys`, body: { name: 'p3 walk' }, status: 201 }),
     'POST /api/workspaces/:ws/keys/:id/revoke': async () => ({ path: `${ws}/keys/${keyToRevoke}/revoke`, status: 200 }),
     'POST /api/workspaces/:ws/keys/:id/rotate': async () => ({ path: `${ws}/keys/${await freshKey()}/rotate`, body: { overlapSeconds: 0 }, status: 201 }),

@@ -6,6 +6,7 @@ export * from './member.service';
 export * from './profile.service';
 export * from './provision-key';
 export * from './provisioning';
+export * from './restriction.service';
 export * from './views';
 export * from './workspace-access.service';
 export * from './workspace.service';

@@ -5,6 +5,8 @@ export const ErrorCode = Object.freeze({
   Unauthenticated: 'unauthenticated',
   SpendCapReached: 'spend_cap_reached',
   InsufficientScope: 'insufficient_scope',
+  /** The workspace's owner has restricted processing of their data (data rights). */
+  Restricted: 'restricted',
   NotFound: 'not_found',
   Conflict: 'conflict',
   RequestTimeout: 'request_timeout',
@@ -27,6 +29,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.SpendCapReached:
       return 402;
     case ErrorCode.InsufficientScope:
+    case ErrorCode.Restricted:
       return 403;
     case ErrorCode.NotFound:
       return 404;

@@ -5,6 +5,7 @@ export * from './image-limits';
 export * from './key-events';
 export * from './operations';
 export * from './params';
+export * from './privacy';
 export * from './queues';
 export * from './results';
 export * from './retention';

@@ -1,6 +1,7 @@
-import Fastify from 'fastify';
-import { OPERATIONS, OPERATION_SPECS, type Operation } from '@nomosly/contracts';
-import { ApiKeyAuth } from './api-key-auth';
+import Fastify, { type FastifyRequest } from 'fastify';
+import { generateApiKey } from '@nomosly/api-keys';
+import { ErrorCode, OPERATIONS, OPERATION_SPECS, type Operation } from '@nomosly/contracts';
+import { ApiKeyAuth, admittedCallOf, recognisedKeyOf } from './api-key-auth';
 
 /** A Fastify instance with the auth installed and a POST route at the API.md path of each operation given. */
 function gatewayWithRoutes(operations: readonly Operation[]) {
@@ -25,5 +26,23 @@ describe('ApiKeyAuth at start-up', () => {
     fastify.post(`${OPERATION_SPECS[missing].path}/`, async () => ({}));
     await expect(fastify.ready()).rejects.toThrow(`operations without a route at their API.md path: ${missing}`);
     await fastify.close().catch(() => undefined);
+  });
+});
+
+describe('ApiKeyAuth: a restricted workspace', () => {
+  it("refuses its key with 403 restricted before the limits are asked (no units taken, no call admitted)", async () => {
+    const { secret } = generateApiKey();
+    const key = { keyId: 'k', workspaceId: 'w', scopes: [...OPERATIONS.map((op) => OPERATION_SPECS[op].scope)], revokedAt: null, expiresAt: null, restricted: true };
+    const limits = { admit: jest.fn() };
+    const auth = new ApiKeyAuth({ resolve: async () => key } as never, limits as never, {} as never);
+    const request = { headers: { authorization: `Bearer ${secret}` }, ip: '127.0.0.1', raw: {} } as unknown as FastifyRequest;
+    const reply = { headers: jest.fn() };
+
+    await expect(auth.admit(request, reply as never, OPERATIONS[0])).rejects.toMatchObject({ code: ErrorCode.Restricted });
+    expect(limits.admit).not.toHaveBeenCalled();
+    expect(reply.headers).not.toHaveBeenCalled();
+    expect(admittedCallOf(request)).toBeNull();
+    // Recognised: the request log may show it under its workspace.
+    expect(recognisedKeyOf(request)).toBe(key);
   });
 });

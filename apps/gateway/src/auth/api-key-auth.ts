@@ -94,6 +94,8 @@ export class ApiKeyAuth {
   async admit(request: FastifyRequest, reply: HeaderSink, operation: Operation): Promise<void> {
     const spec = OPERATION_SPECS[operation];
     const key = await this.authenticate(request);
+    // Before the limits and the body: a restricted workspace's call takes no units and its image is never read.
+    if (key.restricted) throw new PublicError(ErrorCode.Restricted, 'The workspace owner has restricted processing of their data.');
     const admitted = await this.limits.admit(key, spec.units);
     reply.headers(admitted.headers);
     (request as AuthenticatedRequest).limitsTicket = admitted.ticket;

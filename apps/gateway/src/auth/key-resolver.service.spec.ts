@@ -25,7 +25,9 @@ function fakeDatabase(known: ReturnType<typeof generateApiKey>) {
     createdBy: { id: '2d8b2f80-ab7e-4b5b-9f30-2f9b8d203c33' },
   };
   const findOne = jest.fn(async (_entity: unknown, where: { hash: string }) => (where.hash === known.hash ? row : null));
-  return { em: { fork: () => ({ findOne }) } as unknown as EntityManager, queries: () => findOne.mock.calls.length };
+  // No owner of the workspace has restricted processing.
+  const count = jest.fn(async () => 0);
+  return { em: { fork: () => ({ findOne, count }) } as unknown as EntityManager, queries: () => findOne.mock.calls.length };
 }
 
 /** A budget that lets lookups go ahead until `allowed` found nothing, then refuses as the real one does (429). */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeyMatches, hashApiKey } from '@nomosly/api-keys';
 import { isScope } from '@nomosly/contracts';
-import { ApiKey } from '@nomosly/db';
+import { ApiKey, Membership, WorkspaceRole } from '@nomosly/db';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 import { TtlCache } from './key-cache';
@@ -79,7 +79,7 @@ export class KeyResolver {
     this.unknown.delete(hash);
   }
 
-  /** Something every key of a workspace carries changed (plan, spend cap). */
+  /** Something every key of a workspace carries changed (plan, spend cap, an owner's restriction of processing). */
   forgetWorkspace(workspaceId: string): void {
     this.generation++;
     this.inflight.clear();
@@ -98,14 +98,17 @@ export class KeyResolver {
     this.metrics.keyLookups.inc({ source: 'database' });
     const generation = this.generation;
     let row: ApiKey | null;
+    let restricted = false;
     try {
-      row = await this.em.fork().findOne(ApiKey, { hash }, { populate: ['createdBy', 'workspace'] });
+      const em = this.em.fork();
+      row = await em.findOne(ApiKey, { hash }, { populate: ['createdBy', 'workspace'] });
+      if (row) restricted = await anOwnerRestricted(em, row.workspace.id);
     } catch (error) {
       // Logged by type and code only: the driver's message quotes the query and its parameters.
       this.logger.error(`API key lookup failed: ${(error as Error).name} ${(error as { code?: string }).code ?? ''}`.trim());
       throw unavailable('The service cannot check API keys right now; try again shortly.');
     }
-    const resolved = row ? toResolved(row) : null;
+    const resolved = row ? toResolved(row, restricted) : null;
     if (generation === this.generation) {
       if (resolved) this.known.set(hash, resolved, this.config.KEY_CACHE_TTL_MS, resolved.workspaceId);
       else this.unknown.set(hash, true, this.config.UNKNOWN_KEY_CACHE_TTL_MS);
@@ -114,7 +117,13 @@ export class KeyResolver {
   }
 }
 
-function toResolved(row: ApiKey): ResolvedKey {
+/** Whether any owner of the workspace has restricted processing of their data. */
+async function anOwnerRestricted(em: EntityManager, workspaceId: string): Promise<boolean> {
+  const restricting = await em.count(Membership, { workspace: workspaceId, role: WorkspaceRole.Owner, user: { restrictedAt: { $ne: null } } });
+  return restricting > 0;
+}
+
+function toResolved(row: ApiKey, restricted: boolean): ResolvedKey {
   return {
     keyId: row.id,
     hash: row.hash,
@@ -127,5 +136,6 @@ function toResolved(row: ApiKey): ResolvedKey {
     dailyLimit: row.dailyLimit,
     plan: row.workspace.getEntity().plan,
     monthlySpendCapCents: row.workspace.getEntity().monthlySpendCapCents,
+    restricted,
   };
 }

@@ -15,6 +15,11 @@ export interface ResolvedKey {
   /** The workspace's plan name and spend cap (cents per UTC month; null: no cap). */
   plan: string;
   monthlySpendCapCents: number | null;
+  /**
+   * An owner of the workspace has restricted processing of their data: every key of the workspace is refused
+   * with 403 `restricted`. One restricting owner is enough, since the workspace's data is theirs too.
+   */
+  restricted: boolean;
 }
 
 export function isUsable(key: ResolvedKey, now: number): boolean {

@@ -159,7 +159,11 @@ const ERRORS: Array<[string, string, string]> = [
   ['400', 'invalid_request, invalid_image', 'Malformed JSON, a missing field, a bad parameter, or bytes that are not a decodable JPEG/PNG of at least 80 x 80.'],
   ['401', 'unauthenticated', 'The key is missing, unknown, revoked or expired.'],
   ['402', 'spend_cap_reached', "The workspace's monthly spend cap would be exceeded."],
-  ['403', 'insufficient_scope', "The key lacks the operation's scope."],
+  [
+    '403',
+    'insufficient_scope, restricted',
+    "insufficient_scope: the key lacks the operation's scope. restricted: the workspace owner has restricted processing of their data; refused before the limits, so without RateLimit-* headers, and not billed.",
+  ],
   ['408', 'request_timeout', 'The request body arrived too slowly: under UPLOAD_MIN_BYTES_PER_SECOND (64 KiB/s) over a second after the first, or not whole within UPLOAD_TIMEOUT_MS (45 s). Not billed.'],
   ['413', 'image_too_large', 'Over 5 MiB decoded, or over 4096 px on a side.'],
   ['415', 'unsupported_media_type', 'Any other content type or image format.'],

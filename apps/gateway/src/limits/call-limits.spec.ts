@@ -16,6 +16,7 @@ const key = (plan: string): ResolvedKey => ({
   dailyLimit: null,
   plan,
   monthlySpendCapCents: null,
+  restricted: false,
 });
 
 const limitsWith = (env: Record<string, string>) =>

@@ -1,0 +1,104 @@
+import { type Retention, SERVER_LOG_RETENTION_DAYS } from './retention';
+
+/** One row of the privacy page's retention table: `days` is null for data kept until the account is deleted. */
+export interface RetentionRow {
+  data: string;
+  keptFor: string;
+  days: number | null;
+}
+
+export interface Subprocessor {
+  name: string;
+  purpose: string;
+  data: string;
+}
+
+export interface Cookie {
+  name: string;
+  purpose: string;
+}
+
+/** `GET /api/privacy`: what the privacy page shows. */
+export interface PrivacyNotice {
+  retention: RetentionRow[];
+  subprocessors: Subprocessor[];
+  cookies: Cookie[];
+}
+
+const SEVEN_YEARS_DAYS = 2557;
+
+function inDays(days: number): string {
+  return days >= SEVEN_YEARS_DAYS ? `${days} days (seven years or more)` : `${days} days`;
+}
+
+/**
+ * The retention table as the privacy page shows it (P6), built from the same `Retention` the usage app's sweep
+ * enforces: both read the RETENTION_* variables (retentionEnv), so a deployment's setting moves both.
+ */
+export function retentionRows(retention: Retention): RetentionRow[] {
+  return [
+    { data: 'Images sent to the API', keptFor: 'never stored: processed in memory and discarded when the call ends', days: 0 },
+    {
+      data: 'Request log (time, path, status, latency, client IP address, key prefix of each API call)',
+      keptFor: inDays(retention.requestLogDays),
+      days: retention.requestLogDays,
+    },
+    { data: 'Server logs', keptFor: inDays(SERVER_LOG_RETENTION_DAYS), days: SERVER_LOG_RETENTION_DAYS },
+    { data: 'Per-call usage records', keptFor: inDays(retention.usageRecordDays), days: retention.usageRecordDays },
+    { data: 'Daily usage rollups, invoices and billing ledger', keptFor: inDays(retention.rollupDays), days: retention.rollupDays },
+    {
+      data: "Workspace invitations (the invitee's email)",
+      keptFor: `${inDays(retention.invitationDays)} after acceptance, or after expiry when never accepted`,
+      days: retention.invitationDays,
+    },
+    {
+      data: 'Account data (profile, workspaces, memberships, API key metadata)',
+      keptFor: 'until the account is deleted (at the end of the cancellable countdown a deletion request starts)',
+      days: null,
+    },
+  ];
+}
+
+/**
+ * Who else processes personal data for the service. Rekognition is listed with its condition: the console cannot
+ * know which engine the deployment's vision workers run.
+ */
+export const SUBPROCESSORS: readonly Subprocessor[] = Object.freeze([
+  {
+    name: 'Polar',
+    purpose: 'billing: merchant of record for subscriptions, payments, invoices and sales tax',
+    data: "the workspace's billing customer (email, name, payment details entered at checkout) and its monthly usage units",
+  },
+  {
+    name: 'Auth0',
+    purpose: 'sign-in to the console',
+    data: 'email address, name, and the sign-in session',
+  },
+  {
+    name: 'Amazon Web Services (Rekognition)',
+    purpose: 'image analysis, only where a deployment runs the Rekognition engine (ENGINE=rekognition)',
+    data: 'the images of API calls, sent for the duration of each call',
+  },
+  {
+    name: 'The hosting provider of the deployment',
+    purpose: 'runs the servers, the database and the queues',
+    data: 'everything listed under retention, for as long as it is kept',
+  },
+]);
+
+/**
+ * Every cookie the service's pages involve. The console API sets none: it takes a bearer token. The only cookies
+ * are the identity provider's (Auth0), set on its own sign-in domain, all strictly necessary to sign in.
+ */
+export const COOKIES: readonly Cookie[] = Object.freeze([
+  { name: 'auth0, auth0_compat', purpose: "Auth0's sign-in session (set by Auth0 on its sign-in domain; strictly necessary)" },
+  { name: 'did, did_compat', purpose: "Auth0's device identifier for sign-in attack protection (set by Auth0 on its sign-in domain; strictly necessary)" },
+]);
+
+export function privacyNotice(retention: Retention): PrivacyNotice {
+  return {
+    retention: retentionRows(retention),
+    subprocessors: SUBPROCESSORS.map((row) => ({ ...row })),
+    cookies: COOKIES.map((row) => ({ ...row })),
+  };
+}
