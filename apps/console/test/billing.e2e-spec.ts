@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { DEFAULT_PLANS, limitsPrefix, spendCents, utcMonthTagOf } from '@nomosly/limits';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, type UsageRecordRow, insertUsageRows, uniquePrefix } from '@nomosly/testing';
 import { type ApiResponse, type ConsoleUnderTest, type TestUser, call, signIn, startConsoleUnderTest } from './helpers';
-import { type PolarForConsole, productIdFor, startPolarForConsole } from './polar';
+import { type PolarForConsole, startPolarForConsole } from './polar';
 
 /** Where the console says a browser reaches it: Polar sends the payer back there. */
 const PUBLIC_URL = 'https://console.nomosly.test';
@@ -52,7 +52,7 @@ async function insertSubscription(
     `insert into billing_subscriptions (id, workspace_id, polar_customer_id, product_id, plan, status, current_period_start, current_period_end,
        cancel_at_period_end, ended_at, polar_version, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, null, $10, $10)`,
-    [id, workspaceId, randomUUID(), productIdFor(row.plan), row.plan, row.status, row.periodStart, periodEnd, row.cancelAtPeriodEnd ?? false, row.updatedAt ?? new Date()],
+    [id, workspaceId, randomUUID(), row.plan === 'pro' ? polar.proProductId : randomUUID(), row.plan, row.status, row.periodStart, periodEnd, row.cancelAtPeriodEnd ?? false, row.updatedAt ?? new Date()],
   );
   return id;
 }
@@ -82,6 +82,12 @@ async function memberOf(owner: TestUser): Promise<TestUser> {
   const accepted = await member.call('POST', `/api/me/invitations/${(invited.body.invitation as { id: string }).id}/accept`);
   expect(accepted.status).toBe(200);
   return { ...member, workspaceId: owner.workspaceId };
+}
+
+/** A Polar API call straight to the stand-in, as the billing app would make it. */
+async function polarGet(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${polar.polar.url}${path}`, { headers: { authorization: `Bearer ${polar.polar.accessToken}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 function expectError(response: ApiResponse, status: number, code: string): void {
@@ -199,15 +205,19 @@ describe('POST /api/workspaces/:ws/billing/checkout and /portal', () => {
     expect(url.startsWith(polar.polar.url)).toBe(true);
     expect(Object.keys(response.body)).toEqual(['url']);
 
-    const checkouts = [...polar.polar.state.checkouts.values()].filter((checkout) => checkout.externalCustomerId === owner.workspaceId);
-    expect(checkouts).toHaveLength(1);
-    expect(checkouts[0]).toMatchObject({ productId: productIdFor('pro'), status: 'open', successUrl: `${PUBLIC_URL}/billing?checkout=done` });
-
     const page = await fetch(url);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Subscribe to Pro');
     expect(html).toContain(`action="${new URL(url).pathname}/confirm"`);
+
+    // Paying, as a person would: Polar sends them back to the console's billing page, subscribed to pro as this workspace.
+    const paid = await fetch(`${url}/confirm`, { method: 'POST', body: new URLSearchParams({ email: owner.email }), redirect: 'manual' });
+    expect({ status: paid.status, location: paid.headers.get('location') }).toEqual({ status: 303, location: `${PUBLIC_URL}/billing?checkout=done` });
+    const subscriptions = await polarGet(`/v1/subscriptions/?external_customer_id=${owner.workspaceId}`);
+    expect((subscriptions.body.items as Array<{ product_id: string; status: string }>).map(({ product_id, status }) => ({ product_id, status }))).toEqual([
+      { product_id: polar.proProductId, status: 'active' },
+    ]);
   });
 
   it('two concurrent checkouts of a new workspace create its Polar customer once, external_id = the workspace id', async () => {
@@ -216,10 +226,10 @@ describe('POST /api/workspaces/:ws/billing/checkout and /portal', () => {
     const answers = await Promise.all([0, 1].map(() => owner.call('POST', billingOf(owner, '/checkout'), { plan: 'pro' })));
     expect(answers.map((answer) => answer.status)).toEqual([201, 201]);
     expect(polar.calls.filter((call) => call === 'POST /v1/customers/').length - createsBefore).toBe(1);
-    const customers = [...polar.polar.state.customers.values()].filter((customer) => customer.externalId === owner.workspaceId);
-    expect(customers).toHaveLength(1);
+    const customer = await polarGet(`/v1/customers/external/${owner.workspaceId}`);
+    expect(customer).toMatchObject({ status: 200, body: { external_id: owner.workspaceId } });
     const stored = await db.query<{ polar_customer_id: string }>('select polar_customer_id from billing_customers where workspace_id = $1', [owner.workspaceId]);
-    expect(stored.rows).toEqual([{ polar_customer_id: customers[0].id }]);
+    expect(stored.rows).toEqual([{ polar_customer_id: customer.body.id }]);
   });
 
   it('portal: 201 with a customer portal url that opens, returning to the billing page', async () => {
@@ -232,7 +242,7 @@ describe('POST /api/workspaces/:ws/billing/checkout and /portal', () => {
     const html = await page.text();
     expect(html).toContain('Your subscriptions');
     expect(html).toContain(`href="${PUBLIC_URL}/billing"`);
-    expect([...polar.polar.state.customers.values()].filter((customer) => customer.externalId === owner.workspaceId)).toHaveLength(1);
+    expect(await polarGet(`/v1/customers/external/${owner.workspaceId}`)).toMatchObject({ status: 200, body: { external_id: owner.workspaceId } });
   });
 
   it('409 conflict for a checkout of the plan the workspace already has an active subscription to', async () => {
@@ -287,21 +297,21 @@ describe('POST /api/workspaces/:ws/billing/checkout and /portal', () => {
   it('Polar down, limiting or hanging: 503 unavailable with Retry-After, logged, no stack; fine again when Polar is', async () => {
     const owner = await signIn(system.console.url, system.issuer, 'billing-outage');
     try {
-      polar.polar.setFault({ mode: 'status', status: 503 });
+      await polar.polar.setFault({ mode: 'status', status: 503 });
       for (const [path, body] of [['/checkout', { plan: 'pro' }], ['/portal', undefined]] as const) {
         const response = await owner.call('POST', billingOf(owner, path), body);
         expectError(response, 503, 'unavailable');
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
         expect(response.text).not.toMatch(/ at |polar answered|stack/i);
       }
-      polar.polar.setFault({ mode: 'rate-limit', retryAfterSeconds: 42 });
+      await polar.polar.setFault({ mode: 'rate-limit', retryAfterSeconds: 42 });
       const limited = await owner.call('POST', billingOf(owner, '/portal'));
       expectError(limited, 503, 'unavailable');
       expect(limited.headers.get('retry-after')).toBe('42');
-      polar.polar.setFault({ mode: 'hang' });
+      await polar.polar.setFault({ mode: 'hang' });
       expectError(await owner.call('POST', billingOf(owner, '/checkout'), { plan: 'pro' }), 503, 'unavailable');
     } finally {
-      polar.polar.setFault({ mode: 'none' });
+      await polar.polar.setFault({ mode: 'none' });
     }
     expect(system.console.logs()).toMatch(/billing portal: Polar unavailable: Polar answered 503/);
     expect(system.console.logs()).not.toMatch(/unexpected error while serving a request/);

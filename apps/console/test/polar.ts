@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-// The Polar stand-in runs in this process, as the billing specs run it: its state and faults are the test's to read and set.
-// eslint-disable-next-line no-restricted-imports
-import { type PolarLocal, productIdFor, startPolarLocal } from '../../../tools/polar-local/src/server';
-
-export { productIdFor };
-
-export const CONSOLE_TEST_POLAR_TOKEN = 'polar_oat_console_billing_test';
+import { type PolarStandIn, startPolarStandIn } from '@nomosly/testing';
 
 export interface PolarForConsole {
-  polar: PolarLocal;
+  polar: PolarStandIn;
+  /** The Polar product that sells `pro`. */
+  proProductId: string;
   /** Every call that reached Polar through the console's POLAR_SERVER_URL, as `METHOD /path` (no query). */
   calls: string[];
   /** The console's POLAR_* variables (pro is sold; free is not). */
@@ -23,11 +19,8 @@ export interface PolarForConsole {
  * that reached Polar (one customer created, however many checkouts raced for it).
  */
 export async function startPolarForConsole(): Promise<PolarForConsole> {
-  const polar = await startPolarLocal({
-    accessToken: CONSOLE_TEST_POLAR_TOKEN,
-    webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
-    products: [{ name: 'Pro', plan: 'pro', priceAmountCents: 2000, meteredUnitAmountCents: '0.1' }],
-  });
+  const proProductId = randomUUID();
+  const polar = await startPolarStandIn({ products: [{ id: proProductId, name: 'Pro', plan: 'pro', priceAmountCents: 2000, meteredUnitAmountCents: '0.1' }] });
   const upstream = new URL(polar.url);
   const calls: string[] = [];
   const proxy = http.createServer((request, response) => {
@@ -46,18 +39,19 @@ export async function startPolarForConsole(): Promise<PolarForConsole> {
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   return {
     polar,
+    proProductId,
     calls,
     env: {
-      POLAR_ACCESS_TOKEN: CONSOLE_TEST_POLAR_TOKEN,
+      POLAR_ACCESS_TOKEN: polar.accessToken,
       POLAR_SERVER_URL: proxyUrl,
-      POLAR_PRODUCTS: JSON.stringify({ pro: productIdFor('pro') }),
+      POLAR_PRODUCTS: JSON.stringify({ pro: proProductId }),
       // A short timeout: the hang fault is answered as an outage within a test's patience.
       POLAR_TIMEOUT_MS: '2000',
     },
     stop: async () => {
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
-      await polar.close();
+      await polar.stop();
     },
   };
 }
