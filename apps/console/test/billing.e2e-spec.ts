@@ -22,7 +22,7 @@ beforeAll(async () => {
   db = new Client({ connectionString: TEST_DATABASE_URL });
   await db.connect();
   redis = new Redis(TEST_REDIS_URL);
-});
+}, 180_000);
 afterAll(async () => {
   await redis?.quit();
   await db?.end();

@@ -17,7 +17,7 @@ describe('P3: API key secrets are shown once and stored only as hashes', () => {
     polar = await startPolarForConsole();
     system = await startConsoleUnderTest(polar.env);
     routes = await registeredApiRoutes(system.issuer);
-  });
+  }, 180_000);
   afterAll(async () => {
     await system?.stop();
     await polar?.stop();
