@@ -38,6 +38,7 @@ const oidcIssuer = `http://${host}:${idpPort}`;
 // unless set (a deployment's own, say, to point the billing app at Polar's sandbox instead).
 const polarPort = Number(process.env.POLAR_LOCAL_PORT ?? 4466);
 const billingPort = Number(process.env.BILLING_PORT ?? 3004);
+const consolePort = Number(process.env.CONSOLE_PORT ?? 3002);
 const polarAccessToken = process.env.POLAR_ACCESS_TOKEN ?? `polar_oat_local_${randomBytes(24).toString('base64url')}`;
 const polarWebhookSecret = process.env.POLAR_WEBHOOK_SECRET ?? `whsec_${randomBytes(24).toString('base64')}`;
 const polarServerUrl = `http://${host}:${polarPort}`;
@@ -47,7 +48,13 @@ const APPS = [
   { name: 'vision-worker', entry: 'apps/vision-worker/src/main.js', port: Number(process.env.VISION_WORKER_PORT ?? 3001), portVariable: 'VISION_WORKER_PORT' },
   { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000), portVariable: 'GATEWAY_PORT', env: { OPS_PASSWORD: opsPassword } },
   { name: 'usage', entry: 'apps/usage/src/main.js', port: Number(process.env.USAGE_PORT ?? 3003), portVariable: 'USAGE_PORT' },
-  { name: 'console', entry: 'apps/console/src/main.js', port: Number(process.env.CONSOLE_PORT ?? 3002), portVariable: 'CONSOLE_PORT', env: { OIDC_ISSUER: oidcIssuer } },
+  {
+    name: 'console',
+    entry: 'apps/console/src/main.js',
+    port: consolePort,
+    portVariable: 'CONSOLE_PORT',
+    env: { OIDC_ISSUER: oidcIssuer, CONSOLE_PUBLIC_URL: process.env.CONSOLE_PUBLIC_URL ?? `http://${host}:${consolePort}` },
+  },
   { name: 'billing', entry: 'apps/billing/src/main.js', port: billingPort, portVariable: 'BILLING_PORT' },
   // The local Polar the billing app and the console are pointed at (Polar itself in production).
   {

@@ -113,6 +113,10 @@ describe('docker-compose.yml describes the same system', () => {
     expect(polar?.environment?.POLAR_WEBHOOK_URL).toBe(`http://billing:${environment.PORT}/webhooks/polar`);
     // The products the stand-in seeds (one per paid plan) are the ones the billing app maps plans to.
     expect(JSON.parse(environment.POLAR_PRODUCTS ?? '{}')).toEqual({ pro: productIdFor('pro') });
+    // The console sells the same products, on the same Polar, for its checkout and portal.
+    for (const name of ['POLAR_ACCESS_TOKEN', 'POLAR_SERVER_URL', 'POLAR_PRODUCTS']) {
+      expect(compose.services.console?.environment?.[name]).toBe(environment[name]);
+    }
   });
 
   it('P6: gives the console the retention table the usage app sweeps by, which its privacy notice shows', () => {

@@ -10,6 +10,10 @@ import { ACCOUNTS_PROVIDERS } from './accounts.providers';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
 import { WorkspaceMemberGuard } from './auth/workspace-member.guard';
+import { BillingController } from './billing/billing.controller';
+import { billingProviders } from './billing/billing.providers';
+import { BillingQueries } from './billing/billing.queries';
+import { BillingService } from './billing/billing.service';
 import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
 import { EventsRedis } from './events/events-redis';
 import { KeyEventsPublisher } from './events/key-events.publisher';
@@ -70,7 +74,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController],
+      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
@@ -83,6 +87,9 @@ export class ConsoleModule {
         RequestsQueries,
         RequestsService,
         ProcessingRestriction,
+        ...billingProviders,
+        BillingQueries,
+        BillingService,
       ],
     };
   }

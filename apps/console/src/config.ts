@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { polarEnv } from '@nomosly/billing';
 import { baseConfigSchema, env, isLoopbackHost, loadConfig } from '@nomosly/config';
 import { retentionEnv } from '@nomosly/contracts';
 import { plansEnv } from '@nomosly/limits';
@@ -21,6 +22,10 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   OIDC_EMAIL_CLAIM: z.string().min(1, 'expected a claim name').default('email'),
   /** The claim saying the provider verified that email (`true`); only a verified email links to an existing user. */
   OIDC_EMAIL_VERIFIED_CLAIM: z.string().min(1, 'expected a claim name').default('email_verified'),
+  /** Polar, for the billing page's checkout and customer portal: the same token, API and products as the billing app's. */
+  ...polarEnv,
+  /** Where a person reaches this console in a browser: Polar sends the payer back to its billing page. */
+  CONSOLE_PUBLIC_URL: env.url(['https', 'http'], 'http://127.0.0.1:3002'),
 }).superRefine(requireRealIssuerInProduction);
 /**
  * In production the issuer must be a real identity provider: https, and not on this machine (the local

@@ -7,6 +7,15 @@ export interface ConsoleUnderTest {
   stop(): Promise<void>;
 }
 
+/**
+ * Polar for a console whose test never reaches it: a token, and an address where nothing listens (a billing call
+ * that did reach it would answer 503, not what any such test expects). Tests of billing pass polar-local's instead.
+ */
+export const POLAR_NOT_CALLED_ENV: Readonly<Record<string, string>> = {
+  POLAR_ACCESS_TOKEN: 'polar_oat_console_test',
+  POLAR_SERVER_URL: 'http://127.0.0.1:9',
+};
+
 /** The built console against the real PostgreSQL and Redis, trusting a local test issuer. */
 export async function startConsoleUnderTest(env: Record<string, string> = {}): Promise<ConsoleUnderTest> {
   const issuer = await startTestIssuer();
@@ -15,6 +24,7 @@ export async function startConsoleUnderTest(env: Record<string, string> = {}): P
     EVENTS_REDIS_URL: TEST_REDIS_URL,
     OIDC_ISSUER: issuer.issuer,
     OIDC_AUDIENCE: issuer.audience,
+    ...POLAR_NOT_CALLED_ENV,
     ...env,
   });
   return {

@@ -4,17 +4,24 @@ import { Client } from 'pg';
 import { API_KEY_COLUMNS } from '@nomosly/db';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, containsMarker, dumpPostgres, dumpRedis, startTestIssuer } from '@nomosly/testing';
 import { type ConsoleUnderTest, type TestUser, call, signIn, startConsoleUnderTest } from './helpers';
+import { type PolarForConsole, startPolarForConsole } from './polar';
 import { walkEveryRoute } from './route-walk';
 import { type ConsoleRoute, apiRoutes, consoleRecordingRoutes, registeredApiRoutes } from './routes';
 
 describe('P3: API key secrets are shown once and stored only as hashes', () => {
+  let polar: PolarForConsole;
   let system: ConsoleUnderTest;
   let routes: ConsoleRoute[];
   beforeAll(async () => {
-    system = await startConsoleUnderTest();
+    // The walk calls the billing routes for real: checkout and portal reach Polar (the stand-in).
+    polar = await startPolarForConsole();
+    system = await startConsoleUnderTest(polar.env);
     routes = await registeredApiRoutes(system.issuer);
+  }, 180_000);
+  afterAll(async () => {
+    await system?.stop();
+    await polar?.stop();
   });
-  afterAll(() => system?.stop());
 
   it('P3: the api_keys table has exactly the documented metadata columns and the hash, nothing else', async () => {
     const db = new Client({ connectionString: TEST_DATABASE_URL });
@@ -91,6 +98,7 @@ describe('P11: a workspace is visible only to its members', () => {
       b.call('GET', `${ws}/keys`),
       b.call('GET', `${ws}/members`),
       b.call('GET', `${ws}/limits`),
+      b.call('GET', `${ws}/billing`),
       b.call('GET', '/api/me'),
       b.call('GET', '/api/me/invitations'),
     ]);

@@ -48,6 +48,7 @@ export async function walkEveryRoute(
     'GET /api/workspaces/:ws/usage.csv': async () => ({ path: `${ws}/usage.csv?from=${today}&to=${today}`, status: 200 }),
     'GET /api/workspaces/:ws/requests': async () => ({ path: `${ws}/requests`, status: 200 }),
     'GET /api/privacy': async () => ({ path: '/api/privacy', status: 200 }),
+    'GET /api/workspaces/:ws/billing': async () => ({ path: `${ws}/billing`, status: 200 }),
     'PATCH /api/me': async () => ({ path: '/api/me', body: { name: 'p3 walk' }, status: 200 }),
     // Lifting a restriction the user never set: the walk's later calls are console calls, which it never stops.
     'PUT /api/me/restriction': async () => ({ path: '/api/me/restriction', body: { restricted: false }, status: 200 }),
@@ -55,6 +56,9 @@ export async function walkEveryRoute(
     'POST /api/workspaces/:ws/keys/:id/revoke': async () => ({ path: `${ws}/keys/${keyToRevoke}/revoke`, status: 200 }),
     'POST /api/workspaces/:ws/keys/:id/rotate': async () => ({ path: `${ws}/keys/${await freshKey()}/rotate`, body: { overlapSeconds: 0 }, status: 201 }),
     'DELETE /api/workspaces/:ws/keys/:id': async () => ({ path: `${ws}/keys/${await freshKey()}`, status: 204 }),
+    // These two reach Polar: the walk's console is pointed at polar-local, which sells `pro`.
+    'POST /api/workspaces/:ws/billing/checkout': async () => ({ path: `${ws}/billing/checkout`, body: { plan: 'pro' }, status: 201 }),
+    'POST /api/workspaces/:ws/billing/portal': async () => ({ path: `${ws}/billing/portal`, status: 201 }),
     'PUT /api/workspaces/:ws/limits': async () => ({ path: `${ws}/limits`, body: { monthlySpendCapCents: null }, status: 200 }),
     'POST /api/workspaces/:ws/members': async () => ({ path: `${ws}/members`, body: { email: someone(), role: 'member' }, status: 201 }),
     'DELETE /api/workspaces/:ws/invitations/:invitationId': async () => ({ path: `${ws}/invitations/${await invite(user, someone())}`, status: 204 }),

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer } from '@nomosly/testing';
 import { createConsole } from '../src/bootstrap';
 import { loadConsoleConfig } from '../src/config';
+import { POLAR_NOT_CALLED_ENV } from './helpers';
 
 export interface ConsoleRoute {
   method: string;
@@ -20,6 +21,8 @@ export async function consoleRecordingRoutes(issuer: TestIssuer): Promise<{ app:
     EVENTS_REDIS_URL: TEST_REDIS_URL,
     OIDC_ISSUER: issuer.issuer,
     OIDC_AUDIENCE: issuer.audience,
+    // The P11 sweep's billing calls are refused before any reaches Polar: one that got through would answer 503.
+    ...POLAR_NOT_CALLED_ENV,
     LOG_LEVEL: 'warn',
   });
   const app = await createConsole(config, new Writable({ write: (_chunk, _encoding, done) => done() }));

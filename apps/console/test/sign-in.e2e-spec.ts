@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IdpStandIn, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, createKeyInWorkspace, devToken, startApp, startIdpStandIn } from '@nomosly/testing';
-import { call } from './helpers';
+import { POLAR_NOT_CALLED_ENV, call } from './helpers';
 
 /** The whole sign-in path offline: the local identity provider (oidc-provider) issues, the console verifies. */
 describe('console sign-in through the local identity provider', () => {
@@ -14,6 +14,7 @@ describe('console sign-in through the local identity provider', () => {
       EVENTS_REDIS_URL: TEST_REDIS_URL,
       OIDC_ISSUER: idp.url,
       OIDC_AUDIENCE: idp.audience,
+      ...POLAR_NOT_CALLED_ENV,
     });
   }, 120_000);
   afterAll(async () => {

@@ -5,6 +5,7 @@ export * from './identity';
 export * from './images';
 export * from './leases';
 export * from './paths';
+export * from './polar-stand-in';
 export * from './redis-server';
 export * from './scheduled-sweep';
 export * from './scratch-database';

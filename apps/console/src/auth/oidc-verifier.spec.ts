@@ -11,8 +11,11 @@ import { OidcVerifier } from './oidc-verifier';
  * directly, NODE_ENV=production with a local issuer, and runs its production path (discovery, remote keys,
  * the dev-token refusal) against it.
  */
+/** The one variable of the console's own that has no default: Polar's token (these tests never call Polar). */
+const POLAR_TOKEN = { POLAR_ACCESS_TOKEN: 'polar_oat_console_test' };
+
 function verifierFor(issuer: string, audience: string, nodeEnv: ConsoleConfig['NODE_ENV']): OidcVerifier {
-  return new OidcVerifier({ ...loadConsoleConfig({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience }), NODE_ENV: nodeEnv });
+  return new OidcVerifier({ ...loadConsoleConfig({ ...POLAR_TOKEN, OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience }), NODE_ENV: nodeEnv });
 }
 
 async function refusal(verification: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
@@ -67,7 +70,7 @@ describe('OidcVerifier in production: the local stand-in dev-token grant is refu
 });
 
 describe('console config in production', () => {
-  const problemsWith = (environment: Record<string, string>) => configProblems(consoleConfigSchema, environment);
+  const problemsWith = (environment: Record<string, string>) => configProblems(consoleConfigSchema, { ...POLAR_TOKEN, ...environment });
 
   it('refuses an http or loopback issuer (and the default, the local stand-in), naming OIDC_ISSUER', () => {
     for (const issuer of [undefined, 'http://127.0.0.1:4455', 'http://idp-local:4455', 'http://tenant.eu.auth0.com/', 'https://localhost:4455', 'https://127.0.0.1/', 'https://[::1]/']) {
