@@ -5,6 +5,7 @@ export const ErrorCode = Object.freeze({
   Unauthenticated: 'unauthenticated',
   SpendCapReached: 'spend_cap_reached',
   InsufficientScope: 'insufficient_scope',
+  InvalidSignature: 'invalid_signature',
   NotFound: 'not_found',
   Conflict: 'conflict',
   RequestTimeout: 'request_timeout',
@@ -27,6 +28,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.SpendCapReached:
       return 402;
     case ErrorCode.InsufficientScope:
+    case ErrorCode.InvalidSignature:
       return 403;
     case ErrorCode.NotFound:
       return 404;
