@@ -17,7 +17,6 @@ export interface PayloadSchema<T> {
  * `moduleResolution: node` does not: the types come from the files those exports point at, the values from `require`.
  */
 function sdkSchema<T>(file: string, exportName: string): PayloadSchema<T> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- subpath exports: see above
   const module = require(`@polar-sh/sdk/models/components/${file}.js`) as Record<string, PayloadSchema<T> | undefined>;
   const schema = module[`${exportName}$inboundSchema`];
   if (!schema) throw new Error(`@polar-sh/sdk has no ${exportName}$inboundSchema in models/components/${file}.js`);
