@@ -5,14 +5,9 @@ import { ErrorCode, PublicError } from '@nomosly/contracts';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { EventsRedis } from '../events-redis';
 import { BillingMetrics } from '../metrics';
-import { CustomerWebhooks } from './customer-webhooks';
-import { OrderWebhooks } from './order-webhooks';
-import { type PayloadSchema, customerPayloads, issuePaths, orderPayloads, subscriptionPayloads } from './polar-webhook-schemas';
-import { SubscriptionWebhooks } from './subscription-webhooks';
-import { type HandledWebhook, type Transaction, type WebhookOutcome } from './webhook-outcome';
+import { type WebhookHandler, webhookHandlers } from './webhook-handlers';
+import type { WebhookOutcome } from './webhook-outcome';
 import { PolarWebhookSignature, type WebhookHeaders } from './webhook-signature';
-
-type Handler = (trx: Transaction, webhookId: string, payload: unknown) => Promise<HandledWebhook | 'unparseable'>;
 
 /**
  * Polar's webhooks, each taken once: the signature checked over the bytes received, then in one transaction the
@@ -24,7 +19,7 @@ type Handler = (trx: Transaction, webhookId: string, payload: unknown) => Promis
 export class PolarWebhooksService {
   private readonly logger = new Logger(PolarWebhooksService.name);
   private readonly signature: PolarWebhookSignature;
-  private readonly handlers: ReadonlyMap<string, Handler>;
+  private readonly handlers: ReadonlyMap<string, WebhookHandler>;
 
   constructor(
     @Inject(BILLING_CONFIG) config: BillingConfig,
@@ -34,26 +29,7 @@ export class PolarWebhooksService {
     products: PolarProducts,
   ) {
     this.signature = new PolarWebhookSignature(config.POLAR_WEBHOOK_SECRET);
-    const subscriptions = new SubscriptionWebhooks(products);
-    const orders = new OrderWebhooks();
-    const customers = new CustomerWebhooks();
-    const handlers = new Map<string, Handler>();
-    const on = <T>(schemas: Record<string, PayloadSchema<T>>, apply: (trx: Transaction, webhookId: string, object: T) => Promise<HandledWebhook>) => {
-      for (const [type, schema] of Object.entries(schemas)) {
-        handlers.set(type, async (trx, webhookId, payload) => {
-          const parsed = schema.safeParse(payload);
-          if (!parsed.success) {
-            this.logger.warn(`webhook ${webhookId} (${type}) does not match the SDK's schema at ${issuePaths(parsed.error.issues)}; acknowledged, not applied`);
-            return 'unparseable';
-          }
-          return apply(trx, webhookId, parsed.data.data);
-        });
-      }
-    };
-    on(subscriptionPayloads, (trx, id, subscription) => subscriptions.apply(trx, id, subscription));
-    on(orderPayloads, (trx, id, order) => orders.apply(trx, id, order));
-    on(customerPayloads, (trx, id, customer) => customers.apply(trx, id, customer));
-    this.handlers = handlers;
+    this.handlers = webhookHandlers(products);
   }
 
   /** Throws 403 `invalid_signature`, 400 `invalid_request` (signed, but not JSON) or 503 `unavailable` (not taken: Polar retries). */
