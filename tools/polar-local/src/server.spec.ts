@@ -76,6 +76,27 @@ describe('polar-local ingest', () => {
     });
   });
 
+  it('lists events newest first, a page at a time, refusing a limit over 100', async () => {
+    await withPolar({}, async (polar) => {
+      const events = [1, 2, 3, 4, 5].map((n) => ({ ...apiCall('ws-page', n, `p-${n}`), timestamp: new Date(Date.UTC(2026, 0, n)).toISOString() }));
+      await call(polar, 'POST', '/v1/events/ingest', { events });
+      const second = await call(polar, 'GET', '/v1/events/?external_customer_id=ws-page&page=2&limit=2');
+      expect(second.body).toMatchObject({ pagination: { total_count: 5, max_page: 3 } });
+      expect((second.body?.items as Array<{ metadata: { units: number } }>).map((e) => e.metadata.units)).toEqual([3, 2]);
+      const tooMany = await call(polar, 'GET', '/v1/events/?limit=101');
+      expect(tooMany).toMatchObject({ status: 422, body: { error: 'PolarRequestValidationError', detail: [{ loc: ['query', 'limit'] }] } });
+      const days = await call(polar, 'GET', `/v1/meters/${METER_ID}/quantities?start_timestamp=2026-01-02T00:00:00Z&end_timestamp=2026-01-04T12:00:00Z&interval=day&external_customer_id=ws-page`);
+      expect(days.body).toEqual({
+        quantities: [
+          { timestamp: '2026-01-02T00:00:00.000Z', quantity: 2 },
+          { timestamp: '2026-01-03T00:00:00.000Z', quantity: 3 },
+          { timestamp: '2026-01-04T00:00:00.000Z', quantity: 4 },
+        ],
+        total: 9,
+      });
+    });
+  });
+
   it('ingests a batch of 1000 events in well under 50 ms of CPU time', () => {
     const events = Array.from({ length: 1000 }, (_, i) => apiCall('ws-fast', 1, `fast-${i}`));
     let bestMs = Infinity;
@@ -117,7 +138,7 @@ describe('polar-local ingest', () => {
 describe('polar-local errors', () => {
   it('answers 401 in Polar\'s shape without the exact bearer token, on every /v1 route', async () => {
     await withPolar({}, async (polar) => {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: accessToken }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: accessToken }] as Record<string, string>[]) {
         const answer = await call(polar, 'GET', '/v1/products/', undefined, headers);
         expect(answer.status).toBe(401);
         expect(answer.body).toEqual({ error: 'Unauthorized', detail: 'Unauthorized' });
@@ -230,6 +251,9 @@ describe('polar-local billing', () => {
         expect(paid.status).toBe(303);
         const again = await fetch(`${checkout.body?.url as string}/confirm`, { method: 'POST', body: 'email=pay%40x.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
         expect(again.status).toBe(409);
+        // As on Polar by default, a customer with an active subscription cannot buy a second one.
+        const second = await call(polar, 'POST', '/v1/checkouts/', { products: [productIdFor('pro')], external_customer_id: 'ws-pay' });
+        expect((await payCheckout(second.body?.url as string, 'pay@x.test')).status).toBe(403);
         expect(polar.state.subscriptions.size).toBe(1);
         await polar.idle();
         expect(receiver.received.map((w) => w.type)).toEqual([
