@@ -13,6 +13,7 @@ import { BILLING_CONFIG, type BillingConfig } from './config';
 import { EventsRedis } from './events-redis';
 import { BillingMetrics } from './metrics';
 import { polarProviders } from './polar.providers';
+import { PolarWebhooksController, PolarWebhooksService } from './webhooks';
 
 @Global()
 @Module({})
@@ -56,8 +57,8 @@ export class BillingModule {
         }),
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
-      providers: [],
-      controllers: [],
+      providers: [PolarWebhooksService],
+      controllers: [PolarWebhooksController],
     };
   }
 }

@@ -7,6 +7,8 @@ export const ErrorCode = Object.freeze({
   InsufficientScope: 'insufficient_scope',
   /** The workspace's owner has restricted processing of their data (data rights). */
   Restricted: 'restricted',
+  /** A Polar webhook whose Standard Webhooks signature or timestamp does not hold. */
+  InvalidSignature: 'invalid_signature',
   NotFound: 'not_found',
   Conflict: 'conflict',
   RequestTimeout: 'request_timeout',
@@ -30,6 +32,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 402;
     case ErrorCode.InsufficientScope:
     case ErrorCode.Restricted:
+    case ErrorCode.InvalidSignature:
       return 403;
     case ErrorCode.NotFound:
       return 404;
