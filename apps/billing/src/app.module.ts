@@ -13,6 +13,10 @@ import { BILLING_CONFIG, type BillingConfig } from './config';
 import { EventsRedis } from './events-redis';
 import { BillingMetrics } from './metrics';
 import { polarProviders } from './polar.providers';
+import { LedgerWindow } from './reconciliation/ledger-window';
+import { PolarUsage } from './reconciliation/polar-usage';
+import { ReconcileProcessor } from './reconciliation/reconcile.processor';
+import { Reconciler } from './reconciliation/reconciler';
 
 @Global()
 @Module({})
@@ -56,7 +60,7 @@ export class BillingModule {
         }),
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
-      providers: [],
+      providers: [LedgerWindow, PolarUsage, Reconciler, ReconcileProcessor],
       controllers: [],
     };
   }
