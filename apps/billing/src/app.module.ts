@@ -11,6 +11,7 @@ import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { EventsRedis } from './events-redis';
+import { ledgerProviders } from './ledger/ledger.providers';
 import { BillingMetrics } from './metrics';
 import { polarProviders } from './polar.providers';
 import { LedgerWindow } from './reconciliation/ledger-window';
@@ -60,7 +61,7 @@ export class BillingModule {
         }),
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
-      providers: [LedgerWindow, PolarUsage, Reconciler, ReconcileProcessor],
+      providers: [...ledgerProviders, LedgerWindow, PolarUsage, Reconciler, ReconcileProcessor],
       controllers: [],
     };
   }

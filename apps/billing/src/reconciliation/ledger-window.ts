@@ -72,9 +72,8 @@ export class LedgerWindow {
   async markForResend(eventIds: readonly string[]): Promise<number> {
     if (eventIds.length === 0) return 0;
     const result = await this.em.getKnex().raw<{ rowCount: number }>(
-      `update billing_ledger set sent_at = null, next_attempt_at = now()
-       where event_id in (select jsonb_array_elements_text(?::jsonb)) and sent_at is not null`,
-      [JSON.stringify(eventIds)],
+      'update billing_ledger set sent_at = null, attempts = 0, next_attempt_at = now() where event_id = any(?) and sent_at is not null',
+      [[...eventIds]],
     );
     return result.rowCount;
   }

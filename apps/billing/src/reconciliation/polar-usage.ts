@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Polar } from '@polar-sh/sdk';
+import { USAGE_EVENT_NAME } from '../ledger/ledger-sender';
 import { POLAR } from '../polar.providers';
-
-/** The name every usage record is ingested under (API.md: "name `api.call`, metadata `operation`, `units`"). */
-export const USAGE_EVENT_NAME = 'api.call';
 
 /** Events asked for per page when listing a customer's events. */
 const EVENTS_PAGE_SIZE = 100;
