@@ -48,7 +48,8 @@ interface LedgerRow {
   workspace_id: string;
   operation: string;
   units: number;
-  at: Date;
+  /** Text: the driver returns timestamps unparsed. */
+  at: string;
   attempts: number;
 }
 
@@ -60,7 +61,7 @@ export class LedgerStore {
   async claimDue(limit: number, leaseMs: number): Promise<LedgerEvent[]> {
     const result = await this.em.getKnex().raw<{ rows: LedgerRow[] }>(CLAIM_DUE, [leaseMs, limit]);
     return result.rows
-      .map((row) => ({ eventId: row.event_id, workspaceId: row.workspace_id, operation: row.operation, units: row.units, at: row.at, attempts: row.attempts }))
+      .map((row) => ({ eventId: row.event_id, workspaceId: row.workspace_id, operation: row.operation, units: row.units, at: new Date(row.at), attempts: row.attempts }))
       .sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
