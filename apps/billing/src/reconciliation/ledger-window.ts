@@ -19,7 +19,7 @@ export interface LedgerRecord {
 /**
  * Reads and marks our ledger of usage sent to Polar. Both sides are counted by ingestion time: a row counts in
  * the period its `sent_at` (when Polar accepted it) falls in, as Polar's meter counts an event in the period it
- * was ingested in. Rows not sent yet are the sender's lag, not drift.
+ * was ingested in. Rows not sent yet are the sender's lag, not drift. (Raw queries return timestamps as text.)
  */
 @Injectable()
 export class LedgerWindow {
@@ -30,7 +30,7 @@ export class LedgerWindow {
    * was made; `billing_customers.created_at` follows that creation, and no row of the workspace is sent before it.
    */
   async billedWorkspaces(): Promise<BilledWorkspace[]> {
-    const result = await this.em.getKnex().raw<{ rows: Array<{ workspace_id: string; period_start: Date }> }>(
+    const result = await this.em.getKnex().raw<{ rows: Array<{ workspace_id: string; period_start: string }> }>(
       `select c.workspace_id, coalesce(s.current_period_start, c.created_at) as period_start
        from billing_customers c
        left join lateral (
@@ -40,29 +40,29 @@ export class LedgerWindow {
        where c.polar_customer_id is not null
        order by c.workspace_id`,
     );
-    return result.rows.map((row) => ({ workspaceId: row.workspace_id, periodStart: row.period_start }));
+    return result.rows.map((row) => ({ workspaceId: row.workspace_id, periodStart: new Date(row.period_start) }));
   }
 
   /** Units of the workspace Polar accepted since `periodStart`, and the earliest usage time among them (null: none). */
   async sentUnits(workspace: BilledWorkspace): Promise<{ units: number; firstAt: Date | null }> {
-    const result = await this.em.getKnex().raw<{ rows: Array<{ units: string; first_at: Date | null }> }>(
+    const result = await this.em.getKnex().raw<{ rows: Array<{ units: string; first_at: string | null }> }>(
       `select coalesce(sum(units), 0)::bigint as units, min(at) as first_at from billing_ledger
        where workspace_id = ? and sent_at >= ?`,
-      [workspace.workspaceId, workspace.periodStart],
+      [workspace.workspaceId, workspace.periodStart.toISOString()],
     );
     const row = result.rows[0];
-    return { units: Number(row?.units ?? 0), firstAt: row?.first_at ?? null };
+    return { units: Number(row?.units ?? 0), firstAt: row?.first_at ? new Date(row.first_at) : null };
   }
 
   /** Every sent record of the workspace whose usage time is `from` or later: what Polar's event list from `from` should hold. */
   async sentRecordsFrom(workspaceId: string, from: Date): Promise<LedgerRecord[]> {
-    const result = await this.em.getKnex().raw<{ rows: Array<{ event_id: string; operation: string; units: number; at: Date }> }>(
+    const result = await this.em.getKnex().raw<{ rows: Array<{ event_id: string; operation: string; units: number; at: string }> }>(
       `select event_id, operation, units, at from billing_ledger
        where workspace_id = ? and sent_at is not null and at >= ?
        order by at, event_id`,
-      [workspaceId, from],
+      [workspaceId, from.toISOString()],
     );
-    return result.rows.map((row) => ({ eventId: row.event_id, operation: row.operation, units: row.units, at: row.at }));
+    return result.rows.map((row) => ({ eventId: row.event_id, operation: row.operation, units: row.units, at: new Date(row.at) }));
   }
 
   /**
