@@ -14,6 +14,8 @@ import {
   uniquePrefix,
   until,
 } from '@nomosly/testing';
+// The Polar stand-in runs in this process, so that the spec can make it lose events and read what it holds.
+// eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports
 import { type PolarLocal, startPolarLocal } from '../../../tools/polar-local/src/server';
 import type { ReconciliationReport, WorkspaceReconciliation } from '../src/reconciliation/reconciler';
 

@@ -15,17 +15,19 @@ describe('unmatchedRecords', () => {
   });
 
   it('returns exactly the records Polar holds no event for', () => {
-    expect(ids(unmatchedRecords(ours, [keyOf(ours[0]!), keyOf(ours[2]!)]))).toEqual(['b', 'd']);
+    expect(ids(unmatchedRecords(ours, [keyOf(record('a', 1)), keyOf(record('c', 3, 'text.detect', 2))]))).toEqual(['b', 'd']);
   });
 
   it('tells records apart by operation and units as well as time', () => {
     const sameTime = [record('x', 5, 'faces.detect', 1), record('y', 5, 'text.detect', 1), record('z', 5, 'faces.detect', 3)];
-    expect(ids(unmatchedRecords(sameTime, [keyOf(sameTime[0]!), keyOf(sameTime[2]!)]))).toEqual(['y']);
+    expect(ids(unmatchedRecords(sameTime, [usageEventKey(at(5), 'faces.detect', 1), usageEventKey(at(5), 'faces.detect', 3)]))).toEqual(['y']);
   });
 
   it('returns every record of a key Polar holds fewer of than we sent, and none of a key it holds as many of', () => {
     const twins = [record('t1', 6), record('t2', 6), record('t3', 6), record('u1', 7), record('u2', 7)];
-    expect(ids(unmatchedRecords(twins, [keyOf(twins[0]!), keyOf(twins[0]!), keyOf(twins[3]!), keyOf(twins[3]!)]))).toEqual(['t1', 't2', 't3']);
+    const six = usageEventKey(at(6), 'faces.detect', 1);
+    const seven = usageEventKey(at(7), 'faces.detect', 1);
+    expect(ids(unmatchedRecords(twins, [six, six, seven, seven]))).toEqual(['t1', 't2', 't3']);
   });
 
   it('ignores events Polar holds that are not ours', () => {
