@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, QueueEvents } from 'bullmq';
 import { Client } from 'pg';
-import { BillingJob, QueueName } from '@nomosly/contracts';
+import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName } from '@nomosly/contracts';
 import {
   type RunningApp,
   type ScratchDatabase,
@@ -226,5 +226,35 @@ describe('billing app: reconciliation with Polar', () => {
     const finished = await queue.getJob(job.id ?? '');
     expect(finished?.attemptsMade).toBeGreaterThanOrEqual(2);
     expect((await rowsOf(report.runId)).map((row) => row.drift)).toEqual(['0', '0']);
+  }, 120_000);
+
+  it('BILLING_RECONCILE_CRON schedules the run on the billing queue (and an empty one schedules none)', async () => {
+    expect(await queue.getJobScheduler(BILLING_RECONCILE_SCHEDULER)).toBeUndefined();
+    const schedulePrefix = uniquePrefix('reconcile-cron');
+    const scheduledEvents = new QueueEvents(QueueName.Billing, { connection: { url: TEST_REDIS_URL }, prefix: schedulePrefix });
+    const scheduledQueue = testQueue(QueueName.Billing, schedulePrefix);
+    let scheduled: RunningApp | undefined;
+    try {
+      await scheduledEvents.waitUntilReady();
+      const completed = new Promise<{ jobId: string; returnvalue: unknown }>((resolve) => scheduledEvents.once('completed', resolve));
+      scheduled = await startApp('billing', {
+        DATABASE_URL: database.url,
+        EVENTS_REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: schedulePrefix,
+        POLAR_ACCESS_TOKEN: ACCESS_TOKEN,
+        POLAR_SERVER_URL: polar.url,
+        POLAR_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        BILLING_RECONCILE_CRON: '* * * * * *',
+      });
+      const { jobId, returnvalue } = await completed;
+      expect((await scheduledQueue.getJob(jobId))?.name).toBe(BillingJob.Reconcile);
+      expect((returnvalue as ReconciliationReport).workspaces.map((figures) => figures.workspaceId).sort()).toEqual([losing, steady].sort());
+      expect(await scheduledQueue.getJobScheduler(BILLING_RECONCILE_SCHEDULER)).toMatchObject({ pattern: '* * * * * *', tz: 'UTC' });
+    } finally {
+      await scheduled?.stop();
+      await scheduledEvents.close();
+      await scheduledQueue.close();
+      await deleteKeys(TEST_REDIS_URL, `${schedulePrefix}:*`);
+    }
   }, 120_000);
 });
