@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { type Job, QueueEvents } from 'bullmq';
 import { Client } from 'pg';
-import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName } from '@nomosly/contracts';
+import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName, type ReconciliationReport, type WorkspaceReconciliation } from '@nomosly/contracts';
 import {
   type RunningApp,
+  REPO_ROOT,
   type ScratchDatabase,
   TEST_REDIS_URL,
   createKeyInWorkspace,
@@ -17,7 +21,6 @@ import {
 // The Polar stand-in runs in this process, so that the spec can make it lose events and read what it holds.
 // eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports
 import { type PolarLocal, startPolarLocal } from '../../../tools/polar-local/src/server';
-import type { ReconciliationReport, WorkspaceReconciliation } from '../src/reconciliation/reconciler';
 
 const ACCESS_TOKEN = 'polar_oat_reconciliation_spec';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('reconciliation-spec-webhook-key!').toString('base64')}`;
@@ -226,6 +229,27 @@ describe('billing app: reconciliation with Polar', () => {
     const finished = await queue.getJob(job.id ?? '');
     expect(finished?.attemptsMade).toBeGreaterThanOrEqual(2);
     expect((await rowsOf(report.runId)).map((row) => row.drift)).toEqual(['0', '0']);
+  }, 120_000);
+
+  it('npm run cli -- billing-reconcile [--dry-run] runs one reconciliation through the queue and prints each workspace', async () => {
+    // Asynchronously: the stand-in answers the billing app from this process.
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'dist/apps/cli/src/main.js'), ...args], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix },
+      });
+    await everyRecordSent();
+    expect(polar.loseEvents(losing, 1)).toBe(1);
+
+    const dry = await cli(['billing-reconcile', '--dry-run']);
+    expect(dry.stdout).toMatch(new RegExp(`^workspace ${losing} since \\S+: ours ${10 * LOSING_UNITS} units, Polar ${9 * LOSING_UNITS}, drift ${LOSING_UNITS}, would re-send 1$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^workspace ${steady} since \\S+: ours ${4 * STEADY_UNITS} units, Polar ${4 * STEADY_UNITS}, drift 0, would re-send 0$`, 'm'));
+    expect(dry.stdout).toContain('2 workspaces checked, 1 drifting (dry run: nothing re-sent, nothing recorded)');
+
+    const real = await cli(['billing-reconcile']);
+    expect(real.stdout).toMatch(new RegExp(`^workspace ${losing} since \\S+: ours ${10 * LOSING_UNITS} units, Polar ${9 * LOSING_UNITS}, drift ${LOSING_UNITS}, re-sent 1$`, 'm'));
+    expect(real.stdout).toContain('2 workspaces checked, 1 drifting\n');
+    await until(async () => polarHolds(losing).size === 10, { what: 'the losing workspace whole again on Polar', timeoutMs: 30_000 });
   }, 120_000);
 
   it('BILLING_RECONCILE_CRON schedules the run on the billing queue (and an empty one schedules none)', async () => {

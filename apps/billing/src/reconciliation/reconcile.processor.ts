@@ -1,10 +1,9 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, JobsOptions, Queue } from 'bullmq';
-import { z } from 'zod';
-import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName } from '@nomosly/contracts';
+import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName, type ReconciliationReport, reconcileJobDataSchema } from '@nomosly/contracts';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
-import { type ReconciliationReport, Reconciler } from './reconciler';
+import { Reconciler } from './reconciler';
 
 /** Completed reconciliations kept on the billing queue (their results are the per-workspace figures): a month of daily runs. */
 export const RECONCILIATIONS_KEPT = 31;
@@ -19,8 +18,6 @@ export const RECONCILE_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { count: RECONCILIATIONS_KEPT },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
-
-const reconcileJobData = z.object({ dryRun: z.boolean().default(false) }).strict();
 
 /** Runs the scheduled reconciliation with Polar. One at a time, on whichever replica takes the job. */
 @Processor(QueueName.Billing, { autorun: false, concurrency: 1 })
@@ -54,7 +51,7 @@ export class ReconcileProcessor extends WorkerHost implements OnApplicationBoots
       this.logger.warn(`unknown billing job "${job.name.slice(0, 64)}" ignored`);
       return undefined;
     }
-    const data = reconcileJobData.safeParse(job.data ?? {});
+    const data = reconcileJobDataSchema.safeParse(job.data ?? {});
     if (!data.success) {
       this.logger.warn(`reconciliation job ${job.id} ignored: its data is not { dryRun?: boolean }`);
       return undefined;

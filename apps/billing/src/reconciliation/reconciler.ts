@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { ReconciliationReport, WorkspaceReconciliation } from '@nomosly/contracts';
 import { BillingMetrics } from '../metrics';
 import { type BilledWorkspace, LedgerWindow } from './ledger-window';
 import { PolarUsage } from './polar-usage';
@@ -14,29 +15,6 @@ export interface ReconcileOptions {
   runId?: string;
 }
 
-/** One workspace's figures, as checked (before any re-send arrives). */
-export interface WorkspaceReconciliation {
-  workspaceId: string;
-  periodStart: string;
-  /** Units our ledger says Polar accepted in the period. */
-  ours: number;
-  /** Units on Polar's customer meter. */
-  theirs: number;
-  /** ours - theirs. */
-  drift: number;
-  /** Records handed back to the sender (in a dry run: those that would have been). */
-  resent: number;
-}
-
-export interface ReconciliationReport {
-  runId: string;
-  dryRun: boolean;
-  at: string;
-  workspaces: WorkspaceReconciliation[];
-  /** Workspaces whose reconciliation failed this run (Polar unreachable, an error of ours); the others went on. */
-  failed: Array<{ workspaceId: string; error: string }>;
-}
-
 /**
  * Compares, per workspace, the units our ledger says Polar accepted in the current meter period with Polar's
  * customer meter, and when ours exceed theirs hands back to the sender the records Polar's event list lacks
@@ -44,7 +22,8 @@ export interface ReconciliationReport {
  * `billing_reconciliations` row per workspace and run.
  *
  * Our side is read before Polar's: a record the sender gets accepted in between makes Polar's count the larger,
- * never ours, so a positive drift is always something Polar lacks.
+ * never ours, so a positive drift is never the sender's concurrent work: Polar lacks records (or counts from a
+ * later period start than our copy of the subscription says).
  */
 @Injectable()
 export class Reconciler {
