@@ -48,7 +48,8 @@ interface LedgerRow {
   workspace_id: string;
   operation: string;
   units: number;
-  at: Date;
+  /** timestamptz comes back from this driver as text. */
+  at: string | Date;
   attempts: number;
 }
 
@@ -60,7 +61,7 @@ export class LedgerStore {
   async claimDue(limit: number, leaseMs: number): Promise<LedgerEvent[]> {
     const result = await this.em.getKnex().raw<{ rows: LedgerRow[] }>(CLAIM_DUE, [leaseMs, limit]);
     return result.rows
-      .map((row) => ({ eventId: row.event_id, workspaceId: row.workspace_id, operation: row.operation, units: row.units, at: row.at, attempts: row.attempts }))
+      .map((row) => ({ eventId: row.event_id, workspaceId: row.workspace_id, operation: row.operation, units: row.units, at: new Date(row.at), attempts: row.attempts }))
       .sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
@@ -106,7 +107,7 @@ export class LedgerStore {
    * `billing_events_failed_total{reason="parked"}`.
    */
   async backlog(): Promise<{ lagSeconds: number; due: number; waiting: number }> {
-    const result = await this.em.getKnex().raw<{ rows: Array<{ oldest: Date | null; due: number; waiting: number }> }>(
+    const result = await this.em.getKnex().raw<{ rows: Array<{ oldest: string | Date | null; due: number; waiting: number }> }>(
       `select min("at") as oldest, count(*) filter (where next_attempt_at <= now())::int as due,
               count(*) filter (where next_attempt_at > now())::int as waiting
        from billing_ledger where sent_at is null and parked_at is null`,
