@@ -84,11 +84,8 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async work(): Promise<void> {
     while (this.running) {
-      const pause = this.pausedUntil - Date.now();
-      if (pause > 0) {
-        await this.sleep(pause);
-        continue;
-      }
+      await this.waitOutPause();
+      if (!this.running) return;
       let batch: LedgerEvent[];
       try {
         batch = await this.store.claimDue(this.config.BILLING_BATCH_SIZE, this.leaseMs);
@@ -160,6 +157,12 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** One ingest call; on a 422, each half on its own, down to the one event Polar refuses. */
   private async send(events: LedgerEvent[]): Promise<Outcome> {
+    // Another worker may have been told to wait (Retry-After) since this batch was claimed.
+    await this.waitOutPause();
+    if (!this.running && this.abort.signal.aborted) {
+      await this.store.release(events.map((event) => event.eventId));
+      return 'retry';
+    }
     const stopTimer = this.metrics.ingestDuration.startTimer();
     let result: { inserted: number; duplicates: number };
     try {
@@ -239,6 +242,10 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (error) {
       this.logger.warn(`billing ledger gauges not refreshed: ${(error as Error).message}`);
     }
+  }
+
+  private async waitOutPause(): Promise<void> {
+    for (let pause = this.pausedUntil - Date.now(); pause > 0 && this.running; pause = this.pausedUntil - Date.now()) await this.sleep(pause);
   }
 
   /** Waits `ms`, or less when the sender stops. */

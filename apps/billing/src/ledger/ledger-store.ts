@@ -48,8 +48,8 @@ interface LedgerRow {
   workspace_id: string;
   operation: string;
   units: number;
-  /** Text: the driver returns timestamps unparsed. */
-  at: string;
+  /** timestamptz comes back from this driver as text. */
+  at: string | Date;
   attempts: number;
 }
 
@@ -107,7 +107,7 @@ export class LedgerStore {
    * `billing_events_failed_total{reason="parked"}`.
    */
   async backlog(): Promise<{ lagSeconds: number; due: number; waiting: number }> {
-    const result = await this.em.getKnex().raw<{ rows: Array<{ oldest: Date | null; due: number; waiting: number }> }>(
+    const result = await this.em.getKnex().raw<{ rows: Array<{ oldest: string | Date | null; due: number; waiting: number }> }>(
       `select min("at") as oldest, count(*) filter (where next_attempt_at <= now())::int as due,
               count(*) filter (where next_attempt_at > now())::int as waiting
        from billing_ledger where sent_at is null and parked_at is null`,
