@@ -53,12 +53,18 @@ describe('billing app: reconciliation with Polar', () => {
   const queue = testQueue(QueueName.Billing, prefix);
   let losing: string;
   let steady: string;
+  /** A workspace whose customer meter the stand-in answers with a body the SDK refuses: its reconciliation fails. */
+  let unreadable: string | undefined;
 
   beforeAll(async () => {
     database = await createScratchDatabase('reconcile');
     db = new Client({ connectionString: database.url });
     await db.connect();
-    polar = await startPolarLocal({ accessToken: ACCESS_TOKEN, webhookSecret: WEBHOOK_SECRET });
+    polar = await startPolarLocal({
+      accessToken: ACCESS_TOKEN,
+      webhookSecret: WEBHOOK_SECRET,
+      corruptResponse: (pathname, body) => (pathname.startsWith('/v1/customer-meters') && unreadable && JSON.stringify(body).includes(unreadable) ? { items: 'unreadable' } : body),
+    });
     queueEvents = new QueueEvents(QueueName.Billing, { connection: { url: TEST_REDIS_URL }, prefix });
     await queueEvents.waitUntilReady();
     app = await startApp('billing', {
@@ -229,6 +235,22 @@ describe('billing app: reconciliation with Polar', () => {
     const finished = await queue.getJob(job.id ?? '');
     expect(finished?.attemptsMade).toBeGreaterThanOrEqual(2);
     expect((await rowsOf(report.runId)).map((row) => row.drift)).toEqual(['0', '0']);
+  }, 120_000);
+
+  it("one workspace's failure does not stop the others: they are reconciled and recorded, and the run fails to be retried", async () => {
+    await everyRecordSent();
+    expect(polar.loseEvents(losing, 1)).toBe(1);
+    unreadable = steady;
+    try {
+      const job = await queue.add(BillingJob.Reconcile, {}, { attempts: 1 });
+      await expect(job.waitUntilFinished(queueEvents, 60_000)).rejects.toThrow(`reconciliation failed for 1 workspaces (first: ${steady}:`);
+      const rows = await rowsOf(`${job.id}#1`);
+      expect(rows.map((row) => [row.workspace_id, row.drift, row.resent])).toEqual([[losing, String(LOSING_UNITS), 1]]);
+      expect(app.logs()).toContain(`reconciliation of workspace ${steady} failed`);
+    } finally {
+      unreadable = undefined;
+    }
+    await until(async () => polarHolds(losing).size === 10, { what: 'the losing workspace whole again on Polar', timeoutMs: 30_000 });
   }, 120_000);
 
   it('npm run cli -- billing-reconcile [--dry-run] runs one reconciliation through the queue and prints each workspace', async () => {
