@@ -3,6 +3,11 @@ import { z } from 'zod';
 import { BillingJob, QueueName, type ReconciliationReport, reconciliationReportSchema } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 
+/** Resolves with undefined after `ms`, without keeping the process alive. */
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+}
+
 export const billingReconcileConfigSchema = z.object({
   /** The billing app's own: its queue lives there, under its prefix. */
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
@@ -24,7 +29,17 @@ export async function billingReconcile(dryRun: boolean, print: (line: string) =>
     await events.waitUntilReady();
     const job = await queue.add(BillingJob.Reconcile, { dryRun }, { attempts: 1, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
     print(`${dryRun ? 'dry run: ' : ''}reconciliation job ${job.id} queued on ${QueueName.Billing}; waiting for the billing app`);
-    const report = reconciliationReportSchema.parse(await job.waitUntilFinished(events, config.BILLING_RECONCILE_WAIT_MS));
+    const result = await Promise.race([job.waitUntilFinished(events), delay(config.BILLING_RECONCILE_WAIT_MS)]);
+    if (result === undefined) {
+      const state = await job.getState();
+      if (state === 'waiting' || state === 'prioritized') {
+        // Nobody took it: it would otherwise run whenever a billing app next starts, long after the operator gave up.
+        await job.remove();
+        throw new Error(`no billing app took the job within ${config.BILLING_RECONCILE_WAIT_MS} ms (is one running on this EVENTS_REDIS_URL and QUEUE_PREFIX?); the job was withdrawn`);
+      }
+      throw new Error(`the run did not finish within ${config.BILLING_RECONCILE_WAIT_MS} ms (job ${job.id} is ${state}); its result stays on the queue`);
+    }
+    const report = reconciliationReportSchema.parse(result);
     for (const figures of report.workspaces) {
       print(
         `workspace ${figures.workspaceId} since ${figures.periodStart}: ours ${figures.ours} units, Polar ${figures.theirs}, ` +
