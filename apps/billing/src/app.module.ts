@@ -11,8 +11,13 @@ import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { EventsRedis } from './events-redis';
+import { ledgerProviders } from './ledger/ledger.providers';
 import { BillingMetrics } from './metrics';
 import { polarProviders } from './polar.providers';
+import { LedgerWindow } from './reconciliation/ledger-window';
+import { PolarUsage } from './reconciliation/polar-usage';
+import { ReconcileProcessor } from './reconciliation/reconcile.processor';
+import { Reconciler } from './reconciliation/reconciler';
 import { PolarWebhooksController, PolarWebhooksService } from './webhooks';
 
 @Global()
@@ -57,7 +62,7 @@ export class BillingModule {
         }),
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
-      providers: [PolarWebhooksService],
+      providers: [...ledgerProviders, PolarWebhooksService, LedgerWindow, PolarUsage, Reconciler, ReconcileProcessor],
       controllers: [PolarWebhooksController],
     };
   }

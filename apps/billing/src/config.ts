@@ -23,6 +23,8 @@ export const billingConfigSchema = baseConfigSchema.extend({
   BILLING_CONCURRENCY: env.positiveInt(4),
   /** How often the ledger is looked at for unsent usage when there was none the last time. */
   BILLING_POLL_MS: env.positiveInt(200),
+  /** The longest a usage event waits between two failed sends to Polar (backoff doubles from 0.5 s up to it). */
+  BILLING_RETRY_MAX_MS: env.positiveInt(60_000),
   /** When the reconciliation with Polar runs (a cron pattern, UTC; daily by default). Empty: never scheduled (tests run it by hand). */
   BILLING_RECONCILE_CRON: z.string().default('17 3 * * *'),
 });

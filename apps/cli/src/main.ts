@@ -8,6 +8,7 @@ import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, User, ormConfig } from '@nomosly/db';
 import { normalizeEmail, provisionKey } from '@nomosly/accounts';
 import { Plans, plansEnv } from '@nomosly/limits';
+import { billingReconcile } from './billing-reconcile/billing-reconcile';
 import { NotLocalIssuerError, requestDevToken } from './dev-token/dev-token';
 import { privacyAudit } from './privacy-audit/privacy-audit';
 
@@ -39,6 +40,10 @@ Commands:
       Checks the deployment the environment names, from outside, against the promises it can check: prints a
       header, one line per check (PASS, FAIL or CANNOT CHECK, the promise id and the reason) and a RESULT line.
       Exit code 0 when every check passes, 1 when one fails or could not be made, 2 when a store is unreachable.
+  billing-reconcile [--dry-run]
+      Queues a reconciliation with Polar for the billing app to run (the one it runs daily), waits for it and
+      prints each workspace's units in the current meter period (ours, Polar's, the drift, the records re-sent).
+      --dry-run re-sends nothing and records nothing. Exit code 1 when the run failed.
   --help
       Shows this text.
 
@@ -49,6 +54,7 @@ Environment:
   OIDC_ISSUER (dev-token; default http://127.0.0.1:4455)
   OIDC_AUDIENCE (dev-token; default https://api.nomosly.local)
   IDP_CLI_CLIENT_SECRET (dev-token; default ${DEV_CLI_CLIENT_SECRET})
+  billing-reconcile: the billing app's EVENTS_REDIS_URL and QUEUE_PREFIX; BILLING_RECONCILE_WAIT_MS (default 600000)
   privacy-audit: the apps' own DATABASE_URL, VISION_REDIS_URL, EVENTS_REDIS_URL, QUEUE_PREFIX, VISION_DEADLINE_MS,
   RETENTION_REQUEST_LOG_DAYS, RETENTION_USAGE_RECORD_DAYS, RETENTION_ROLLUP_DAYS, RETENTION_INVITATION_DAYS, and
   VISION_REDIS_PERSISTENCE_CHECKED=true (or 1) when the operator has checked a vision Redis that refuses CONFIG
@@ -66,6 +72,11 @@ async function main(argv: string[]): Promise<void> {
   if (group === 'privacy-audit') {
     if (argv.length > 1) throw new UsageError('privacy-audit takes no options: it reads the environment');
     process.exitCode = await privacyAudit((line) => console.log(line));
+    return;
+  }
+  if (group === 'billing-reconcile') {
+    const { values } = parseArgs({ args: argv.slice(1), options: { 'dry-run': { type: 'boolean' } }, strict: true });
+    await billingReconcile(values['dry-run'] === true, (line) => console.log(line));
     return;
   }
   if (group !== 'keys' || (command !== 'create' && command !== 'list')) {

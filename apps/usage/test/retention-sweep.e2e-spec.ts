@@ -60,6 +60,33 @@ describe('usage app: the scheduled retention sweep', () => {
       ],
     });
 
+    // Billing: the ledger and reconciliations by the usage-record limit (an unsent ledger row is owed, so kept),
+    // webhooks and invoices by the rollup limit.
+    const ledger = (eventId: string, at: Date, sent: boolean) =>
+      db.query(`insert into billing_ledger (event_id, workspace_id, operation, units, "at", sent_at) values ($1, $2, 'faces.detect', 1, $3, $4)`, [eventId, workspaceId, at, sent ? at : null]);
+    await ledger('ledger-inside', ago(RETENTION.usageRecordDays * DAY_MS - HOUR_MS), true);
+    await ledger('ledger-outside', ago(RETENTION.usageRecordDays * DAY_MS + HOUR_MS), true);
+    await ledger('ledger-outside-100-days', ago(100 * DAY_MS), true);
+    await ledger('ledger-unsent-100-days', ago(100 * DAY_MS), false);
+    const reconciliation = (runId: string, at: Date) =>
+      db.query(`insert into billing_reconciliations (run_id, workspace_id, period_start, ours, theirs, resent, drift, "at") values ($1, $2, $3, 1, 1, 0, 0, $3)`, [runId, workspaceId, at]);
+    await reconciliation('recon-inside', ago(RETENTION.usageRecordDays * DAY_MS - HOUR_MS));
+    await reconciliation('recon-outside', ago(RETENTION.usageRecordDays * DAY_MS + HOUR_MS));
+    const webhook = (webhookId: string, at: Date) =>
+      db.query(`insert into billing_webhook_events (webhook_id, type, outcome, received_at) values ($1, 'order.paid', 'applied', $2)`, [webhookId, at]);
+    await webhook('hook-inside', ago((RETENTION.rollupDays - 1) * DAY_MS));
+    await webhook('hook-outside', ago((RETENTION.rollupDays + 1) * DAY_MS));
+    await webhook('hook-2558-days', ago(2558 * DAY_MS));
+    const invoice = (number: string, at: Date) =>
+      db.query(
+        `insert into billing_invoices (order_id, workspace_id, number, status, billing_reason, currency, subtotal_cents, discount_cents, tax_cents, total_cents, created_at, polar_version, updated_at)
+         values ($1, $2, $3, 'paid', 'subscription_cycle', 'usd', 100, 0, 0, 100, $4, $4, $4)`,
+        [randomUUID(), workspaceId, number, at],
+      );
+    await invoice('inv-inside', ago((RETENTION.rollupDays - 1) * DAY_MS));
+    await invoice('inv-outside', ago((RETENTION.rollupDays + 1) * DAY_MS));
+    await invoice('inv-2558-days', ago(2558 * DAY_MS));
+
     const sweep = await runScheduledSweep({
       databaseUrl: database.url,
       prefix,
@@ -71,11 +98,24 @@ describe('usage app: the scheduled retention sweep', () => {
     });
     expect(sweep.name).toBe(MaintenanceJob.RetentionSweep);
     // A database of this test's own: no invitation to sweep (the sweeper spec proves that count).
-    expect(sweep.returnvalue).toEqual({ requestLog: 2, usageRecords: 2, usageDaily: 1, invitations: 0 });
+    expect(sweep.returnvalue).toEqual({
+      requestLog: 2,
+      usageRecords: 2,
+      usageDaily: 1,
+      invitations: 0,
+      billingLedger: 2,
+      billingReconciliations: 1,
+      billingWebhookEvents: 1,
+      billingInvoices: 1,
+    });
 
     const ids = async (sql: string) => (await db.query<{ id: string }>(sql)).rows.map((row) => row.id).sort();
     expect(await ids('select request_id as id from request_log')).toEqual(['log-inside']);
     expect(await ids('select event_id as id from usage_records')).toEqual(['rec-inside']);
     expect(await ids('select operation as id from usage_daily')).toEqual(['kept-2558-days', 'kept-inside']);
+    expect(await ids('select event_id as id from billing_ledger')).toEqual(['ledger-inside', 'ledger-unsent-100-days']);
+    expect(await ids('select run_id as id from billing_reconciliations')).toEqual(['recon-inside']);
+    expect(await ids('select webhook_id as id from billing_webhook_events')).toEqual(['hook-2558-days', 'hook-inside']);
+    expect(await ids('select number as id from billing_invoices')).toEqual(['inv-2558-days', 'inv-inside']);
   });
 });

@@ -1,0 +1,72 @@
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
+import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName, type ReconciliationReport, reconcileJobDataSchema } from '@nomosly/contracts';
+import { BILLING_CONFIG, type BillingConfig } from '../config';
+import { Reconciler } from './reconciler';
+
+/** Completed reconciliations kept on the billing queue (their results are the per-workspace figures): a month of daily runs. */
+export const RECONCILIATIONS_KEPT = 31;
+
+/**
+ * A run that fails (Polar down or limiting us) is tried again, 1, 2, 4 then 8 minutes later: within a quarter
+ * of an hour, long before the next day's run.
+ */
+export const RECONCILE_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 60_000 },
+  removeOnComplete: { count: RECONCILIATIONS_KEPT },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Runs the scheduled reconciliation with Polar. One at a time, on whichever replica takes the job. */
+@Processor(QueueName.Billing, { autorun: false, concurrency: 1 })
+export class ReconcileProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Reconciliation');
+
+  constructor(
+    private readonly reconciler: Reconciler,
+    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+    @InjectQueue(QueueName.Billing) private readonly queue: Queue,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // A cron pattern, not `every`: BullMQ runs an `every` schedule at once, so each start would reconcile.
+    if (this.config.BILLING_RECONCILE_CRON) {
+      await this.queue.upsertJobScheduler(
+        BILLING_RECONCILE_SCHEDULER,
+        { pattern: this.config.BILLING_RECONCILE_CRON, tz: 'UTC' },
+        { name: BillingJob.Reconcile, data: {}, opts: RECONCILE_JOB_OPTIONS },
+      );
+    } else {
+      await this.queue.removeJobScheduler(BILLING_RECONCILE_SCHEDULER);
+    }
+    void this.worker.run();
+  }
+
+  async process(job: Job): Promise<ReconciliationReport | undefined> {
+    if (job.name !== BillingJob.Reconcile) {
+      this.logger.warn(`unknown billing job "${job.name.slice(0, 64)}" ignored`);
+      return undefined;
+    }
+    const data = reconcileJobDataSchema.safeParse(job.data ?? {});
+    if (!data.success) {
+      this.logger.warn(`reconciliation job ${job.id} ignored: its data is not { dryRun?: boolean }`);
+      return undefined;
+    }
+    const report = await this.reconciler.run({ dryRun: data.data.dryRun, runId: `${job.id}#${job.attemptsMade + 1}` });
+    if (report.failed.length > 0) {
+      // The workspaces that could be reconciled were; the run is tried again for the others.
+      const first = report.failed[0];
+      throw new Error(`reconciliation failed for ${report.failed.length} workspaces (first: ${first?.workspaceId}: ${first?.error})`);
+    }
+    return report;
+  }
+
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.error(`billing worker: ${error.message}`);
+  }
+}
