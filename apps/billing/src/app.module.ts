@@ -10,6 +10,8 @@ import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
 import { BILLING_CONFIG, type BillingConfig } from './config';
+import { CustomerDeletionProcessor } from './customers/customer-deletion.processor';
+import { PolarCustomerDeletion } from './customers/polar-customer-deletion';
 import { EventsRedis } from './events-redis';
 import { BillingMetrics } from './metrics';
 import { polarProviders } from './polar.providers';
@@ -56,7 +58,7 @@ export class BillingModule {
         }),
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
-      providers: [],
+      providers: [PolarCustomerDeletion, CustomerDeletionProcessor],
       controllers: [],
     };
   }

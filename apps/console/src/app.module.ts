@@ -18,6 +18,9 @@ import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
 import { LimitsController } from './limits/limits.controller';
 import { LimitsService } from './limits/limits.service';
+import { DeletionController } from './me/deletion.controller';
+import { DeletionQueue } from './me/deletion.queue';
+import { DeletionService } from './me/deletion.service';
 import { MeController } from './me/me.controller';
 import { MembersController } from './members/members.controller';
 import { MembersService } from './members/members.service';
@@ -67,7 +70,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController],
+      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
@@ -79,6 +82,8 @@ export class ConsoleModule {
         UsageService,
         RequestsQueries,
         RequestsService,
+        DeletionQueue,
+        DeletionService,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ACCOUNT_DELETION_GRACE_SECONDS } from '@nomosly/contracts';
 import { baseConfigSchema, env, isLoopbackHost, loadConfig } from '@nomosly/config';
 import { plansEnv } from '@nomosly/limits';
 
@@ -10,6 +11,8 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   /** The plans the gateways enforce (the same PLANS), and their counters' prefix (the same QUEUE_PREFIX). */
   PLANS: plansEnv(),
   QUEUE_PREFIX: env.queuePrefix(),
+  /** The account deletion countdown (P7): a deletion asked for now is carried out this many seconds later. */
+  ACCOUNT_DELETION_GRACE_SECONDS: env.positiveInt(DEFAULT_ACCOUNT_DELETION_GRACE_SECONDS),
   /** The identity provider; its discovery document names the signing keys (jwks_uri). */
   OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
   /** The `aud` every console token must carry. */

@@ -1,3 +1,4 @@
+export * from './account-deletion';
 export * from './errors';
 export * from './event-jobs';
 export * from './identity';
