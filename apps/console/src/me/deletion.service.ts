@@ -23,13 +23,14 @@ export class DeletionService {
   /** Starts the countdown, or answers the one already running; refused while others depend on the caller as the only owner. */
   async schedule(userId: string, now = new Date()): Promise<DeletionCountdown> {
     const scheduledFor = await this.em.getKnex().transaction(async (trx) => {
-      const user = await trx.raw<{ rows: Array<{ deletion_scheduled_for: Date | null }> }>(
-        'select deletion_scheduled_for from users where id = ? for update',
+      const user = await trx.raw<{ rows: Array<{ deletion_scheduled_for: Date | string | null }> }>(
+        'select deletion_scheduled_for from users where id = ? for no key update',
         [userId],
       );
       if (!user.rows.length) throw notFound('user');
+      // The driver may hand a timestamp back as text: read as a Date either way.
       const pending = user.rows[0].deletion_scheduled_for;
-      if (pending) return pending;
+      if (pending) return new Date(pending);
       const orphaned = await trx.raw<{ rows: Array<{ name: string }> }>(
         `select w.name from memberships m join workspaces w on w.id = m.workspace_id
           where m.user_id = ? and m.role = 'owner'
@@ -57,14 +58,14 @@ export class DeletionService {
   /** Cancels the countdown; nothing was deleted, and nothing will be. */
   async cancel(userId: string): Promise<void> {
     const was = await this.em.getKnex().transaction(async (trx) => {
-      const user = await trx.raw<{ rows: Array<{ deletion_scheduled_for: Date | null }> }>(
-        'select deletion_scheduled_for from users where id = ? for update',
+      const user = await trx.raw<{ rows: Array<{ deletion_scheduled_for: Date | string | null }> }>(
+        'select deletion_scheduled_for from users where id = ? for no key update',
         [userId],
       );
       if (!user.rows.length) throw notFound('user');
       await trx.raw('update users set deletion_scheduled_for = null where id = ?', [userId]);
       return user.rows[0].deletion_scheduled_for;
     });
-    if (was) await this.queue.withdraw({ userId, scheduledFor: was.toISOString() });
+    if (was) await this.queue.withdraw({ userId, scheduledFor: new Date(was).toISOString() });
   }
 }
