@@ -9,14 +9,15 @@ import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { BillingQueueProcessor } from './billing-queue.processor';
 import { BILLING_CONFIG, type BillingConfig } from './config';
+import { PolarCustomerDeletion } from './customers/polar-customer-deletion';
 import { EventsRedis } from './events-redis';
 import { ledgerProviders } from './ledger/ledger.providers';
 import { BillingMetrics } from './metrics';
 import { polarProviders } from './polar.providers';
 import { LedgerWindow } from './reconciliation/ledger-window';
 import { PolarUsage } from './reconciliation/polar-usage';
-import { ReconcileProcessor } from './reconciliation/reconcile.processor';
 import { Reconciler } from './reconciliation/reconciler';
 import { PolarWebhooksController, PolarWebhooksService } from './webhooks';
 
@@ -62,7 +63,7 @@ export class BillingModule {
         }),
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
-      providers: [...ledgerProviders, PolarWebhooksService, LedgerWindow, PolarUsage, Reconciler, ReconcileProcessor],
+      providers: [...ledgerProviders, PolarWebhooksService, LedgerWindow, PolarUsage, Reconciler, PolarCustomerDeletion, BillingQueueProcessor],
       controllers: [PolarWebhooksController],
     };
   }

@@ -22,6 +22,9 @@ import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
 import { LimitsController } from './limits/limits.controller';
 import { LimitsService } from './limits/limits.service';
+import { DeletionController } from './me/deletion.controller';
+import { DeletionQueue } from './me/deletion.queue';
+import { DeletionService } from './me/deletion.service';
 import { MeController } from './me/me.controller';
 import { RestrictionController } from './me/restriction.controller';
 import { ProcessingRestriction } from './me/restriction.service';
@@ -74,7 +77,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController],
+      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
@@ -90,6 +93,8 @@ export class ConsoleModule {
         ...billingProviders,
         BillingQueries,
         BillingService,
+        DeletionQueue,
+        DeletionService,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { polarEnv } from '@nomosly/billing';
 import { baseConfigSchema, env, isLoopbackHost, loadConfig } from '@nomosly/config';
-import { retentionEnv } from '@nomosly/contracts';
+import { DEFAULT_ACCOUNT_DELETION_GRACE_SECONDS, retentionEnv } from '@nomosly/contracts';
 import { plansEnv } from '@nomosly/limits';
 
 export const consoleConfigSchema = baseConfigSchema.extend({
@@ -14,6 +14,8 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   QUEUE_PREFIX: env.queuePrefix(),
   /** The retention table the usage app's sweep enforces (the same RETENTION_* variables): GET /api/privacy shows it. */
   ...retentionEnv,
+  /** The account deletion countdown (P7): a deletion asked for now is carried out this many seconds later. */
+  ACCOUNT_DELETION_GRACE_SECONDS: env.positiveInt(DEFAULT_ACCOUNT_DELETION_GRACE_SECONDS),
   /** The identity provider; its discovery document names the signing keys (jwks_uri). */
   OIDC_ISSUER: env.url(['http', 'https'], 'http://127.0.0.1:4455'),
   /** The `aud` every console token must carry. */

@@ -52,6 +52,9 @@ export async function walkEveryRoute(
     'PATCH /api/me': async () => ({ path: '/api/me', body: { name: 'p3 walk' }, status: 200 }),
     // Lifting a restriction the user never set: the walk's later calls are console calls, which it never stops.
     'PUT /api/me/restriction': async () => ({ path: '/api/me/restriction', body: { restricted: false }, status: 200 }),
+    // Walked after the POST (registration order), so the walk ends with the countdown cancelled.
+    'POST /api/me/deletion': async () => ({ path: '/api/me/deletion', status: 202 }),
+    'DELETE /api/me/deletion': async () => ({ path: '/api/me/deletion', status: 204 }),
     'POST /api/workspaces/:ws/keys': async () => ({ path: `${ws}/keys`, body: { name: 'p3 walk' }, status: 201 }),
     'POST /api/workspaces/:ws/keys/:id/revoke': async () => ({ path: `${ws}/keys/${keyToRevoke}/revoke`, status: 200 }),
     'POST /api/workspaces/:ws/keys/:id/rotate': async () => ({ path: `${ws}/keys/${await freshKey()}/rotate`, body: { overlapSeconds: 0 }, status: 201 }),

@@ -10,6 +10,8 @@ import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { AccountDeletion } from './account-deletion/account-deletion.service';
+import { AccountPurger } from './account-deletion/account-purger';
 import { USAGE_CONFIG, type UsageConfig } from './config';
 import { EventIngest } from './events/event-ingest.service';
 import { EventsProcessor } from './events/events.processor';
@@ -18,8 +20,9 @@ import { UsageMetrics } from './metrics';
 import { MaintenanceProcessor } from './retention/maintenance.processor';
 import { RetentionSweeper } from './retention/retention-sweeper';
 
-// Small event streams: nothing reads them, and they would otherwise keep ~10,000 entries per queue.
-const QUEUES = [QueueName.Events, QueueName.Maintenance].map((name) => ({ name, streams: { events: { maxLen: 100 } } }));
+// Small event streams: nothing reads them, and they would otherwise keep ~10,000 entries per queue. The billing
+// queue only to add to: the purge asks the billing app to delete a deleted workspace's Polar customer.
+const QUEUES = [QueueName.Events, QueueName.Maintenance, QueueName.Billing].map((name) => ({ name, streams: { events: { maxLen: 100 } } }));
 
 @Global()
 @Module({})
@@ -65,7 +68,7 @@ export class UsageModule {
           },
         }),
       ],
-      providers: [UsageStore, EventIngest, EventsProcessor, RetentionSweeper, MaintenanceProcessor],
+      providers: [UsageStore, EventIngest, EventsProcessor, RetentionSweeper, AccountPurger, AccountDeletion, MaintenanceProcessor],
     };
   }
 }

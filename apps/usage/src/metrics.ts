@@ -29,4 +29,9 @@ export class UsageMetrics {
     labelNames: ['table'],
     registers: [this.registry],
   });
+  readonly accountsPurged = new Counter({
+    name: 'usage_accounts_purged_total',
+    help: 'Accounts purged at the end of their deletion countdown (P7).',
+    registers: [this.registry],
+  });
 }

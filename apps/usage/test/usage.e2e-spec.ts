@@ -40,12 +40,16 @@ describe('usage app: events to records, rollups, request log and last-used stamp
     await app?.stop();
     await queue?.close();
     await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
-    for (const table of ['usage_records', 'usage_daily', 'request_log']) await db.query(`delete from ${table} where workspace_id = any($1::uuid[])`, [workspaces]);
+    for (const table of ['usage_records', 'usage_daily', 'request_log', 'billing_ledger']) await db.query(`delete from ${table} where workspace_id = any($1::uuid[])`, [workspaces]);
+    await db.query('delete from workspaces where id = any($1::uuid[])', [workspaces]);
+    await db.query(`delete from users where email like 'usage-%@usage.test'`);
     await db.end();
   });
 
   it('P4: a usage event becomes exactly one usage record and one rollup call', async () => {
     const event = usageEvent({ workspaceId: workspace(), operation: Operation.LabelsDetect, units: 3, latencyMs: 87, at: '2026-11-30T23:59:59.999Z' });
+    // A user who exists: the record of a user purged since the call names no one (P7).
+    await db.query('insert into users (id, email) values ($1, $2)', [event.userId, `usage-${event.userId}@usage.test`]);
     await addUsage(queue, event);
     await until(async () => (await count('select count(*) as n from usage_records where event_id = $1', [event.eventId])) === 1, { what: 'the record' });
     const record = (await db.query('select * from usage_records where event_id = $1', [event.eventId])).rows[0];
@@ -111,7 +115,9 @@ describe('usage app: events to records, rollups, request log and last-used stamp
   });
 
   it('P2: writes request events to the request log with their fields only, refused calls and unknown workspaces included', async () => {
-    const refused = requestEvent({ workspaceId: workspace(), status: 429 });
+    const refused = requestEvent({ workspaceId: workspace(), status: 429, keyPrefix: null });
+    // A workspace that exists: a purged one's requests are not logged (P7).
+    await db.query(`insert into workspaces (id, name) values ($1, 'usage e2e')`, [refused.workspaceId]);
     const anonymous = requestEvent({ workspaceId: null, keyPrefix: null, status: 401, path: '/v1/faces/detect' });
     await addRequest(queue, refused);
     await addRequest(queue, anonymous);

@@ -1,3 +1,4 @@
+export * from './account-deletion';
 export * from './billing-reconciliation';
 export * from './errors';
 export * from './event-jobs';

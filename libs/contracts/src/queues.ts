@@ -22,7 +22,11 @@ export const VisionKeys = Object.freeze({
 });
 
 /** Job names on the maintenance queue, shared by the usage app (which runs them) and the privacy audit (which reads when they last ran). */
-export const MaintenanceJob = Object.freeze({ RetentionSweep: 'retention.sweep' } as const);
+export const MaintenanceJob = Object.freeze({
+  RetentionSweep: 'retention.sweep',
+  /** One account's purge at the end of its deletion countdown (P7); see account-deletion.ts. */
+  AccountPurge: 'account.purge',
+} as const);
 
 /**
  * Completed retention sweeps kept on the maintenance queue (their results are row counts only): at the hourly
@@ -34,7 +38,11 @@ export const RETENTION_SWEEPS_KEPT = 48;
 export const RETENTION_SWEEP_SCHEDULER = 'retention-sweep';
 
 /** Job names on the billing queue. */
-export const BillingJob = Object.freeze({ Reconcile: 'billing.reconcile' } as const);
+export const BillingJob = Object.freeze({
+  Reconcile: 'billing.reconcile',
+  /** A purged workspace's Polar customer: its subscriptions revoked, the customer deleted and anonymised (P7); see account-deletion.ts. */
+  DeleteCustomer: 'billing.delete-customer',
+} as const);
 
 /** The daily reconciliation's scheduler id: fixed, so that every billing replica upserts the same one schedule. */
 export const BILLING_RECONCILE_SCHEDULER = 'billing-reconcile';

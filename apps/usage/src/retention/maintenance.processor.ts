@@ -1,18 +1,30 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
-import { MaintenanceJob, QueueName, RETENTION_SWEEPS_KEPT, RETENTION_SWEEP_SCHEDULER, retentionFrom } from '@nomosly/contracts';
+import {
+  MaintenanceJob,
+  QueueName,
+  RETENTION_SWEEPS_KEPT,
+  RETENTION_SWEEP_SCHEDULER,
+  accountPurgeJobSchema,
+  retentionFrom,
+} from '@nomosly/contracts';
+import { AccountDeletion } from '../account-deletion/account-deletion.service';
 import { USAGE_CONFIG, type UsageConfig } from '../config';
 import { UsageMetrics } from '../metrics';
 import { RetentionSweeper, type SweepResult } from './retention-sweeper';
 
-/** Runs the scheduled retention sweeps (P6). One at a time, on whichever replica takes the job. */
+/**
+ * Runs the scheduled retention sweeps (P6) and the account purges at the end of their countdowns (P7). One at a
+ * time, on whichever replica takes the job.
+ */
 @Processor(QueueName.Maintenance, { autorun: false, concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('Maintenance');
 
   constructor(
     private readonly sweeper: RetentionSweeper,
+    private readonly deletion: AccountDeletion,
     private readonly metrics: UsageMetrics,
     @Inject(USAGE_CONFIG) private readonly config: UsageConfig,
     @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
@@ -34,12 +46,21 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     void this.worker.run();
   }
 
-  async process(job: Job): Promise<SweepResult | undefined> {
-    if (job.name !== MaintenanceJob.RetentionSweep) {
-      this.logger.warn(`unknown maintenance job "${job.name.slice(0, 64)}" ignored`);
-      return undefined;
+  async process(job: Job): Promise<SweepResult | { purged: boolean } | undefined> {
+    switch (job.name) {
+      case MaintenanceJob.RetentionSweep:
+        return this.sweep();
+      case MaintenanceJob.AccountPurge:
+        return this.purgeAccount(job);
+      default:
+        this.logger.warn(`unknown maintenance job "${job.name.slice(0, 64)}" ignored`);
+        return undefined;
     }
-    const deleted = await this.sweeper.sweep(retentionFrom(this.config), new Date());
+  }
+
+  private async sweep(): Promise<SweepResult> {
+    const now = new Date();
+    const deleted = await this.sweeper.sweep(retentionFrom(this.config), now);
     this.metrics.sweptRows.inc({ table: 'request_log' }, deleted.requestLog);
     this.metrics.sweptRows.inc({ table: 'usage_records' }, deleted.usageRecords);
     this.metrics.sweptRows.inc({ table: 'usage_daily' }, deleted.usageDaily);
@@ -47,7 +68,23 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     this.logger.log(
       `retention sweep deleted ${deleted.requestLog} request-log rows, ${deleted.usageRecords} usage records, ${deleted.usageDaily} rollup rows, ${deleted.invitations} invitations`,
     );
+    // An account whose countdown ended without its purge job (lost, or failed for good) is purged here.
+    const caughtUp = await this.deletion.catchUp(now);
+    if (caughtUp.accounts || caughtUp.customers) {
+      this.logger.log(`retention sweep purged ${caughtUp.accounts} overdue accounts, asked again for ${caughtUp.customers} Polar customer deletions`);
+    }
     return deleted;
+  }
+
+  /** The result holds no id: a completed job's result outlives it in the queue's event stream. */
+  private async purgeAccount(job: Job): Promise<{ purged: boolean }> {
+    const parsed = accountPurgeJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      this.logger.error(`account purge job ${job.id ?? ''} ignored: its data is not a purge request`);
+      return { purged: false };
+    }
+    const outcome = await this.deletion.purge(parsed.data.userId, new Date(), `account purge job ${job.id ?? ''}`);
+    return { purged: outcome !== null };
   }
 
   @OnWorkerEvent('error')

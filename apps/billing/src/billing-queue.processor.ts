@@ -2,8 +2,9 @@ import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName, type ReconciliationReport, reconcileJobDataSchema } from '@nomosly/contracts';
-import { BILLING_CONFIG, type BillingConfig } from '../config';
-import { Reconciler } from './reconciler';
+import { BILLING_CONFIG, type BillingConfig } from './config';
+import { type CustomerDeletionOutcome, PolarCustomerDeletion } from './customers/polar-customer-deletion';
+import { Reconciler } from './reconciliation/reconciler';
 
 /** Completed reconciliations kept on the billing queue (their results are the per-workspace figures): a month of daily runs. */
 export const RECONCILIATIONS_KEPT = 31;
@@ -19,13 +20,18 @@ export const RECONCILE_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-/** Runs the scheduled reconciliation with Polar. One at a time, on whichever replica takes the job. */
-@Processor(QueueName.Billing, { autorun: false, concurrency: 1 })
-export class ReconcileProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger('Reconciliation');
+/**
+ * The billing queue's one worker (BullMQ runs one processor per queue in a process): the scheduled reconciliation
+ * with Polar, and the deletion of a purged workspace's Polar customer. Two jobs at a time, so that a deletion does
+ * not wait for a long reconciliation.
+ */
+@Processor(QueueName.Billing, { autorun: false, concurrency: 2 })
+export class BillingQueueProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('BillingJobs');
 
   constructor(
     private readonly reconciler: Reconciler,
+    private readonly customers: PolarCustomerDeletion,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
     @InjectQueue(QueueName.Billing) private readonly queue: Queue,
   ) {
@@ -46,11 +52,14 @@ export class ReconcileProcessor extends WorkerHost implements OnApplicationBoots
     void this.worker.run();
   }
 
-  async process(job: Job): Promise<ReconciliationReport | undefined> {
-    if (job.name !== BillingJob.Reconcile) {
-      this.logger.warn(`unknown billing job "${job.name.slice(0, 64)}" ignored`);
-      return undefined;
-    }
+  async process(job: Job): Promise<ReconciliationReport | { outcome: CustomerDeletionOutcome } | undefined> {
+    if (job.name === BillingJob.DeleteCustomer) return this.customers.handle(job);
+    // Thrown, not completed: a replica of a newer version may know it, and a completed job would be lost.
+    if (job.name !== BillingJob.Reconcile) throw new Error(`unknown billing job "${job.name.slice(0, 64)}"`);
+    return this.reconcile(job);
+  }
+
+  private async reconcile(job: Job): Promise<ReconciliationReport | undefined> {
     const data = reconcileJobDataSchema.safeParse(job.data ?? {});
     if (!data.success) {
       this.logger.warn(`reconciliation job ${job.id} ignored: its data is not { dryRun?: boolean }`);
