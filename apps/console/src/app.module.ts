@@ -13,6 +13,7 @@ import { WorkspaceMemberGuard } from './auth/workspace-member.guard';
 import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
 import { EventsRedis } from './events/events-redis';
 import { KeyEventsPublisher } from './events/key-events.publisher';
+import { EXPORT_PROVIDERS, ExportController } from './export/export.controller';
 import { InvitationsController } from './invitations/invitations.controller';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
@@ -67,7 +68,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController],
+      controllers: [MeController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, ExportController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
@@ -79,6 +80,7 @@ export class ConsoleModule {
         UsageService,
         RequestsQueries,
         RequestsService,
+        ...EXPORT_PROVIDERS,
       ],
     };
   }
