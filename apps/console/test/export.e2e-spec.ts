@@ -267,7 +267,8 @@ describe('P8: GET /api/me/export', () => {
       expect(await exportConnections()).toEqual([]);
 
       const rowsBefore = await exportRowsTaken();
-      const request = http.get(`${system.console.url}/api/me/export`, { headers: { authorization: `Bearer ${user.token}` } });
+      // A connection of its own (no keep-alive agent), closed by destroy() below.
+      const request = http.get(`${system.console.url}/api/me/export`, { agent: false, headers: { authorization: `Bearer ${user.token}` } });
       request.on('error', () => undefined);
       const firstBytes = new Promise<number>((resolve) =>
         request.on('response', (response) => {

@@ -27,7 +27,7 @@ export class ExportPool implements OnModuleDestroy {
       options: `-c TimeZone=UTC -c default_transaction_read_only=on -c idle_in_transaction_session_timeout=${EXPORT_STALL_MS}`,
     });
     // An idle connection that fails (a server restart) is dropped by the pool; without a listener it would crash us.
-    this.pool.on('error', (error: Error & { code?: string }) => this.logger.warn({ code: error.code }, 'idle export connection failed'));
+    this.pool.on('error', (error: Error & { code?: string }) => this.logger.warn(`idle export connection failed: ${error.name} ${error.code ?? ''}`));
   }
 
   /** A connection of its own for one export; 503 while every one is busy. */

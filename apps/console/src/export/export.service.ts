@@ -117,7 +117,7 @@ class ExportSession {
   abandon(error: unknown): void {
     if (this.finished) return;
     this.finished = true;
-    if (error !== null) this.logger.error({ error: describe(error) }, 'export failed');
+    if (error !== null) this.logger.error(`export failed: ${describe(error)}`);
     this.metrics.exports.inc({ outcome: error === null ? 'abandoned' : 'failed' });
     this.current?.destroy();
     this.current = null;
@@ -127,7 +127,8 @@ class ExportSession {
 }
 
 /** Type and code only: a driver's message can quote the query's parameters. */
-function describe(error: unknown): { name: string; code?: string } {
-  if (!(error instanceof Error)) return { name: typeof error };
-  return { name: error.name, code: (error as { code?: string }).code };
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
 }
