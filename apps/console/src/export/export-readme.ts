@@ -23,8 +23,9 @@ export function exportReadme(files: readonly ExportFile[], exportedAt: Date): st
     '  are JSON Lines: one JSON object a line, for the tables that can be long.',
     '- A row is the whole row as we store it: its field names are the database column names (snake_case), e.g.',
     '  "created_at", "workspace_id". The only column left out is an API key\'s "hash": it never leaves the database.',
-    '- Times are ISO 8601 in UTC, to the microsecond ("2026-12-04T09:30:00.123456+00:00"); days are "YYYY-MM-DD".',
-    '- Ids are UUIDs as text; counts and amounts are JSON numbers (amounts in cents); absent values are null.',
+    '- Times are ISO 8601 in UTC, up to the microsecond ("2026-12-04T09:30:00.123456+00:00"); days are "YYYY-MM-DD".',
+    '- Ids are text (UUIDs, or the ids of events, requests and billing orders); counts and amounts are JSON numbers',
+    '  (amounts in cents); absent values are null. Rows of the .jsonl files come in no particular order.',
     '',
   ];
   return lines.join('\n');
