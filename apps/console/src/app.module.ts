@@ -17,6 +17,7 @@ import { BillingService } from './billing/billing.service';
 import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
 import { EventsRedis } from './events/events-redis';
 import { KeyEventsPublisher } from './events/key-events.publisher';
+import { EXPORT_PROVIDERS, ExportController } from './export/export.controller';
 import { InvitationsController } from './invitations/invitations.controller';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
@@ -77,7 +78,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController],
+      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController, ExportController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
@@ -95,6 +96,7 @@ export class ConsoleModule {
         BillingService,
         DeletionQueue,
         DeletionService,
+        ...EXPORT_PROVIDERS,
       ],
     };
   }

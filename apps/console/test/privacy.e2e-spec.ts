@@ -123,7 +123,7 @@ describe('P11: a workspace is visible only to its members', () => {
     const everyRoute = apiRoutes(routes);
     expect(everyRoute.length).toBeGreaterThanOrEqual(16);
     // Routes without ids concern the caller alone (or no one: the privacy notice); every other route names a workspace, or something addressed to the caller.
-    expect([...new Set(everyRoute.filter((route) => !route.url.includes(':')).map((route) => route.url))].sort()).toEqual(['/api/me', '/api/me/deletion', '/api/me/invitations', '/api/me/restriction', '/api/privacy']);
+    expect([...new Set(everyRoute.filter((route) => !route.url.includes(':')).map((route) => route.url))].sort()).toEqual(['/api/me', '/api/me/deletion', '/api/me/export', '/api/me/invitations', '/api/me/restriction', '/api/privacy']);
     const routesWithIds = everyRoute.filter((route) => route.url.includes(':'));
     expect(routesWithIds.filter((route) => !route.url.startsWith('/api/workspaces/:ws')).map((route) => route.url)).toEqual([
       '/api/me/invitations/:invitationId/accept',

@@ -41,6 +41,7 @@ export async function walkEveryRoute(
   const calls: Record<string, RouteCall> = {
     'GET /api/me': async () => ({ path: '/api/me', status: 200 }),
     'GET /api/me/invitations': async () => ({ path: '/api/me/invitations', status: 200 }),
+    'GET /api/me/export': async () => ({ path: '/api/me/export', status: 200 }),
     'GET /api/workspaces/:ws/keys': async () => ({ path: `${ws}/keys`, status: 200 }),
     'GET /api/workspaces/:ws/limits': async () => ({ path: `${ws}/limits`, status: 200 }),
     'GET /api/workspaces/:ws/members': async () => ({ path: `${ws}/members`, status: 200 }),
