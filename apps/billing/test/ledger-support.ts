@@ -72,21 +72,21 @@ export async function usageWriter(databaseUrl: string): Promise<UsageWriter> {
 }
 
 export interface PolarEvent {
-  externalId: string;
   name: string;
+  timestamp: Date;
   metadata: Record<string, unknown>;
 }
 
-/** Every event Polar holds for a customer, read with the SDK's `events.list` page by page. */
+/**
+ * Every event Polar holds for a customer, read with the SDK's `events.list` page by page. The SDK's event model
+ * (0.49) carries no `external_id`: which usage event each one is, the stand-in's own state tells.
+ */
 export async function polarEventsOf(polar: Polar, workspaceId: string): Promise<PolarEvent[]> {
   const events: PolarEvent[] = [];
   for (let page = 1; ; page++) {
     const result = await polar.events.list({ externalCustomerId: workspaceId, page, limit: 100 });
     if (!('items' in result)) throw new Error('events.list answered without items');
-    for (const item of result.items) {
-      const event = item as { externalId?: string | null; name: string; metadata?: Record<string, unknown> };
-      events.push({ externalId: event.externalId ?? '', name: event.name, metadata: event.metadata ?? {} });
-    }
+    for (const item of result.items) events.push({ name: item.name, timestamp: item.timestamp, metadata: (item as { metadata?: Record<string, unknown> }).metadata ?? {} });
     const { pagination } = result;
     if (!('maxPage' in pagination) || page >= pagination.maxPage) return events;
   }
