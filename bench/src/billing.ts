@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type RunningApp, TEST_REDIS_URL, createScratchDatabase, startApp, uniquePrefix, until } from '@nomosly/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports -- the Polar stand-in runs in this process, where its ingestion times are read
 import { startPolarLocal } from '../../tools/polar-local/src/server';
 import { runBench } from './run-bench';
 
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
       },
       { what: `all ${EVENTS} backlog events ingested`, timeoutMs: 300_000, intervalMs: 20 },
     );
+    const metricsText = await (await fetch(`${running.url}/metrics`)).text();
+    const metricOf = (name: string) => Number(metricsText.split('\n').find((line) => line.startsWith(name))?.split(' ').at(-1) ?? 0);
+    const ingestCalls = metricOf('billing_ingest_duration_seconds_count');
+    const ingestSeconds = metricOf('billing_ingest_duration_seconds_sum');
     const ingested = polar.state.events.map((event) => event.ingestedAt.getTime());
     const drainSeconds = Math.max(0.001, (Math.max(...ingested) - Math.min(...ingested)) / 1000);
 
@@ -113,7 +118,9 @@ async function main(): Promise<void> {
 
     const effective = SENDER_SETTINGS.map((name) => `${name}=${settings[name] ?? 'default'}`).join(' ');
     console.log(`machine: ${process.arch}, node ${process.version}; sender ${effective}; polar-local in this process`);
-    console.log(`backlog: ${EVENTS} usage records sent to Polar in ${drainSeconds.toFixed(1)} s: ${Math.round(EVENTS / drainSeconds)} events/s (goal >= 5000)`);
+    console.log(
+      `backlog: ${EVENTS} usage records sent to Polar in ${drainSeconds.toFixed(1)} s: ${Math.round(EVENTS / drainSeconds)} events/s (goal >= 5000); ` +
+        `${ingestCalls} ingest calls, ${ingestCalls ? Math.round((1000 * ingestSeconds) / ingestCalls) : 0} ms each on average`);
     console.log(
       `steady: ${offered} records at ${RATE}/s for ${SECONDS} s: lag usage row -> Polar ingest p50 ${quantile(lags, 0.5)} ms, ` +
         `p99 ${quantile(lags, 0.99)} ms, max ${lags.at(-1)} ms (goal p99 <= 5000 ms); ${duplicates} duplicates held by Polar`,

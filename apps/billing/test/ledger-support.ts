@@ -6,6 +6,7 @@ import type { Polar } from '@polar-sh/sdk';
 import type { Client } from 'pg';
 import { ormConfig } from '@nomosly/db';
 import { TEST_REDIS_URL, uniquePrefix } from '@nomosly/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports -- the usage app's own statement writes the records and their ledger rows, not a copy of it
 import { UsageStore } from '../../usage/src/events/usage-store';
 
 export const POLAR_TOKEN = 'polar_oat_ledger_e2e';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Polar } from '@polar-sh/sdk';
 import { Client } from 'pg';
 import { type RunningApp, type ScratchDatabase, createScratchDatabase, startApp, until } from '@nomosly/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports -- the Polar stand-in runs in this process, so the test reads and faults its state
 import { type PolarLocal, startPolarLocal } from '../../../tools/polar-local/src/server';
 import {
   POLAR_TOKEN,
@@ -17,7 +18,6 @@ import {
 } from './ledger-support';
 
 const sorted = (values: Iterable<string>) => [...values].sort();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The billing app's ledger sender against polar-local (the real SDK, over HTTP, through a proxy that records each
