@@ -12,6 +12,13 @@ import { UsageStore } from '../../usage/src/events/usage-store';
 export const POLAR_TOKEN = 'polar_oat_ledger_e2e';
 export const WEBHOOK_SECRET = `whsec_${Buffer.from('ledger-e2e-webhook-secret').toString('base64')}`;
 
+/** How the tests' own SDK reader retries a connection the stand-in closed as idle (a keep-alive race under load). */
+export const READER_RETRIES = {
+  strategy: 'backoff',
+  backoff: { initialInterval: 100, maxInterval: 1_000, exponent: 2, maxElapsedTime: 10_000 },
+  retryConnectionErrors: true,
+} as const;
+
 /** The billing app's environment against `databaseUrl` and a Polar at `polarUrl`; `extra` overrides. */
 export function billingEnv(databaseUrl: string, polarUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -6,6 +6,7 @@ import { type RunningApp, type ScratchDatabase, createScratchDatabase, startApp,
 import { type PolarLocal, startPolarLocal } from '../../../tools/polar-local/src/server';
 import {
   POLAR_TOKEN,
+  READER_RETRIES,
   type RecordingProxy,
   type UsageWriter,
   WEBHOOK_SECRET,
@@ -43,7 +44,8 @@ describe('billing app: usage to Polar', () => {
     await db.connect();
     polarLocal = await startPolarLocal({ accessToken: POLAR_TOKEN, webhookSecret: WEBHOOK_SECRET });
     proxy = await recordingProxy(polarLocal.url);
-    polar = new Polar({ accessToken: POLAR_TOKEN, serverURL: polarLocal.url });
+    // The reader retries a connection the stand-in closed as idle (keep-alive race on a loaded machine).
+    polar = new Polar({ accessToken: POLAR_TOKEN, serverURL: polarLocal.url, retryConfig: READER_RETRIES });
     writer = await usageWriter(database.url);
     workspaces = await ownedWorkspaces(db, 3);
   });

@@ -3,7 +3,7 @@ import { Polar } from '@polar-sh/sdk';
 import { type RunningApp, type TestSystem, TEST_DATABASE_URL, TEST_REDIS_URL, fixture, startApp, startTestSystem, until } from '@nomosly/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports -- the Polar stand-in runs in this process, so the test faults it and reads its state
 import { type PolarLocal, startPolarLocal } from '../../../tools/polar-local/src/server';
-import { POLAR_TOKEN, type RecordingProxy, WEBHOOK_SECRET, billingEnv, polarEventsOf, recordingProxy } from './ledger-support';
+import { POLAR_TOKEN, READER_RETRIES, type RecordingProxy, WEBHOOK_SECRET, billingEnv, polarEventsOf, recordingProxy } from './ledger-support';
 
 const CLIENTS = 4;
 const DOWN_503_MS = 15_000;
@@ -67,14 +67,17 @@ describe('P4 to Polar, under faults', () => {
   const rowsOf = async (sql: string) => (await db.query<{ id: string }>(sql, [system.workspaceId])).rows.map((row) => row.id);
 
   it('P4: with load running, Polar down (503, then hanging) for 30 s and the billing app killed once mid-batch: 2xx responses == usage rows == events Polar holds, exactly, no duplicates', async () => {
+    let phase = 'load before faults';
     const stop = new AbortController();
     const limit = setTimeout(() => stop.abort(), LOAD_LIMIT_MS);
     const load = Promise.all(Array.from({ length: CLIENTS }, () => client(stop.signal)));
     try {
       await until(async () => ok() >= 20, { what: '20 successful calls before any fault', timeoutMs: 60_000 });
+      phase = 'Polar answering 503';
       polarLocal.setFault({ mode: 'status', status: 503 });
       await new Promise((resolve) => setTimeout(resolve, DOWN_503_MS));
       const hangFrom = proxy.calls.length;
+      phase = 'Polar hanging';
       polarLocal.setFault({ mode: 'hang' });
       await until(async () => proxy.calls.slice(hangFrom).some((call) => call.path === '/v1/events/ingest' && call.answeredAt === undefined), {
         what: 'an ingest call hanging',
@@ -82,10 +85,14 @@ describe('P4 to Polar, under faults', () => {
       });
       await billing.kill();
       await new Promise((resolve) => setTimeout(resolve, DOWN_HANG_MS / 2));
+      phase = 'billing app restarting';
       billing = await startApp('billing', env());
+      phase = 'Polar back';
       polarLocal.setFault({ mode: 'none' });
       const back = ok();
       await until(async () => ok() >= back + 20, { what: '20 more successful calls after Polar is back', timeoutMs: 60_000 });
+    } catch (error) {
+      throw new Error(`${phase}: ${(error as Error).message}`);
     } finally {
       clearTimeout(limit);
       stop.abort();
@@ -105,7 +112,12 @@ describe('P4 to Polar, under faults', () => {
     });
     const usageIds = await rowsOf('select event_id as id from usage_records where workspace_id = $1');
     const held = polarLocal.state.events.filter((event) => event.externalCustomerId === system.workspaceId).map((event) => event.externalId ?? '');
-    const listed = await polarEventsOf(new Polar({ accessToken: POLAR_TOKEN, serverURL: polarLocal.url }), system.workspaceId);
+    const reader = new Polar({
+      accessToken: POLAR_TOKEN,
+      serverURL: polarLocal.url,
+      retryConfig: READER_RETRIES,
+    });
+    const listed = await polarEventsOf(reader, system.workspaceId);
 
     expect(usageIds).toHaveLength(served);
     expect(held).toHaveLength(served);
@@ -113,5 +125,5 @@ describe('P4 to Polar, under faults', () => {
     expect([...held].sort()).toEqual([...usageIds].sort());
     expect(listed).toHaveLength(served);
     expect(await rowsOf('select event_id as id from billing_ledger where workspace_id = $1 and parked_at is not null')).toEqual([]);
-  }, 180_000);
+  }, 420_000);
 });
