@@ -92,11 +92,22 @@ export interface PolarEvent {
 export async function polarEventsOf(polar: Polar, workspaceId: string): Promise<PolarEvent[]> {
   const events: PolarEvent[] = [];
   for (let page = 1; ; page++) {
-    const result = await polar.events.list({ externalCustomerId: workspaceId, page, limit: 100 });
+    const result = await withReconnect(() => polar.events.list({ externalCustomerId: workspaceId, page, limit: 100 }));
     if (!('items' in result)) throw new Error('events.list answered without items');
     for (const item of result.items) events.push({ name: item.name, timestamp: item.timestamp, metadata: (item as { metadata?: Record<string, unknown> }).metadata ?? {} });
     const { pagination } = result;
     if (!('maxPage' in pagination) || page >= pagination.maxPage) return events;
+  }
+}
+
+/** Runs a read again when the stand-in reset the connection (an idle keep-alive socket closed under the reader on a loaded machine). */
+async function withReconnect<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 3 || !/ECONNRESET|fetch failed/.test(`${(error as Error).message} ${String((error as Error & { cause?: unknown }).cause)}`)) throw error;
+    }
   }
 }
 
