@@ -7,7 +7,7 @@ const projects = ['apps', 'libs'].flatMap((dir) =>
   readdirSync(path.join(__dirname, dir))
     .map((name) => path.join(__dirname, dir, name, 'jest.config.js'))
     .filter((config) => existsSync(config)),
-).concat(['tools/workspace', 'tools/rekognition-local', 'tools/idp-local'].map((dir) => path.join(__dirname, dir, 'jest.config.js')));
+).concat(['tools/workspace', 'tools/rekognition-local', 'tools/idp-local', 'tools/polar-local'].map((dir) => path.join(__dirname, dir, 'jest.config.js')));
 
 module.exports = {
   projects,

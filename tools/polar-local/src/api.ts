@@ -61,7 +61,7 @@ const routes: Array<[method: string, path: RegExp, handler: Handler]> = [
   ['GET', new RegExp(`^/v1/orders/${ID}/invoice$`), getInvoice],
   ['POST', /^\/v1\/checkouts$/, createCheckout],
   ['POST', /^\/v1\/customer-sessions$/, createCustomerSession],
-  ['GET', /^\/v1\/products$/, (c, r) => page(r, [...c.state.products.values()].map((p) => productJson(c.state, p)))],
+  ['GET', /^\/v1\/products$/, (c, r) => page(r, [...c.state.products.values()], (p) => productJson(c.state, p))],
 ];
 
 /** The route's answer, or undefined when no route has that path (the caller answers 404 or 405). */
@@ -106,10 +106,10 @@ function positiveInt(url: URL, name: string, fallback: number, max?: number): nu
 }
 
 /** Polar's page of a list: `{items, pagination: {total_count, max_page}}`, page 1 and 10 items unless asked. */
-function page<T>(request: ApiRequest, all: T[]): ApiAnswer {
+function page<T>(request: ApiRequest, all: T[], toJson: (record: T) => unknown = (record) => record): ApiAnswer {
   const number = positiveInt(request.url, 'page', 1);
   const limit = positiveInt(request.url, 'limit', 10, MAX_LIMIT);
-  const items = all.slice((number - 1) * limit, number * limit);
+  const items = all.slice((number - 1) * limit, number * limit).map(toJson);
   return { status: 200, body: { items, pagination: { total_count: all.length, max_page: Math.ceil(all.length / limit) } } };
 }
 
@@ -144,7 +144,7 @@ function listEvents(context: ApiContext, request: ApiRequest): ApiAnswer {
       (!end || event.timestamp <= end),
   );
   events.sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime());
-  return page(request, events.map((event) => userEventJson(context.state, event)));
+  return page(request, events, (event) => userEventJson(context.state, event));
 }
 
 function optionalDate(url: URL, name: string): Date | null {
@@ -261,9 +261,8 @@ function listCustomerMeters(context: ApiContext, request: ApiRequest): ApiAnswer
   const meters = [...state.customers.values()]
     .filter((customer) => customer.deletedAt === null && (customers === null || customers.has(customer.id)))
     .filter(() => meterIds.length === 0 || meterIds.includes(state.meter.id))
-    .sort(newestFirst)
-    .map((customer) => customerMeterJson(state, customer));
-  return page(request, meters);
+    .sort(newestFirst);
+  return page(request, meters, (customer) => customerMeterJson(state, customer));
 }
 
 function listSubscriptions(context: ApiContext, request: ApiRequest): ApiAnswer {
@@ -276,7 +275,7 @@ function listSubscriptions(context: ApiContext, request: ApiRequest): ApiAnswer 
     .filter((s) => active === null || (active === 'true') === (s.status === 'active'))
     .filter((s) => productIds.length === 0 || productIds.includes(s.productId))
     .sort(newestFirst);
-  return page(request, subscriptions.map((s) => subscriptionJson(state, s)));
+  return page(request, subscriptions, (s) => subscriptionJson(state, s));
 }
 
 function listOrders(context: ApiContext, request: ApiRequest): ApiAnswer {
@@ -287,7 +286,7 @@ function listOrders(context: ApiContext, request: ApiRequest): ApiAnswer {
     .filter((o) => customers === null || customers.has(o.customerId))
     .filter((o) => productIds.length === 0 || productIds.includes(o.productId))
     .sort(newestFirst);
-  return page(request, orders.map((o) => orderJson(state, o)));
+  return page(request, orders, (o) => orderJson(state, o));
 }
 
 function generateInvoice(context: ApiContext, request: ApiRequest): ApiAnswer {

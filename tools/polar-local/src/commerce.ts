@@ -33,6 +33,10 @@ export function completeCheckout(commerce: Commerce, checkout: CheckoutRecord, e
   let customer =
     (checkout.customerId ? state.customers.get(checkout.customerId) : undefined) ??
     (checkout.externalCustomerId ? state.customerByExternalId(checkout.externalCustomerId) : state.customerByEmail(customerEmail));
+  // Polar's default (an organization without `allow_multiple_subscriptions`): one billable subscription per customer.
+  if (customer && state.activeSubscriptionOf(customer.id)) {
+    throw new PolarHttpError(403, { error: 'AlreadyActiveSubscriptionError', detail: 'You already have an active subscription.' });
+  }
   const isNewCustomer = !customer;
   if (!customer) {
     customer = state.createCustomer({ email: customerEmail, externalId: checkout.externalCustomerId, name: checkout.customerName, metadata: {} }, now);

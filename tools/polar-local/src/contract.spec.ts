@@ -78,7 +78,9 @@ describe('polar-local answers as the Polar SDK expects', () => {
     expect((await polar.orders.get({ id: order.id })).totalAmount).toBe(2000);
     await polar.orders.generateInvoice({ id: order.id });
     const invoice = await polar.orders.invoice({ id: order.id });
-    expect((await fetch(invoice.url)).headers.get('content-type')).toBe('application/pdf');
+    const pdf = await fetch(invoice.url);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect((await pdf.text()).startsWith('%PDF-')).toBe(true);
 
     const session = await polar.customerSessions.create({ externalCustomerId: workspace, returnUrl: 'http://console.test/billing' });
     expect(session.customerPortalUrl.startsWith(`${polarLocal.url}/portal/`)).toBe(true);
@@ -91,9 +93,9 @@ describe('polar-local answers as the Polar SDK expects', () => {
 
   it('keeps the wire rules: JSON on the 202, trailing-slash collections, error bodies in the SDK error shapes', async () => {
     const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
-    const customer = await polar.customers.create({ email: 'wire@contract.test', externalId: 'ws-wire' });
+    await polar.customers.create({ email: 'wire@contract.test', externalId: 'ws-wire' });
     const checkout = await polar.checkouts.create({ products: [productIdFor('pro')], externalCustomerId: 'ws-wire' });
-    await payCheckout(checkout.url, customer.email);
+    await payCheckout(checkout.url, 'wire@contract.test');
     const order = (await polar.orders.list({ externalCustomerId: 'ws-wire' })).result.items[0];
     const accepted = await fetch(`${polarLocal.url}/v1/orders/${order.id}/invoice`, { method: 'POST', headers });
     expect(accepted.status).toBe(202);
@@ -105,6 +107,7 @@ describe('polar-local answers as the Polar SDK expects', () => {
       const body = method === 'POST' ? JSON.stringify({ email: `trailing-${Date.now()}@contract.test` }) : undefined;
       const answer = await fetch(`${polarLocal.url}${path}`, { method, headers, body });
       expect([path, answer.status]).toEqual([path, method === 'POST' ? 201 : 200]);
+      await answer.json();
     }
 
     await expect(polar.customers.getStateExternal({ externalId: 'nobody' })).rejects.toBeInstanceOf(ResourceNotFound);

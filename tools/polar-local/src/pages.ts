@@ -59,6 +59,7 @@ function confirm(commerce: Commerce, checkout: CheckoutRecord, email: string | n
     completeCheckout(commerce, checkout, email?.trim() || null);
   } catch (error) {
     if (error instanceof PolarHttpError && error.status === 409) return html(409, 'Already paid', '<p>This checkout is already complete.</p>');
+    if (error instanceof PolarHttpError && error.status === 403) return html(403, 'Already subscribed', '<p>You already have an active subscription.</p>');
     throw error;
   }
   const location = checkout.successUrl

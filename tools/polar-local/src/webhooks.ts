@@ -29,7 +29,12 @@ export interface WebhookSenderOptions {
 }
 
 export function signer(secret: string, format: SecretFormat): Webhook {
-  return format === 'legacy' ? new Webhook(Buffer.from(secret, 'utf8'), { format: 'raw' }) : new Webhook(secret);
+  if (format === 'legacy') return new Webhook(Buffer.from(secret, 'utf8'), { format: 'raw' });
+  try {
+    return new Webhook(secret);
+  } catch (error) {
+    throw new Error(`the webhook secret is not whsec_ followed by base64 (${(error as Error).message}); a secret made before 2026-09-08 needs the legacy format`);
+  }
 }
 
 /**
