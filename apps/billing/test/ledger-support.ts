@@ -6,10 +6,18 @@ import type { Polar } from '@polar-sh/sdk';
 import type { Client } from 'pg';
 import { ormConfig } from '@nomosly/db';
 import { TEST_REDIS_URL, uniquePrefix } from '@nomosly/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports -- the usage app's own statement writes the records and their ledger rows, not a copy of it
 import { UsageStore } from '../../usage/src/events/usage-store';
 
 export const POLAR_TOKEN = 'polar_oat_ledger_e2e';
 export const WEBHOOK_SECRET = `whsec_${Buffer.from('ledger-e2e-webhook-secret').toString('base64')}`;
+
+/** How the tests' own SDK reader retries a connection the stand-in closed as idle (a keep-alive race under load). */
+export const READER_RETRIES = {
+  strategy: 'backoff',
+  backoff: { initialInterval: 100, maxInterval: 1_000, exponent: 2, maxElapsedTime: 10_000 },
+  retryConnectionErrors: true,
+} as const;
 
 /** The billing app's environment against `databaseUrl` and a Polar at `polarUrl`; `extra` overrides. */
 export function billingEnv(databaseUrl: string, polarUrl: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -72,23 +80,34 @@ export async function usageWriter(databaseUrl: string): Promise<UsageWriter> {
 }
 
 export interface PolarEvent {
-  externalId: string;
   name: string;
+  timestamp: Date;
   metadata: Record<string, unknown>;
 }
 
-/** Every event Polar holds for a customer, read with the SDK's `events.list` page by page. */
+/**
+ * Every event Polar holds for a customer, read with the SDK's `events.list` page by page. The SDK's event model
+ * (0.49) carries no `external_id`: which usage event each one is, the stand-in's own state tells.
+ */
 export async function polarEventsOf(polar: Polar, workspaceId: string): Promise<PolarEvent[]> {
   const events: PolarEvent[] = [];
   for (let page = 1; ; page++) {
-    const result = await polar.events.list({ externalCustomerId: workspaceId, page, limit: 100 });
+    const result = await withReconnect(() => polar.events.list({ externalCustomerId: workspaceId, page, limit: 100 }));
     if (!('items' in result)) throw new Error('events.list answered without items');
-    for (const item of result.items) {
-      const event = item as { externalId?: string | null; name: string; metadata?: Record<string, unknown> };
-      events.push({ externalId: event.externalId ?? '', name: event.name, metadata: event.metadata ?? {} });
-    }
+    for (const item of result.items) events.push({ name: item.name, timestamp: item.timestamp, metadata: (item as { metadata?: Record<string, unknown> }).metadata ?? {} });
     const { pagination } = result;
     if (!('maxPage' in pagination) || page >= pagination.maxPage) return events;
+  }
+}
+
+/** Runs a read again when the stand-in reset the connection (an idle keep-alive socket closed under the reader on a loaded machine). */
+async function withReconnect<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 3 || !/ECONNRESET|fetch failed/.test(`${(error as Error).message} ${String((error as Error & { cause?: unknown }).cause)}`)) throw error;
+    }
   }
 }
 

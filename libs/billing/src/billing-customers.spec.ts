@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { ormConfig } from '@nomosly/db';
 import { TEST_DATABASE_URL } from '@nomosly/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports -- the Polar stand-in runs in this process, so the test reads its state
 import { type PolarLocal, startPolarLocal } from '../../../tools/polar-local/src/server';
 import { BillingCustomers, taggedEmail } from './billing-customers';
 import { createPolarClient } from './polar-client';
