@@ -23,6 +23,11 @@ export const billingConfigSchema = baseConfigSchema.extend({
   BILLING_CONCURRENCY: env.positiveInt(4),
   /** How often the ledger is looked at for unsent usage when there was none the last time. */
   BILLING_POLL_MS: env.positiveInt(200),
+  /**
+   * Whether this replica sends the ledger's usage to Polar (true), or only takes Polar's webhooks and runs the billing
+   * jobs (false): a deployment may keep its webhook receivers apart from its senders. One replica at least must send.
+   */
+  BILLING_SEND_USAGE: env.boolean(true),
   /** The longest a usage event waits between two failed sends to Polar (backoff doubles from 0.5 s up to it). */
   BILLING_RETRY_MAX_MS: env.positiveInt(60_000),
   /** When the reconciliation with Polar runs (a cron pattern, UTC; daily by default). Empty: never scheduled (tests run it by hand). */

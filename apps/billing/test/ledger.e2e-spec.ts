@@ -181,7 +181,9 @@ describe('billing app: usage to Polar', () => {
       const goodIds = ids.filter((id) => id !== badId);
       owed.set(workspaceId, [...(owed.get(workspaceId) ?? []), ...goodIds]);
       const goneWorkspace = randomUUID();
-      const [orphanId] = await write([{ workspaceId: goneWorkspace }], false);
+      // A ledger row whose workspace went after the row was written (the usage app writes none for a workspace already gone).
+      const orphanId = `ev_${randomUUID()}`;
+      await db.query(`insert into billing_ledger (event_id, workspace_id, operation, units, at) values ($1, $2, 'faces.detect', 1, now())`, [orphanId, goneWorkspace]);
 
       await untilSent(goodIds);
       await until(async () => (await db.query('select 1 from billing_ledger where event_id = any($1) and parked_at is not null', [[badId, orphanId]])).rowCount === 2, {

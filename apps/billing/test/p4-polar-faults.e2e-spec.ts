@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { Polar } from '@polar-sh/sdk';
-import { type RunningApp, type TestSystem, TEST_DATABASE_URL, TEST_REDIS_URL, fixture, startApp, startTestSystem, until } from '@nomosly/testing';
+import { type RunningApp, type ScratchDatabase, type TestSystem, TEST_REDIS_URL, createScratchDatabase, fixture, startApp, startTestSystem, until } from '@nomosly/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries, no-restricted-imports -- the Polar stand-in runs in this process, so the test faults it and reads its state
 import { type PolarLocal, startPolarLocal } from '../../../tools/polar-local/src/server';
 import { POLAR_TOKEN, READER_RETRIES, type RecordingProxy, WEBHOOK_SECRET, billingEnv, polarEventsOf, recordingProxy } from './ledger-support';
@@ -15,8 +15,8 @@ const LOAD_LIMIT_MS = 90_000;
  * P4 to Polar, under faults: calls run against a gateway (null engine) while Polar is down for 30 s (the stand-in
  * answering 503, then hanging) and the billing app is SIGKILLed once with a batch's call in flight. Afterwards,
  * for the workspace, the 2xx responses the client saw, the usage rows and the events Polar holds (by external id,
- * and counted through GET /v1/events/) are equal, with no duplicate. The billing app runs on the shared test
- * database with the usage app: it sends every unsent ledger row there, and only this workspace's are counted.
+ * and counted through GET /v1/events/) are equal, with no duplicate. The system runs on a database of its own, so
+ * that no other suite's billing app takes its ledger rows and none of theirs reach this stand-in.
  */
 describe('P4 to Polar, under faults', () => {
   let system: TestSystem;
@@ -25,16 +25,18 @@ describe('P4 to Polar, under faults', () => {
   let polarLocal: PolarLocal;
   let proxy: RecordingProxy;
   let db: Client;
+  let database: ScratchDatabase;
   const statuses: number[] = [];
-  const env = () => billingEnv(TEST_DATABASE_URL, proxy.url, { BILLING_BATCH_SIZE: '50' });
+  const env = () => billingEnv(database.url, proxy.url, { BILLING_BATCH_SIZE: '50' });
 
   beforeAll(async () => {
+    database = await createScratchDatabase('p4polar');
     polarLocal = await startPolarLocal({ accessToken: POLAR_TOKEN, webhookSecret: WEBHOOK_SECRET });
     proxy = await recordingProxy(polarLocal.url);
-    system = await startTestSystem({ label: 'p4polar', engine: 'null' });
-    usage = await startApp('usage', { DATABASE_URL: TEST_DATABASE_URL, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: system.prefix, RETENTION_SWEEP_CRON: '' });
+    system = await startTestSystem({ label: 'p4polar', engine: 'null', databaseUrl: database.url });
+    usage = await startApp('usage', { DATABASE_URL: database.url, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: system.prefix, RETENTION_SWEEP_CRON: '' });
     billing = await startApp('billing', env());
-    db = new Client({ connectionString: TEST_DATABASE_URL });
+    db = new Client({ connectionString: database.url });
     await db.connect();
   }, 240_000);
 
@@ -44,6 +46,7 @@ describe('P4 to Polar, under faults', () => {
     await db?.end();
     await proxy?.close();
     await polarLocal?.close();
+    await database?.drop();
   }, 60_000);
 
   async function client(stop: AbortSignal): Promise<void> {

@@ -39,6 +39,8 @@ describe('the plan follows the subscription on every gateway', () => {
         POLAR_PRODUCTS: JSON.stringify({ pro: PRO_PRODUCT }),
         PLANS,
         BILLING_RECONCILE_CRON: '',
+        // On the shared test database: sending its ledger would take other suites' usage.
+        BILLING_SEND_USAGE: 'false',
       }),
     ]);
     db = new Client({ connectionString: TEST_DATABASE_URL });

@@ -24,6 +24,8 @@ describe('billing webhooks (POST /webhooks/polar)', () => {
       POLAR_WEBHOOK_SECRET: SECRET,
       POLAR_PRODUCTS: JSON.stringify({ pro: PRO_PRODUCT }),
       BILLING_RECONCILE_CRON: '',
+      // On the shared test database: sending its ledger would take other suites' usage.
+      BILLING_SEND_USAGE: 'false',
     });
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();

@@ -42,6 +42,8 @@ export interface TestSystemOptions {
   deadlineMs?: number;
   gatewayEnv?: Record<string, string>;
   workerEnv?: Record<string, string>;
+  /** TEST_DATABASE_URL unless the test has a database of its own (createScratchDatabase). */
+  databaseUrl?: string;
 }
 
 /**
@@ -69,8 +71,9 @@ export function plansLimitingOnlyInFlight(maxInFlight: number): string {
 export async function startTestSystem(options: TestSystemOptions): Promise<TestSystem> {
   const prefix = uniquePrefix(options.label);
   const standIn = options.engine === 'rekognition' ? await startRekognitionStandIn(options.standInEnv) : null;
+  const databaseUrl = options.databaseUrl ?? TEST_DATABASE_URL;
   const env: Record<string, string> = {
-    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_URL: databaseUrl,
     VISION_REDIS_URL: TEST_REDIS_URL,
     EVENTS_REDIS_URL: TEST_REDIS_URL,
     PLANS: GENEROUS_TEST_PLANS,
@@ -80,7 +83,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
     ...(standIn?.workerEnv ?? {}),
   };
   const email = `${options.label}-${randomBytes(4).toString('hex')}@test.nomosly.local`;
-  const createKey = (extra: string[] = []) => createKeyWithCli(TEST_DATABASE_URL, email, extra);
+  const createKey = (extra: string[] = []) => createKeyWithCli(databaseUrl, email, extra);
   const gatewayStarted = startApp('gateway', { ...env, ...options.gatewayEnv });
   // A new worker is ready when the gateway has counted it (it refuses calls while it sees none).
   const startWorker = async () => {
@@ -89,7 +92,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
     return started;
   };
   const [worker, gateway] = await Promise.all([options.withoutWorker ? Promise.resolve(null) : startWorker(), gatewayStarted]);
-  const first = createKeyInWorkspace(TEST_DATABASE_URL, email);
+  const first = createKeyInWorkspace(databaseUrl, email);
   const system: TestSystem = {
     gateway,
     worker,

@@ -54,6 +54,10 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap(): void {
+    if (!this.config.BILLING_SEND_USAGE) {
+      this.logger.log('BILLING_SEND_USAGE is false: this replica takes webhooks and jobs, and sends no usage to Polar');
+      return;
+    }
     this.running = true;
     this.workers = Array.from({ length: this.config.BILLING_CONCURRENCY }, () => this.work());
     this.gaugeTimer = setInterval(() => void this.refreshGauges(), GAUGE_REFRESH_MS).unref();
