@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Client } from 'pg';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, type RunningApp, signInClaims, startApp, startTestIssuer, until } from '@nomosly/testing';
+import { POLAR_NOT_CALLED_ENV, TEST_DATABASE_URL, TEST_REDIS_URL, type RunningApp, signInClaims, startApp, startTestIssuer, until } from '@nomosly/testing';
 import { runBench } from './run-bench';
 
 /**
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const issuer = await startTestIssuer();
   const db = new Client({ connectionString: DATABASE_URL });
   await db.connect();
-  const env = { DATABASE_URL, EVENTS_REDIS_URL: REDIS_URL, OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: issuer.audience, LOG_LEVEL: 'warn' };
+  const env = { DATABASE_URL, EVENTS_REDIS_URL: REDIS_URL, OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: issuer.audience, LOG_LEVEL: 'warn', ...POLAR_NOT_CALLED_ENV };
   const workspaces: string[] = [];
   let app: RunningApp | undefined;
   console.log(`machine: ${process.arch}, node ${process.version}; the console's export of one user's workspace, read at full speed over loopback`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type EmailVerification, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, signInClaims, startApp, startTestIssuer } from '@nomosly/testing';
+import { type EmailVerification, POLAR_NOT_CALLED_ENV, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, signInClaims, startApp, startTestIssuer } from '@nomosly/testing';
 
 export interface ConsoleUnderTest {
   console: RunningApp;
@@ -7,14 +7,6 @@ export interface ConsoleUnderTest {
   stop(): Promise<void>;
 }
 
-/**
- * Polar for a console whose test never reaches it: a token, and an address where nothing listens (a billing call
- * that did reach it would answer 503, not what any such test expects). Tests of billing pass polar-local's instead.
- */
-export const POLAR_NOT_CALLED_ENV: Readonly<Record<string, string>> = {
-  POLAR_ACCESS_TOKEN: 'polar_oat_console_test',
-  POLAR_SERVER_URL: 'http://127.0.0.1:9',
-};
 
 /** The built console against the real PostgreSQL and Redis, trusting a local test issuer. */
 export async function startConsoleUnderTest(env: Record<string, string> = {}): Promise<ConsoleUnderTest> {

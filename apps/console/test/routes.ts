@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer } from '@nomosly/testing';
 import { createConsole } from '../src/bootstrap';
 import { loadConsoleConfig } from '../src/config';
-import { POLAR_NOT_CALLED_ENV } from './helpers';
+import { POLAR_NOT_CALLED_ENV } from '@nomosly/testing';
 
 export interface ConsoleRoute {
   method: string;

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type IdpStandIn, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, createKeyInWorkspace, devToken, startApp, startIdpStandIn } from '@nomosly/testing';
-import { POLAR_NOT_CALLED_ENV, call } from './helpers';
+import {
+  type IdpStandIn,
+  POLAR_NOT_CALLED_ENV,
+  type RunningApp,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  createKeyInWorkspace,
+  devToken,
+  startApp,
+  startIdpStandIn,
+} from '@nomosly/testing';
+import { call } from './helpers';
 
 /** The whole sign-in path offline: the local identity provider (oidc-provider) issues, the console verifies. */
 describe('console sign-in through the local identity provider', () => {

@@ -3,6 +3,15 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { REPO_ROOT } from './paths';
 
+/**
+ * Polar for a console whose test never reaches it: a token, and an address where nothing listens (a billing call
+ * that did reach it would answer 503, not what any such test expects). Tests of billing pass polar-local's instead.
+ */
+export const POLAR_NOT_CALLED_ENV: Readonly<Record<string, string>> = {
+  POLAR_ACCESS_TOKEN: 'polar_oat_console_test',
+  POLAR_SERVER_URL: 'http://127.0.0.1:9',
+};
+
 /** What polar-local answers every Polar API call with until told otherwise (its `PUT /__local/fault`). */
 export type PolarStandInFault =
   | { mode: 'none' }
