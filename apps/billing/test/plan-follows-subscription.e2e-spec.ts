@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type RunningApp, type TestSystem, TEST_DATABASE_URL, fixture, startApp, startTestSystem, until } from '@nomosly/testing';
 import { newSecret, signedHeaders, subscriptionJson, webhookBody } from './webhooks-polar-payloads';
+import { webhookReceiverEnv } from './webhook-receiver';
 
 const PRO_PRODUCT = randomUUID();
 const SECRET = newSecret();
@@ -29,19 +30,7 @@ describe('the plan follows the subscription on every gateway', () => {
     system = await startTestSystem({ label: 'plan-follows', engine: 'null', gatewayEnv: { PLANS } });
     [secondGateway, billing] = await Promise.all([
       startApp('gateway', { ...system.env, PLANS }),
-      startApp('billing', {
-        DATABASE_URL: TEST_DATABASE_URL,
-        EVENTS_REDIS_URL: system.env.EVENTS_REDIS_URL,
-        QUEUE_PREFIX: system.prefix,
-        POLAR_ACCESS_TOKEN: 'polar_oat_plan_follows_test',
-        POLAR_SERVER_URL: 'http://127.0.0.1:9',
-        POLAR_WEBHOOK_SECRET: SECRET,
-        POLAR_PRODUCTS: JSON.stringify({ pro: PRO_PRODUCT }),
-        PLANS,
-        BILLING_RECONCILE_CRON: '',
-        // On the shared test database: sending its ledger would take other suites' usage.
-        BILLING_SEND_USAGE: 'false',
-      }),
+      startApp('billing', webhookReceiverEnv(SECRET, { pro: PRO_PRODUCT }, { EVENTS_REDIS_URL: system.env.EVENTS_REDIS_URL, QUEUE_PREFIX: system.prefix, PLANS })),
     ]);
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();

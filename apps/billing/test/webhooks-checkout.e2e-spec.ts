@@ -3,8 +3,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createPolarClient } from '@nomosly/billing';
-import { REPO_ROOT, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, startApp, uniquePrefix, until } from '@nomosly/testing';
+import { REPO_ROOT, type RunningApp, TEST_DATABASE_URL, startApp, until } from '@nomosly/testing';
 import { type SecretFormat, newSecret } from './webhooks-polar-payloads';
+import { webhookReceiverEnv } from './webhook-receiver';
 
 const ACCESS_TOKEN = 'polar_oat_checkout_test';
 const PRO_PRODUCT = randomUUID();
@@ -58,19 +59,7 @@ describe.each<SecretFormat>(['standard', 'legacy'])('a paid checkout, webhooks s
   let db: Client;
 
   beforeAll(async () => {
-    billing = await startApp('billing', {
-      DATABASE_URL: TEST_DATABASE_URL,
-      EVENTS_REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: uniquePrefix('checkout'),
-      POLAR_ACCESS_TOKEN: ACCESS_TOKEN,
-      // The billing app calls no Polar route to take webhooks; the stand-in is started once the app's URL is known.
-      POLAR_SERVER_URL: 'http://127.0.0.1:9',
-      POLAR_WEBHOOK_SECRET: secret,
-      POLAR_PRODUCTS: JSON.stringify({ pro: PRO_PRODUCT }),
-      BILLING_RECONCILE_CRON: '',
-      // On the shared test database: sending its ledger would take other suites' usage.
-      BILLING_SEND_USAGE: 'false',
-    });
+    billing = await startApp('billing', webhookReceiverEnv(secret, { pro: PRO_PRODUCT }, { POLAR_ACCESS_TOKEN: ACCESS_TOKEN }));
     polar = await startPolarLocal({
       POLAR_ACCESS_TOKEN: ACCESS_TOKEN,
       POLAR_WEBHOOK_SECRET: secret,

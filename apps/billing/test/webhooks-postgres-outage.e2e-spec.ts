@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { type RunningApp, type TcpProxy, TEST_DATABASE_URL, TEST_REDIS_URL, startApp, startTcpProxy, uniquePrefix } from '@nomosly/testing';
+import { type RunningApp, type TcpProxy, TEST_DATABASE_URL, startApp, startTcpProxy } from '@nomosly/testing';
 import { newSecret, signedHeaders, subscriptionJson, webhookBody } from './webhooks-polar-payloads';
+import { webhookReceiverEnv } from './webhook-receiver';
 
 const PRO_PRODUCT = randomUUID();
 const SECRET = newSecret();
@@ -18,18 +19,7 @@ describe('billing webhooks while PostgreSQL is unreachable', () => {
   beforeAll(async () => {
     const direct = new URL(TEST_DATABASE_URL);
     proxy = await startTcpProxy({ targetHost: direct.hostname, targetPort: Number(direct.port || 5432) });
-    billing = await startApp('billing', {
-      DATABASE_URL: proxy.url(TEST_DATABASE_URL),
-      EVENTS_REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: uniquePrefix('webhooks-outage'),
-      POLAR_ACCESS_TOKEN: 'polar_oat_outage_test',
-      POLAR_SERVER_URL: 'http://127.0.0.1:9',
-      POLAR_WEBHOOK_SECRET: SECRET,
-      POLAR_PRODUCTS: JSON.stringify({ pro: PRO_PRODUCT }),
-      BILLING_RECONCILE_CRON: '',
-      // On the shared test database: sending its ledger would take other suites' usage.
-      BILLING_SEND_USAGE: 'false',
-    });
+    billing = await startApp('billing', webhookReceiverEnv(SECRET, { pro: PRO_PRODUCT }, { DATABASE_URL: proxy.url(TEST_DATABASE_URL) }));
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
   }, 180_000);

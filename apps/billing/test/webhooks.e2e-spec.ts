@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, containsMarker, dumpPostgres, startApp, uniquePrefix, until } from '@nomosly/testing';
+import { type RunningApp, TEST_DATABASE_URL, containsMarker, dumpPostgres, startApp, until } from '@nomosly/testing';
 import { type SecretFormat, newSecret, orderJson, signedHeaders, subscriptionJson, webhookBody } from './webhooks-polar-payloads';
+import { webhookReceiverEnv } from './webhook-receiver';
 
 const PRO_PRODUCT = randomUUID();
 const SECRET = newSecret();
@@ -15,18 +16,7 @@ describe('billing webhooks (POST /webhooks/polar)', () => {
   let db: Client;
 
   beforeAll(async () => {
-    billing = await startApp('billing', {
-      DATABASE_URL: TEST_DATABASE_URL,
-      EVENTS_REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: uniquePrefix('webhooks'),
-      POLAR_ACCESS_TOKEN: 'polar_oat_webhooks_test',
-      POLAR_SERVER_URL: 'http://127.0.0.1:9',
-      POLAR_WEBHOOK_SECRET: SECRET,
-      POLAR_PRODUCTS: JSON.stringify({ pro: PRO_PRODUCT }),
-      BILLING_RECONCILE_CRON: '',
-      // On the shared test database: sending its ledger would take other suites' usage.
-      BILLING_SEND_USAGE: 'false',
-    });
+    billing = await startApp('billing', webhookReceiverEnv(SECRET, { pro: PRO_PRODUCT }));
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
   }, 180_000);
