@@ -31,7 +31,7 @@ describe('npm start', () => {
   let child: ReturnType<typeof spawn> | undefined;
 
   beforeAll(async () => {
-    const [gateway, worker, consolePort, usage, idp] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [gateway, worker, consolePort, usage, idp, billing, polar] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
     gatewayPort = gateway;
     const { OPS_PASSWORD: _unset, ...environment } = process.env;
     child = spawn(process.execPath, [path.join(REPO_ROOT, 'tools/scripts/start.mjs')], {
@@ -49,6 +49,10 @@ describe('npm start', () => {
         CONSOLE_PORT: String(consolePort),
         USAGE_PORT: String(usage),
         IDP_PORT: String(idp),
+        BILLING_PORT: String(billing),
+        POLAR_LOCAL_PORT: String(polar),
+        // On the shared test database: its billing app would otherwise send other suites' ledger rows to its polar-local.
+        BILLING_SEND_USAGE: 'false',
         DEMO_EMAIL: `${prefix}@start.test`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,6 +80,13 @@ describe('npm start', () => {
     await deleteKeys(TEST_REDIS_URL, `${prefix}:*`);
     rmSync(STATE_DIR, { recursive: true, force: true });
   }, 30_000);
+
+  it('prints one line per app, billing and polar-local among them, then the demo key', () => {
+    const apps = output.split('\n').filter((line) => / http:\/\//.test(line)).map((line) => line.split(' ')[0]);
+    expect(apps.sort()).toEqual(['billing', 'console', 'gateway', 'idp-local', 'polar-local', 'usage', 'vision-worker']);
+    expect(output).toMatch(/^polar-local http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(output).toMatch(/^demo key nk_live_\S+$/m);
+  });
 
   it('keeps the Bull Board password out of its output and out of every log: it is in a 0600 file whose path it prints', async () => {
     expect(stderr).toMatch(new RegExp(`^queues: http://127\\.0\\.0\\.1:\\d+/ops/queues \\(user admin, password in ${escaped(PASSWORD_FILE)}\\)$`, 'm'));
