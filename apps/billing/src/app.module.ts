@@ -5,6 +5,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import Redis from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { polarProviders } from '@nomosly/billing';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
@@ -15,7 +16,6 @@ import { PolarCustomerDeletion } from './customers/polar-customer-deletion';
 import { EventsRedis } from './events-redis';
 import { ledgerProviders } from './ledger/ledger.providers';
 import { BillingMetrics } from './metrics';
-import { polarProviders } from './polar.providers';
 import { LedgerWindow } from './reconciliation/ledger-window';
 import { PolarUsage } from './reconciliation/polar-usage';
 import { Reconciler } from './reconciliation/reconciler';
@@ -25,6 +25,7 @@ import { PolarWebhooksController, PolarWebhooksService } from './webhooks';
 @Module({})
 class BillingCoreModule {
   static register(config: BillingConfig, metrics: BillingMetrics): DynamicModule {
+    const polar = polarProviders(BILLING_CONFIG);
     return {
       module: BillingCoreModule,
       imports: [
@@ -34,8 +35,8 @@ class BillingCoreModule {
         }),
         BullModule.registerQueue({ name: QueueName.Billing, streams: { events: { maxLen: 100 } } }),
       ],
-      providers: [{ provide: BILLING_CONFIG, useValue: config }, { provide: BillingMetrics, useValue: metrics }, EventsRedis, ...polarProviders],
-      exports: [BILLING_CONFIG, BillingMetrics, BullModule, EventsRedis, ...polarProviders],
+      providers: [{ provide: BILLING_CONFIG, useValue: config }, { provide: BillingMetrics, useValue: metrics }, EventsRedis, ...polar],
+      exports: [BILLING_CONFIG, BillingMetrics, BullModule, EventsRedis, ...polar],
     };
   }
 }

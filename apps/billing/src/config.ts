@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { polarEnv } from '@nomosly/billing';
 import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
-import { plansEnv } from '@nomosly/limits';
 
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{16,}$/;
 
@@ -15,8 +14,6 @@ export const billingConfigSchema = baseConfigSchema.extend({
   ...polarEnv,
   /** The endpoint secret Polar signs webhooks with (`whsec_...`, either of Polar's two secret formats). */
   POLAR_WEBHOOK_SECRET: z.string({ message: 'expected the Polar webhook secret, whsec_...' }).regex(WEBHOOK_SECRET, 'expected the Polar webhook secret, whsec_...'),
-  /** The plans whose prices the console's estimate uses; the same table as the gateways'. */
-  PLANS: plansEnv(),
   /** Usage events sent to Polar in one ingest call, at most. */
   BILLING_BATCH_SIZE: env.positiveInt(1000),
   /** Ingest calls in flight at once. */

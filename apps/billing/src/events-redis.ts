@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import { KEY_EVENTS_CHANNEL, type KeyEvent, keyEventSchema } from '@nomosly/contracts';
+import { type KeyEvent, publishKeyEvent } from '@nomosly/contracts';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 
 /**
@@ -23,7 +23,7 @@ export class EventsRedis implements OnModuleDestroy {
    */
   async announce(event: KeyEvent): Promise<void> {
     try {
-      await this.client.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse(event)));
+      await publishKeyEvent(this.client, event);
     } catch (error) {
       this.logger.error(`key event not published (${event.type}): ${(error as Error).message}`);
     }

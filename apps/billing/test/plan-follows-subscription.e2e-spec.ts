@@ -30,7 +30,7 @@ describe('the plan follows the subscription on every gateway', () => {
     system = await startTestSystem({ label: 'plan-follows', engine: 'null', gatewayEnv: { PLANS } });
     [secondGateway, billing] = await Promise.all([
       startApp('gateway', { ...system.env, PLANS }),
-      startApp('billing', webhookReceiverEnv(SECRET, { pro: PRO_PRODUCT }, { EVENTS_REDIS_URL: system.env.EVENTS_REDIS_URL, QUEUE_PREFIX: system.prefix, PLANS })),
+      startApp('billing', webhookReceiverEnv(SECRET, { pro: PRO_PRODUCT }, { EVENTS_REDIS_URL: system.env.EVENTS_REDIS_URL, QUEUE_PREFIX: system.prefix })),
     ]);
     db = new Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();

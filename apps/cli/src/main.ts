@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import Redis from 'ioredis';
-import { ALL_SCOPES, DEV_CLI_CLIENT_SECRET, KEY_EVENTS_CHANNEL, isScope, keyEventSchema, type Scope } from '@nomosly/contracts';
+import { ALL_SCOPES, DEV_CLI_CLIENT_SECRET, isScope, publishKeyEvent, type Scope } from '@nomosly/contracts';
 import { env, loadConfig } from '@nomosly/config';
 import { ApiKey, Membership, User, ormConfig } from '@nomosly/db';
 import { normalizeEmail, provisionKey } from '@nomosly/accounts';
@@ -162,7 +162,7 @@ async function announceReplaced(eventsRedisUrl: string, hashes: readonly string[
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    for (const hash of hashes) await redis.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse({ type: 'key', hash })));
+    for (const hash of hashes) await publishKeyEvent(redis, { type: 'key', hash });
   } catch (error) {
     console.error(
       `cli: the replaced keys are revoked, but the gateways were not told (${(error as Error).message}); they refuse them once their key cache expires (KEY_CACHE_TTL_MS).`,

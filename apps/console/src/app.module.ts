@@ -3,6 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { polarProviders } from '@nomosly/billing';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
 import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
@@ -11,7 +12,6 @@ import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
 import { WorkspaceMemberGuard } from './auth/workspace-member.guard';
 import { BillingController } from './billing/billing.controller';
-import { billingProviders } from './billing/billing.providers';
 import { BillingQueries } from './billing/billing.queries';
 import { BillingService } from './billing/billing.service';
 import { CONSOLE_CONFIG, type ConsoleConfig } from './config';
@@ -91,7 +91,7 @@ export class ConsoleModule {
         RequestsQueries,
         RequestsService,
         ProcessingRestriction,
-        ...billingProviders,
+        ...polarProviders(CONSOLE_CONFIG),
         BillingQueries,
         BillingService,
         DeletionQueue,

@@ -14,3 +14,8 @@ export const keyEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('workspace'), workspaceId: z.uuid() }),
 ]);
 export type KeyEvent = z.infer<typeof keyEventSchema>;
+
+/** The one way a key event is sent: validated, on the channel every gateway listens to. */
+export async function publishKeyEvent(redis: { publish(channel: string, message: string): Promise<unknown> }, event: KeyEvent): Promise<void> {
+  await redis.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse(event)));
+}

@@ -3,8 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Polar } from '@polar-sh/sdk';
 import type { Job } from 'bullmq';
 import { deleteCustomerJobSchema } from '@nomosly/contracts';
-import { isPolarStatus } from '@nomosly/billing';
-import { POLAR } from '../polar.providers';
+import { isPolarStatus, POLAR } from '@nomosly/billing';
 
 export type CustomerDeletionOutcome = 'deleted' | 'already_gone' | 'workspace_exists' | 'invalid';
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Polar } from '@polar-sh/sdk';
-import { BillingCustomers, classifyPolarError, isPolarStatus, polarErrorAnswer } from '@nomosly/billing';
+import { BillingCustomers, classifyPolarError, isPolarStatus, POLAR, polarErrorAnswer } from '@nomosly/billing';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { BillingMetrics } from '../metrics';
-import { POLAR } from '../polar.providers';
 import { backoffMs, RETRY_BASE_MS } from './backoff';
 import { type LedgerEvent, LedgerStore } from './ledger-store';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Polar } from '@polar-sh/sdk';
+import { POLAR } from '@nomosly/billing';
 import { USAGE_EVENT_NAME } from '../ledger/ledger-sender';
-import { POLAR } from '../polar.providers';
 
 /** Events asked for per page when listing a customer's events. */
 const EVENTS_PAGE_SIZE = 100;

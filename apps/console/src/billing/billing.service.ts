@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Polar } from '@polar-sh/sdk';
 import { WorkspaceService } from '@nomosly/accounts';
-import { BillingCustomers, PolarProducts, classifyPolarError } from '@nomosly/billing';
+import { BillingCustomers, classifyPolarError, POLAR, PolarProducts } from '@nomosly/billing';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
 import { Plans, spendCents } from '@nomosly/limits';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
 import type { BillingOverview } from './billing.dto';
 import { BillingQueries, LIVE_SUBSCRIPTION_STATUSES } from './billing.queries';
-import { POLAR } from './billing.providers';
 
 /** Seconds a caller is told to wait when Polar did not say. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { KeyChange } from '@nomosly/accounts';
-import { KEY_EVENTS_CHANNEL, type KeyEvent, keyEventSchema } from '@nomosly/contracts';
+import { type KeyEvent, publishKeyEvent } from '@nomosly/contracts';
 import { EventsRedis } from './events-redis';
 
 /** Announces key and workspace-limit changes on the events Redis, so that every gateway drops what it cached. */
@@ -16,7 +16,7 @@ export class KeyEventsPublisher {
    */
   async publish(event: KeyEvent): Promise<void> {
     try {
-      await this.redis.client.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse(event)));
+      await publishKeyEvent(this.redis.client, event);
     } catch (error) {
       this.logger.error(`key event not published (${event.type}): ${(error as Error).message}`);
     }

@@ -5,11 +5,10 @@ import type Redis from 'ioredis';
 import {
   BillingJob,
   DELETE_CUSTOMER_JOB_OPTIONS,
-  KEY_EVENTS_CHANNEL,
   QueueName,
   deleteCustomerJobId,
   deleteCustomerJobSchema,
-  keyEventSchema,
+  publishKeyEvent,
 } from '@nomosly/contracts';
 import { UsageMetrics } from '../metrics';
 import { AccountPurger, type PurgeOutcome } from './account-purger';
@@ -63,7 +62,7 @@ export class AccountDeletion {
     if (!hashes.length) return;
     const redis = (await this.billing.client) as unknown as Redis;
     try {
-      await Promise.all(hashes.map((hash) => redis.publish(KEY_EVENTS_CHANNEL, JSON.stringify(keyEventSchema.parse({ type: 'key', hash })))));
+      await Promise.all(hashes.map((hash) => publishKeyEvent(redis, { type: 'key', hash })));
     } catch (error) {
       // The keys are gone from the database: a gateway that missed this refuses them when its cache entry expires.
       this.logger.error(`deleted keys not announced: ${(error as Error).message}`);
