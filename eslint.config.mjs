@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Which project types and scopes may depend on which: apps on libs, never libs on apps. */
 const depConstraints = [
@@ -19,7 +20,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.nx', '.nomosly'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -34,6 +35,12 @@ export default [
     // The workspace's own specs check every app's deployment files against that app's config schema.
     files: ['tools/workspace/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The web console (React): the rules of hooks, and the Console API only through its generated client.
+    files: ['apps/console-web/src/**/*.ts', 'apps/console-web/src/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

@@ -39,6 +39,9 @@ import { RequestsService } from './requests/requests.service';
 import { UsageController } from './usage/usage.controller';
 import { UsageQueries } from './usage/usage.queries';
 import { UsageService } from './usage/usage.service';
+import { ClientConfigController } from './web/client-config.controller';
+import { WebAssets } from './web/web-assets';
+import { WebController } from './web/web.controller';
 
 /** Config, the accounts services and the events publisher: one instance each, visible to every module. */
 @Global()
@@ -78,7 +81,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController, ExportController],
+      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController, ExportController, ClientConfigController, WebController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,
@@ -97,6 +100,7 @@ export class ConsoleModule {
         DeletionQueue,
         DeletionService,
         ...EXPORT_PROVIDERS,
+        { provide: WebAssets, useFactory: () => new WebAssets(config.CONSOLE_WEB_DIR) },
       ],
     };
   }

@@ -24,5 +24,7 @@ export async function createConsole(config: ConsoleConfig, logDestination?: Dest
     },
     nestOptions: { bodyParser: false },
     errorFilter: (logger) => new ConsoleErrorFilter(logger),
+    // The web console signs in against the issuer and its playground calls the gateway: nothing else.
+    securityHeaders: { connectOrigins: [config.OIDC_ISSUER, config.CONSOLE_GATEWAY_URL], blobImages: true },
   });
 }

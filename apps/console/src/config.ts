@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { polarEnv } from '@nomosly/billing';
 import { baseConfigSchema, env, isLoopbackHost, loadConfig } from '@nomosly/config';
-import { DEFAULT_ACCOUNT_DELETION_GRACE_SECONDS, retentionEnv } from '@nomosly/contracts';
+import { CONSOLE_CLIENT_ID, DEFAULT_ACCOUNT_DELETION_GRACE_SECONDS, retentionEnv } from '@nomosly/contracts';
 import { plansEnv } from '@nomosly/limits';
+import { defaultWebConsoleDir } from './web/web-assets';
 
 export const consoleConfigSchema = baseConfigSchema.extend({
   PORT: env.port(3002),
@@ -28,6 +29,12 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   ...polarEnv,
   /** Where a person reaches this console in a browser: Polar sends the payer back to its billing page. */
   CONSOLE_PUBLIC_URL: env.url(['https', 'http'], 'http://127.0.0.1:3002'),
+  /** The web console's OIDC client at the identity provider (a public client: code flow with PKCE, no secret). */
+  CONSOLE_OIDC_CLIENT_ID: z.string().min(1, "expected the console's client id at the identity provider").default(CONSOLE_CLIENT_ID),
+  /** The public REST API as a browser reaches it: the playground calls it and the code samples name it. */
+  CONSOLE_GATEWAY_URL: env.url(['https', 'http'], 'http://127.0.0.1:3000'),
+  /** The built web console (index.html and assets/); by default dist/apps/console-web beside this build. */
+  CONSOLE_WEB_DIR: z.string().min(1, 'expected a directory').default(defaultWebConsoleDir()),
 }).superRefine(requireRealIssuerInProduction);
 /**
  * In production the issuer must be a real identity provider: https, and not on this machine (the local

@@ -6,7 +6,7 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import { baseLoggerOptions } from '@nomosly/logging';
 import { PublicErrorFilter } from './exception.filter';
 import { createFastifyAdapter } from './fastify-app';
-import { registerSecurityHeaders } from './security-headers';
+import { type SecurityHeadersOptions, registerSecurityHeaders } from './security-headers';
 
 export interface NestAppOptions {
   /** The service name in every log line. */
@@ -25,6 +25,8 @@ export interface NestAppOptions {
   configure?: (app: NestFastifyApplication, fastify: unknown) => Promise<void> | void;
   /** API.md's error body by default; an app with its own filter passes it. */
   errorFilter?: (logger: Logger) => ExceptionFilter;
+  /** What the app's own pages may reach beyond its origin (the web console: issuer and gateway). */
+  securityHeaders?: SecurityHeadersOptions;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function createNestApp(options: NestAppOptions): Promise<NestFastif
     abortOnError: false,
   });
   app.useLogger(app.get(PinoNestLogger));
-  await registerSecurityHeaders(app);
+  await registerSecurityHeaders(app, options.securityHeaders);
   await options.configure?.(app, adapter.getInstance());
   app.useGlobalFilters((options.errorFilter ?? ((l: Logger) => new PublicErrorFilter(l)))(logger));
   app.enableShutdownHooks();

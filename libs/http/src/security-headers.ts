@@ -21,20 +21,37 @@ const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   'style-src': ["'self'"],
 };
 
-const HELMET_OPTIONS: FastifyHelmetOptions = {
+export interface SecurityHeadersOptions {
+  /**
+   * Other origins the app's own pages may call with fetch (`connect-src`): the web console's identity provider
+   * and the gateway its playground calls. Origins only, never a wildcard.
+   */
+  connectOrigins?: readonly string[];
+  /** Images the page makes itself (`blob:`): the playground draws over the picked image. */
+  blobImages?: boolean;
+}
+
+const helmetOptions = (options: SecurityHeadersOptions): FastifyHelmetOptions => ({
   global: true,
   // Without `upgrade-insecure-requests`: the apps also serve plain http on a laptop, where it would break /docs.
-  contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      ...CONTENT_SECURITY_POLICY,
+      'connect-src': ["'self'", ...new Set((options.connectOrigins ?? []).map((origin) => new URL(origin).origin))],
+      'img-src': options.blobImages ? ["'self'", 'data:', 'blob:'] : CONTENT_SECURITY_POLICY['img-src'],
+    },
+  },
   // A JSON API and its reference page never need to be framed or read by other origins' pages.
   frameguard: { action: 'deny' },
   referrerPolicy: { policy: 'no-referrer' },
-};
+});
 
 /**
  * Standard security headers on every response (helmet): the CSP above, `X-Content-Type-Options: nosniff`,
  * `X-Frame-Options: DENY`, `Strict-Transport-Security`, `Referrer-Policy: no-referrer`, the cross-origin
  * policies, and no `X-Powered-By`.
  */
-export async function registerSecurityHeaders(app: NestFastifyApplication): Promise<void> {
-  await app.register(helmet as unknown as Parameters<typeof app.register>[0], HELMET_OPTIONS);
+export async function registerSecurityHeaders(app: NestFastifyApplication, options: SecurityHeadersOptions = {}): Promise<void> {
+  await app.register(helmet as unknown as Parameters<typeof app.register>[0], helmetOptions(options));
 }

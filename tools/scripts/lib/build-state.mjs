@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+// TypeScript, and the web console's TSX, CSS, HTML and Vite config.
+const SOURCE_FILE = /\.(ts|tsx|mts|css|html)$/;
+
 function newestMtime(dir) {
   let newest = 0;
   let entries;
@@ -15,7 +18,7 @@ function newestMtime(dir) {
     if (entry.name === 'node_modules' || entry.name === 'dist') continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+    else if (SOURCE_FILE.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
 }
