@@ -1,4 +1,5 @@
 import { DateTime } from './feedback';
+import { TableScroll } from './table-scroll';
 
 /** One request of the log, as `GET /api/workspaces/:ws/requests` lists it. */
 export interface RequestLogItem {
@@ -15,9 +16,8 @@ export interface RequestLogItem {
 /** The request log's rows, newest first as the API gives them. */
 export function RequestLogTable({ items, caption }: { items: readonly RequestLogItem[]; caption: string }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label={caption}>
       <table className="request-log">
-        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Time</th>
@@ -55,6 +55,6 @@ export function RequestLogTable({ items, caption }: { items: readonly RequestLog
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

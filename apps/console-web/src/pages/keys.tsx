@@ -6,6 +6,7 @@ import { DateTime, EmptyState, ErrorMessage, Loading } from '../components/feedb
 import { formatCount } from '../components/format';
 import { type ApiKey, fetchKeys, keysQueryKey } from '../components/keys-query';
 import { SecretField } from '../components/secret-field';
+import { TableScroll } from '../components/table-scroll';
 import { WorkspaceGate } from '../components/workspace-gate';
 import { RequireSignIn } from '../layout';
 
@@ -76,9 +77,8 @@ function KeysTable({ workspaceId, keys, readAt, onRotated }: KeysTableProps) {
     onRotated({ title: `Key ${key.name} rotated`, secret, prefix: successor.prefix, previous: { prefix: key.prefix, worksUntil: old?.expiresAt ?? null } });
   };
   return (
-    <div className="table-wrap">
+    <TableScroll label="API keys of this workspace">
       <table className="keys-table">
-        <caption className="visually-hidden">API keys of this workspace</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -149,7 +149,7 @@ function KeysTable({ workspaceId, keys, readAt, onRotated }: KeysTableProps) {
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -157,15 +157,15 @@ type KeyStatus = { kind: 'active' | 'revoked' | 'expired'; text: string } | { ki
 
 /**
  * Revoked and expired keys are refused. A key that was rotated keeps working until its overlap ends: it is the
- * one with a future expiry and a newer, usable key of the same name (a rotation issues its successor under the
- * old key's name), and shows "Expires <date>" rather than Active.
+ * one with a future expiry and a newer key of the same name (a rotation issues its successor under the old
+ * key's name), and shows "Expires <date>" rather than Active.
  */
 function keyStatus(key: ApiKey, all: ApiKey[], now: number): KeyStatus {
   if (key.revokedAt && Date.parse(key.revokedAt) <= now) return { kind: 'revoked', text: 'Revoked' };
   if (key.expiresAt && Date.parse(key.expiresAt) <= now) return { kind: 'expired', text: 'Expired' };
   const rotated =
     key.expiresAt !== null &&
-    all.some((other) => other.id !== key.id && other.name === key.name && Date.parse(other.createdAt) > Date.parse(key.createdAt) && !other.revokedAt);
+    all.some((other) => other.id !== key.id && other.name === key.name && Date.parse(other.createdAt) > Date.parse(key.createdAt));
   return rotated ? { kind: 'overlap', text: 'Expires' } : { kind: 'active', text: 'Active' };
 }
 
@@ -198,6 +198,11 @@ function CreateKey({ workspaceId }: { workspaceId: string }) {
     setOpen(false);
     create.reset();
   };
+  // The dialog's close event comes a task later: the secret leaves the page at once, not after it.
+  const hide = () => {
+    closed();
+    dialog.current?.close();
+  };
   return (
     <>
       {/* Hidden from assistive technology while its modal is open, as the rest of the page is (the modal makes it inert). */}
@@ -210,13 +215,13 @@ function CreateKey({ workspaceId }: { workspaceId: string }) {
           <>
             <SecretField key={issued.secret} secret={issued.secret} />
             <div className="actions">
-              <button type="button" className="primary" onClick={() => dialog.current?.close()}>
+              <button type="button" className="primary" onClick={hide}>
                 Done
               </button>
             </div>
           </>
         ) : open ? (
-          <CreateKeyForm key={formVersion} busy={create.isPending} error={create.error} onSubmit={(body) => create.mutate(body)} onCancel={() => dialog.current?.close()} />
+          <CreateKeyForm key={formVersion} busy={create.isPending} error={create.error} onSubmit={(body) => create.mutate(body)} onCancel={hide} />
         ) : null}
       </dialog>
     </>
@@ -322,7 +327,14 @@ function SecretDialog({ issued, onClosed }: { issued: IssuedSecret | null; onClo
             </p>
           ) : null}
           <div className="actions">
-            <button type="button" className="primary" onClick={() => dialog.current?.close()}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                onClosed();
+                dialog.current?.close();
+              }}
+            >
               Done
             </button>
           </div>

@@ -5,6 +5,7 @@ import { api, download, unwrap } from '../api/client';
 import { parseCsv } from '../components/csv';
 import { EmptyState, ErrorMessage, Loading } from '../components/feedback';
 import { formatCount } from '../components/format';
+import { TableScroll } from '../components/table-scroll';
 import { fetchKeys, keysQueryKey } from '../components/keys-query';
 import type { DayOfCalls } from '../components/usage-chart';
 import { daysBetween, firstOfMonthUtc, isUtcDay, todayUtc } from '../components/utc-days';
@@ -152,9 +153,8 @@ interface SumRow {
 function SumsTable({ caption, firstColumn, rows, totals }: { caption: string; firstColumn: string; rows: SumRow[]; totals: { calls: number; units: number } }) {
   if (rows.length === 0) return <p className="muted">No calls in these days.</p>;
   return (
-    <div className="table-wrap">
+    <TableScroll label={caption}>
       <table>
-        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             <th scope="col">{firstColumn}</th>
@@ -183,7 +183,7 @@ function SumsTable({ caption, firstColumn, rows, totals }: { caption: string; fi
           </tr>
         </tfoot>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
