@@ -12,6 +12,9 @@ import { RequireSignIn } from '../layout';
 
 /** The scopes a key can hold (API.md's operations table); a new key gets all four unless unticked. */
 const SCOPES = ['faces:detect', 'faces:compare', 'labels:detect', 'text:detect'] as const;
+type Scope = (typeof SCOPES)[number];
+/** The body of `POST /api/workspaces/:ws/keys` (the generated client checks it where it is sent). */
+type NewKeyBody = { name: string; scopes: Scope[]; expiresAt: string | null; dailyLimit: number | null };
 const ROTATION_OVERLAP_SECONDS = 86_400;
 
 /** A secret just issued, shown once, and (after a rotation) until when the key it replaces still works. */
@@ -178,7 +181,7 @@ function CreateKey({ workspaceId }: { workspaceId: string }) {
   const [formVersion, setFormVersion] = useState(0);
   const queryClient = useQueryClient();
   const create = useMutation({
-    mutationFn: (body: { name: string; scopes: string[]; expiresAt: string | null; dailyLimit: number | null }) =>
+    mutationFn: (body: NewKeyBody) =>
       unwrap(api.POST('/api/workspaces/{ws}/keys', { params: { path: { ws: workspaceId } }, body })),
     onSuccess: async ({ key, secret }) => {
       setIssued({ title: `Key ${key.name} created`, secret, prefix: key.prefix });
@@ -231,13 +234,13 @@ function CreateKey({ workspaceId }: { workspaceId: string }) {
 interface CreateKeyFormProps {
   busy: boolean;
   error: unknown;
-  onSubmit: (body: { name: string; scopes: string[]; expiresAt: string | null; dailyLimit: number | null }) => void;
+  onSubmit: (body: NewKeyBody) => void;
   onCancel: () => void;
 }
 
 function CreateKeyForm({ busy, error, onSubmit, onCancel }: CreateKeyFormProps) {
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<string[]>([...SCOPES]);
+  const [scopes, setScopes] = useState<Scope[]>([...SCOPES]);
   const [dailyLimit, setDailyLimit] = useState('');
   const [expires, setExpires] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -257,7 +260,7 @@ function CreateKeyForm({ busy, error, onSubmit, onCancel }: CreateKeyFormProps) 
       dailyLimit: dailyLimit ? Number(dailyLimit) : null,
     });
   };
-  const toggle = (scope: string, on: boolean) => setScopes((current) => (on ? SCOPES.filter((candidate) => candidate === scope || current.includes(candidate)) : current.filter((candidate) => candidate !== scope)));
+  const toggle = (scope: Scope, on: boolean) => setScopes((current) => (on ? SCOPES.filter((candidate) => candidate === scope || current.includes(candidate)) : current.filter((candidate) => candidate !== scope)));
   return (
     <form onSubmit={submit} className="key-form">
       <label>
