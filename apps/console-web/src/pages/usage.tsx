@@ -51,7 +51,7 @@ function UsageOfWorkspace({ workspaceId }: { workspaceId: string }) {
         <UsageReport workspaceId={workspaceId} period={period} />
       ) : (
         <p role="alert" className="error">
-          Pick a From date on or before the To date.
+          {from && to ? 'Pick a From date on or before the To date.' : 'Pick both a From and a To date.'}
         </p>
       )}
     </>
