@@ -121,7 +121,9 @@ function UsageReport({ workspaceId, period }: { workspaceId: string; period: Per
               rows={byKey.data.rows.map((row) => {
                 const id = row.keyId ?? '';
                 const prefix = prefixes.get(id);
-                return { id, name: keyNames.get(id) ?? (prefix ? `Deleted key (${prefix})` : 'Deleted key'), calls: row.calls, units: row.units };
+                // Until the key list is in, a key is named by its prefix; a key missing from the list was deleted.
+              const unnamed = keys.data ? (prefix ? `Deleted key (${prefix})` : 'Deleted key') : (prefix ?? id);
+              return { id, name: keyNames.get(id) ?? unnamed, calls: row.calls, units: row.units };
               })}
               totals={totals}
             />
