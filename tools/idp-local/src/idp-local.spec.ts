@@ -145,7 +145,7 @@ async function browse(jar: CookieJar, url: string, init: RequestInit = {}): Prom
       const page = await response.clone().text();
       const form = /document\.forms\[0\]\.submit\(\)[\s\S]*<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(page);
       if (form) {
-        const fields = [...form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)].map(([, name, value]) => [name, value]);
+        const fields = [...form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)].map(([, name, value]): [string, string] => [name, value]);
         current = new URL(form[1], current).href;
         request = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() };
         continue;
