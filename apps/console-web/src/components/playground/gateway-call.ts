@@ -80,10 +80,17 @@ export interface Refusal {
 
 export function refusalOf(answer: GatewayAnswer): Refusal | null {
   if (answer.status >= 200 && answer.status < 300) return null;
-  const retry = answer.retryAfterSeconds ? ` Try again in ${answer.retryAfterSeconds} s.` : '';
+  const retry = answer.retryAfterSeconds ? ` ${whenToRetry(answer.retryAfterSeconds)}` : '';
   if (isGatewayErrorBody(answer.body)) {
     const { code, message, requestId } = answer.body.error;
     return { status: answer.status, code, message: `${message}${retry}`, requestId };
   }
   return { status: answer.status, code: 'error', message: `The gateway answered HTTP ${answer.status}.${retry}`, requestId: answer.requestId ?? undefined };
+}
+
+/** Retry-After as a person reads it: seconds for a short wait, minutes for a longer one, else the local time. */
+export function whenToRetry(seconds: number): string {
+  if (seconds <= 90) return `Try again in ${seconds} s.`;
+  if (seconds <= 90 * 60) return `Try again in ${Math.ceil(seconds / 60)} min.`;
+  return `Try again after ${new Date(Date.now() + seconds * 1000).toLocaleString()}.`;
 }
