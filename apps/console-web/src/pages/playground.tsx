@@ -50,10 +50,10 @@ function Playground() {
       inFlight.current = controller;
       try {
         const answer = await callGateway({ gatewayUrl, ...call, signal: controller.signal });
-        const images = call.images.map((file) => ({ name: file.name, url: URL.createObjectURL(file) }));
+        const shown = call.images.map((file) => ({ name: file.name, url: URL.createObjectURL(file) }));
         shownUrls.current.forEach((url) => URL.revokeObjectURL(url));
-        shownUrls.current = images.map((image) => image.url);
-        return { operation: call.operation, images, answer };
+        shownUrls.current = shown.map((image) => image.url);
+        return { operation: call.operation, images: shown, answer };
       } finally {
         inFlight.current = null;
       }
@@ -62,6 +62,13 @@ function Playground() {
   const elapsedSeconds = useSecondsSince(run.isPending ? run.submittedAt : null);
   const last = run.data;
   const refusal = last ? refusalOf(last.answer) : null;
+
+  const chooseOperation = (value: string) => {
+    if (!isPlaygroundOperation(value)) return;
+    setOperation(value);
+    // The Second image input goes with faces.compare: a file picked in it then must not be sent unseen later.
+    if (OPERATION_CALLS[value].fields.length < 2) setSecondImage(null);
+  };
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -88,7 +95,7 @@ function Playground() {
       <form className="card playground-form" onSubmit={submit} noValidate>
         <label>
           Operation
-          <select value={operation} onChange={(event) => isPlaygroundOperation(event.target.value) && setOperation(event.target.value)}>
+          <select value={operation} onChange={(event) => chooseOperation(event.target.value)}>
             {PLAYGROUND_OPERATIONS.map((name) => (
               <option key={name} value={name}>
                 {name}
