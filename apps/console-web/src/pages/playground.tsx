@@ -35,7 +35,8 @@ function Playground() {
   const [operation, setOperation] = useState<PlaygroundOperation>('faces.detect');
   const [image, setImage] = useState<File | null>(null);
   const [secondImage, setSecondImage] = useState<File | null>(null);
-  const [apiKey, setApiKey] = useState('');
+  // Uncontrolled: React would mirror a controlled value into the input's HTML attribute, putting the key in the DOM.
+  const keyField = useRef<HTMLInputElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const inFlight = useRef<AbortController | null>(null);
   // The object URLs of the images shown now: revoked when the next run replaces them, or when the page goes.
@@ -77,12 +78,13 @@ function Playground() {
       setProblem(compare ? 'Pick both images first (JPEG or PNG): Image is the face to look for, Second image where to look.' : 'Pick an image first (JPEG or PNG).');
       return;
     }
-    if (apiKey.trim() === '') {
+    const apiKey = keyField.current?.value.trim() ?? '';
+    if (apiKey === '') {
       setProblem('Paste an API key first: create one on the API keys page (its secret is shown once).');
       return;
     }
     setProblem(null);
-    run.mutate({ operation, images: picked, apiKey: apiKey.trim() });
+    run.mutate({ operation, images: picked, apiKey });
   };
 
   return (
@@ -116,9 +118,8 @@ function Playground() {
         <label>
           API key
           <input
+            ref={keyField}
             type="password"
-            value={apiKey}
-            onChange={(event) => setApiKey(event.target.value)}
             autoComplete="off"
             spellCheck={false}
             placeholder="nk_live_…"
