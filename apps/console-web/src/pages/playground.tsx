@@ -143,7 +143,7 @@ function Playground() {
       </form>
 
       {problem ? <ErrorMessage error={new Error(problem)} /> : null}
-      {run.isPending ? <Loading label={`Running ${operation}… ${elapsedSeconds} s (a call may take several seconds)`} /> : null}
+      {run.isPending ? <Loading label={`Running ${run.variables?.operation ?? operation}… ${elapsedSeconds} s (a call may take several seconds)`} /> : null}
       {run.error ? <ErrorMessage error={run.error} /> : null}
       {refusal ? <ErrorMessage error={new ApiError(refusal.status, refusal.code, refusal.message, refusal.requestId)} /> : null}
 
