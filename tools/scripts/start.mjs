@@ -39,6 +39,10 @@ const oidcIssuer = `http://${host}:${idpPort}`;
 const polarPort = Number(process.env.POLAR_LOCAL_PORT ?? 4466);
 const billingPort = Number(process.env.BILLING_PORT ?? 3004);
 const consolePort = Number(process.env.CONSOLE_PORT ?? 3002);
+const gatewayPort = Number(process.env.GATEWAY_PORT ?? 3000);
+// Where a browser reaches the web console and the gateway its playground calls: each app is told the other's.
+const consoleUrl = process.env.CONSOLE_PUBLIC_URL ?? `http://${host}:${consolePort}`;
+const gatewayUrl = process.env.CONSOLE_GATEWAY_URL ?? `http://${host}:${gatewayPort}`;
 const polarAccessToken = process.env.POLAR_ACCESS_TOKEN ?? `polar_oat_local_${randomBytes(24).toString('base64url')}`;
 const polarWebhookSecret = process.env.POLAR_WEBHOOK_SECRET ?? `whsec_${randomBytes(24).toString('base64')}`;
 const polarServerUrl = `http://${host}:${polarPort}`;
@@ -46,14 +50,20 @@ const polarServerUrl = `http://${host}:${polarPort}`;
 /** Every app of the system, in start order; `ready` is the path that answers 200 once it can serve. */
 const APPS = [
   { name: 'vision-worker', entry: 'apps/vision-worker/src/main.js', port: Number(process.env.VISION_WORKER_PORT ?? 3001), portVariable: 'VISION_WORKER_PORT' },
-  { name: 'gateway', entry: 'apps/gateway/src/main.js', port: Number(process.env.GATEWAY_PORT ?? 3000), portVariable: 'GATEWAY_PORT', env: { OPS_PASSWORD: opsPassword } },
+  {
+    name: 'gateway',
+    entry: 'apps/gateway/src/main.js',
+    port: gatewayPort,
+    portVariable: 'GATEWAY_PORT',
+    env: { OPS_PASSWORD: opsPassword, GATEWAY_CORS_ORIGINS: process.env.GATEWAY_CORS_ORIGINS ?? new URL(consoleUrl).origin },
+  },
   { name: 'usage', entry: 'apps/usage/src/main.js', port: Number(process.env.USAGE_PORT ?? 3003), portVariable: 'USAGE_PORT' },
   {
     name: 'console',
     entry: 'apps/console/src/main.js',
     port: consolePort,
     portVariable: 'CONSOLE_PORT',
-    env: { OIDC_ISSUER: oidcIssuer, CONSOLE_PUBLIC_URL: process.env.CONSOLE_PUBLIC_URL ?? `http://${host}:${consolePort}` },
+    env: { OIDC_ISSUER: oidcIssuer, CONSOLE_PUBLIC_URL: consoleUrl, CONSOLE_GATEWAY_URL: gatewayUrl },
   },
   { name: 'billing', entry: 'apps/billing/src/main.js', port: billingPort, portVariable: 'BILLING_PORT' },
   // The local Polar the billing app and the console are pointed at (Polar itself in production).
@@ -73,7 +83,11 @@ const APPS = [
     portVariable: 'IDP_PORT',
     ready: '/.well-known/openid-configuration',
     // The sign-in form opens with the demo user's email, the one whose key is printed: two clicks sign in.
-    env: { IDP_KEYS_FILE: process.env.IDP_KEYS_FILE ?? path.join(stateDir, 'idp-keys.json'), IDP_DEFAULT_EMAIL: process.env.IDP_DEFAULT_EMAIL ?? demoEmail },
+    env: {
+      IDP_KEYS_FILE: process.env.IDP_KEYS_FILE ?? path.join(stateDir, 'idp-keys.json'),
+      IDP_DEFAULT_EMAIL: process.env.IDP_DEFAULT_EMAIL ?? demoEmail,
+      IDP_CONSOLE_REDIRECT_URIS: process.env.IDP_CONSOLE_REDIRECT_URIS ?? new URL('/callback', consoleUrl).href,
+    },
   },
 ];
 
