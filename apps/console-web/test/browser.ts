@@ -1,0 +1,121 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type Download, type Page, chromium } from 'playwright-core';
+import { REPO_ROOT } from '@nomosly/testing';
+
+/** Debian's Chromium (npm test installs it when missing); CHROMIUM_BIN moves it. */
+export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+
+/** Where screenshots go (gitignored); README's images are copied to docs/images only when asked (UPDATE_DOCS_IMAGES=1). */
+export const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output/console');
+export const DOCS_IMAGES_DIR = path.join(REPO_ROOT, 'docs/images');
+
+/** CONSOLE.md's pages: each a navigation link of that name, a path, and a heading of that name. */
+export const PAGES = [
+  { name: 'Overview', path: '/overview' },
+  { name: 'API keys', path: '/keys' },
+  { name: 'Usage', path: '/usage' },
+  { name: 'Requests', path: '/requests' },
+  { name: 'Billing', path: '/billing' },
+  { name: 'Members', path: '/members' },
+  { name: 'Playground', path: '/playground' },
+  { name: 'Settings', path: '/settings' },
+  { name: 'Privacy', path: '/privacy' },
+] as const;
+
+/**
+ * Headless Chromium that stays off the network: the machine's network is closed, and without these flags Chromium
+ * keeps trying Google's services (QUIC, component updates, sync) and floods refused connections.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh person's browser: no cookies, no storage, no cache; UTC, English, a desktop window. */
+export function newPersonContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC', acceptDownloads: true });
+}
+
+/**
+ * Signs in as a person does: the console's Sign in, then idp-local's form (Email, Sign in), back on `path`
+ * signed in (the header's Sign out shows).
+ */
+export async function signInThroughIdp(page: Page, consoleUrl: string, email: string, path = '/overview'): Promise<void> {
+  await page.goto(`${consoleUrl}${path}`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  // The idp's form: it may come prefilled with a default email, which this person replaces.
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+}
+
+/** Goes to a page through the navigation, as a person does, and waits for its heading. */
+export async function openPage(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+  await settled(page);
+}
+
+/** Nothing left loading: no request in flight and no "Loading…" status on the page. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.getByRole('status').filter({ hasText: /Loading/ }).first().waitFor({ state: 'hidden' });
+}
+
+/** What `action` made the browser download: its suggested name and its bytes. */
+export async function downloadOf(page: Page, action: () => Promise<void>): Promise<{ name: string; body: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), action()]);
+  return { name: download.suggestedFilename(), body: await bytesOf(download) };
+}
+
+async function bytesOf(download: Download): Promise<Buffer> {
+  const file = await download.path();
+  return readFileSync(file);
+}
+
+/** The page at 1280 and 360 px wide, whole, under the test output folder; returns the two files. */
+export async function screenshotBothWidths(page: Page, name: string): Promise<string[]> {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const files: string[] = [];
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 800 });
+    const file = path.join(OUTPUT_DIR, `${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    files.push(file);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return files;
+}
+
+/** The sessionStorage and localStorage of the page's origin, as [key, value] pairs. */
+export function storageOf(page: Page, which: 'localStorage' | 'sessionStorage'): Promise<Array<[string, string]>> {
+  return page.evaluate((name) => {
+    const storage = window[name];
+    return Array.from({ length: storage.length }, (_, index) => {
+      const key = storage.key(index) ?? '';
+      return [key, storage.getItem(key) ?? ''] as [string, string];
+    });
+  }, which);
+}
+
+/** The access token oidc-client-ts keeps for this tab (its `oidc.user:` entry in sessionStorage). */
+export async function accessTokenOf(page: Page): Promise<string> {
+  const entry = (await storageOf(page, 'sessionStorage')).find(([key]) => key.startsWith('oidc.user:'));
+  if (!entry) throw new Error('no signed-in user in sessionStorage');
+  return (JSON.parse(entry[1]) as { access_token: string }).access_token;
+}
+
+/** A JSON Web Token's shape: three base64url parts, the first a JSON header ("eyJ"). */
+export const LOOKS_LIKE_A_JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;
