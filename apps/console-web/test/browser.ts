@@ -119,3 +119,17 @@ export async function accessTokenOf(page: Page): Promise<string> {
 
 /** A JSON Web Token's shape: three base64url parts, the first a JSON header ("eyJ"). */
 export const LOOKS_LIKE_A_JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;
+
+/** Clicks a button confirmed in a dialog (ConfirmButton): the button, then the dialog's button of the same name. */
+export async function confirm(page: Page, label: string): Promise<void> {
+  await page.getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('dialog', { name: `${label}?` }).getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('dialog', { name: `${label}?` }).waitFor({ state: 'hidden' });
+}
+
+/** This month's calls as the overview shows them ("1 call", "1,234 calls"); 0 while it shows none yet. */
+export async function callsThisMonth(page: Page): Promise<number> {
+  const shown = page.getByRole('main').getByText(/^\s*[\d,]+\s+calls?\b/);
+  if ((await shown.count()) === 0) return 0;
+  return Number(/([\d,]+)\s+calls?/.exec(await shown.first().innerText())?.[1].replace(/,/g, ''));
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type WebConsoleSystem, fixturePath, startWebConsoleSystem } from '@nomosly/testing';
+import {
+  DOCS_IMAGES_DIR,
+  OUTPUT_DIR,
+  accessTokenOf,
+  callsThisMonth,
+  confirm,
+  downloadOf,
+  launchChromium,
+  newPersonContext,
+  openPage,
+  settled,
+  signInThroughIdp,
+} from './browser';
+import { filesOfZip } from './zip';
+
+/** One person's session in real Chromium, by the names CONSOLE.md gives, from sign-in to a cancelled deletion. */
+describe('the web console in Chromium: what a person does', () => {
+  const run = randomUUID().slice(0, 8);
+  const ownerEmail = `owner-${run}@browser.test`;
+  const keyName = `browser key ${run}`;
+  let system: WebConsoleSystem;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** The key made on the keys page, used in the playground. */
+  let secret = '';
+
+  beforeAll(async () => {
+    [system, browser] = await Promise.all([startWebConsoleSystem('web-journeys'), launchChromium()]);
+    context = await newPersonContext(browser);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: system.consoleUrl });
+    page = await context.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('signs in through the idp-local form (Email, Sign in) and lands on the overview, with no calls yet', async () => {
+    await signInThroughIdp(page, system.consoleUrl, ownerEmail);
+    await page.getByRole('heading', { level: 1, name: 'Overview', exact: true }).waitFor();
+    await page.getByRole('banner').getByText(ownerEmail).waitFor();
+    await settled(page);
+    expect(await callsThisMonth(page)).toBe(0);
+  });
+
+  it('creates a key: the secret shows once in a read-only Secret field with Copy, and is gone when the dialog closes', async () => {
+    await openPage(page, 'API keys');
+    await page.getByRole('button', { name: 'Create key', exact: true }).click();
+    await page.getByLabel('Name', { exact: true }).fill(keyName);
+    for (const scope of ['faces.detect', 'labels.detect', 'text.detect']) await page.getByRole('checkbox', { name: scope, exact: true }).check();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+
+    const secretField = page.getByLabel('Secret', { exact: true });
+    await secretField.waitFor();
+    expect(await secretField.isEditable()).toBe(false);
+    secret = await secretField.inputValue();
+    expect(secret).toMatch(/^nk_live_\S{20,}$/);
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+
+    await page.keyboard.press('Escape');
+    await secretField.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: keyName });
+    await row.waitFor();
+    expect(await row.getByRole('cell').filter({ hasText: 'faces.detect' }).count()).toBeGreaterThan(0);
+    expect(await page.content()).not.toContain(secret);
+    await savePicture(page, 'keys');
+  });
+
+  it('runs the playground with a fixture photo: a box is drawn over the face, with the response and the code', async () => {
+    await openPage(page, 'Playground');
+    await page.getByLabel('Image', { exact: true }).setInputFiles(fixturePath('grace_hopper.jpg'));
+    await page.getByLabel('Operation', { exact: true }).selectOption('faces.detect');
+    await page.getByLabel('API key', { exact: true }).fill(secret);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+
+    const response = page.getByRole('region', { name: 'Response', exact: true });
+    await response.getByText('"faces.detect"').waitFor();
+    const answer = JSON.parse((await response.innerText()).slice((await response.innerText()).indexOf('{'))) as { faces: unknown[] };
+    expect(answer.faces).toHaveLength(1);
+    const result = page.getByRole('img', { name: 'Result' });
+    await result.waitFor();
+    expect(await drawnBoxes(page)).toBeGreaterThanOrEqual(1);
+    const code = page.getByRole('region', { name: 'Code', exact: true });
+    await code.getByText(`${system.gatewayUrl}/v1/faces/detect`).first().waitFor();
+    expect(await code.innerText()).not.toContain(secret);
+    await savePicture(page, 'playground');
+  });
+
+  it("the overview's call count moves with the playground's call", async () => {
+    await openPage(page, 'Overview');
+    // The usage app records the call within moments; the overview shows it once it asks again.
+    for (let attempt = 0; (await callsThisMonth(page)) !== 1; attempt++) {
+      if (attempt === 20) throw new Error(`the overview still shows ${await callsThisMonth(page)} calls`);
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Overview', exact: true }).waitFor();
+      await settled(page);
+    }
+  });
+
+  it('downloads the usage CSV: one row for the call, by day, operation and key', async () => {
+    await openPage(page, 'Usage');
+    const csv = await downloadOf(page, () => page.getByRole('link', { name: 'Download CSV', exact: true }).click());
+    expect(csv.name).toMatch(/\.csv$/);
+    const [header, ...rows] = csv.body.toString('utf8').trim().split(/\r?\n/);
+    expect(header).toBe('day,operation,keyId,keyPrefix,calls,units');
+    expect(rows).toEqual([expect.stringMatching(new RegExp(`^${new Date().toISOString().slice(0, 10)},faces\\.detect,[0-9a-f-]{36},nk_live_\\w+,1,1$`))]);
+  });
+
+  it('downloads my data (Settings > Download my data): a zip with README.txt, profile.json and my key without its secret', async () => {
+    await openPage(page, 'Settings');
+    const zip = await downloadOf(page, () => page.getByRole('button', { name: 'Download my data', exact: true }).click());
+    expect(zip.name).toMatch(/\.zip$/);
+    const files = await filesOfZip(zip.body);
+    expect([...files.keys()]).toEqual(expect.arrayContaining(['README.txt', 'profile.json', 'workspaces.json', 'api_keys.json', 'usage_records.jsonl', 'request_log.jsonl']));
+    expect(JSON.parse(files.get('profile.json') ?? '{}')).toMatchObject({ email: ownerEmail });
+    const keys = JSON.parse(files.get('api_keys.json') ?? '[]') as Array<{ name: string }>;
+    expect(keys.map((key) => key.name)).toContain(keyName);
+    expect([...files.values()].join('\n')).not.toContain(secret);
+  });
+
+  // Before the invitation: an owner whose workspace has other members cannot start deletion (409).
+  it('starts deletion (Delete my account, confirmed): the scheduled time shows; Cancel deletion stops it', async () => {
+    await openPage(page, 'Settings');
+    await confirm(page, 'Delete my account');
+    const cancel = page.getByRole('button', { name: 'Cancel deletion', exact: true });
+    await cancel.waitFor();
+    const scheduledFor = (await me(system.consoleUrl, await accessTokenOf(page))).user.deletionScheduledFor;
+    expect((Date.parse(scheduledFor ?? '') - Date.now()) / 3_600_000).toBeGreaterThan(71);
+    // The countdown's end as the page shows it: in the browser's time zone, with the UTC instant on hover.
+    const shown = page.getByRole('main').getByTitle(/ UTC$/).first();
+    expect(new Date((await shown.getAttribute('datetime')) ?? '').toISOString()).toBe(new Date(scheduledFor ?? '').toISOString());
+
+    await cancel.click();
+    await page.getByRole('button', { name: 'Delete my account', exact: true }).waitFor();
+    expect((await me(system.consoleUrl, await accessTokenOf(page))).user.deletionScheduledFor).toBeNull();
+  });
+
+  it('invites a second person, who signs in in another browser, accepts, and sees the workspace', async () => {
+    const inviteeEmail = `invitee-${run}@browser.test`;
+    const workspaceName = await ownWorkspaceName(system.consoleUrl, await accessTokenOf(page));
+    await openPage(page, 'Members');
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    await page.getByLabel('Email', { exact: true }).fill(inviteeEmail);
+    await page.getByLabel('Role', { exact: true }).selectOption('member');
+    await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
+    await page.getByRole('row').filter({ hasText: inviteeEmail }).waitFor();
+
+    const other = await newPersonContext(browser);
+    try {
+      const invitee = await other.newPage();
+      await signInThroughIdp(invitee, system.consoleUrl, inviteeEmail, '/members');
+      await invitee.getByRole('button', { name: 'Accept', exact: true }).first().click();
+      const picker = invitee.getByRole('combobox', { name: 'Workspace' });
+      await picker.getByRole('option', { name: new RegExp(`^${escapeRegExp(workspaceName)} \\(member\\)$`) }).waitFor({ state: 'attached' });
+      await picker.selectOption({ label: `${workspaceName} (member)` });
+      await openPage(invitee, 'Members');
+      await invitee.getByRole('row').filter({ hasText: ownerEmail }).waitFor();
+      await invitee.getByRole('row').filter({ hasText: inviteeEmail }).waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
+});
+
+/** The marks drawn over the image in the Result: each is an SVG shape with a title naming what it marks. */
+async function drawnBoxes(page: Page): Promise<number> {
+  return page.getByRole('img', { name: 'Result' }).getByRole('img').count();
+}
+
+interface Me {
+  user: { email: string; deletionScheduledFor: string | null };
+  workspaces: Array<{ id: string; name: string; role: string }>;
+}
+
+/** GET /api/me with the signed-in person's token: what the API says, to check what the page shows. */
+async function me(consoleUrl: string, token: string): Promise<Me> {
+  return (await (await fetch(`${consoleUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as Me;
+}
+
+/** The name of the signed-in person's own workspace. */
+async function ownWorkspaceName(consoleUrl: string, token: string): Promise<string> {
+  const own = (await me(consoleUrl, token)).workspaces.find((workspace) => workspace.role === 'owner');
+  if (!own) throw new Error('no own workspace');
+  return own.name;
+}
+
+/** README's picture of a page: always under the test output folder; into docs/images with UPDATE_DOCS_IMAGES=1. */
+async function savePicture(page: Page, name: string): Promise<void> {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const file = path.join(OUTPUT_DIR, `readme-${name}.png`);
+  await page.screenshot({ path: file });
+  if (process.env.UPDATE_DOCS_IMAGES === '1') {
+    mkdirSync(DOCS_IMAGES_DIR, { recursive: true });
+    copyFileSync(file, path.join(DOCS_IMAGES_DIR, `console-${name}.png`));
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
