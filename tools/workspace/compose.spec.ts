@@ -5,6 +5,7 @@ import { retentionEnv } from '@nomosly/contracts';
 import { billingConfigSchema } from '../../apps/billing/src/config';
 import { consoleConfigSchema } from '../../apps/console/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
+import { corsOriginsOf } from '../../apps/gateway/src/cors/cors-origins';
 import { usageConfigSchema } from '../../apps/usage/src/config';
 import { workerConfigSchema } from '../../apps/vision-worker/src/config';
 import { idpConfigSchema } from '../../tools/idp-local/src/config';
@@ -86,6 +87,12 @@ describe('docker-compose.yml describes the same system', () => {
     const known = Object.keys(schema.shape);
     expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
     expect(environment.VISION_REDIS_URL).toBe('redis://redis-vision:6379');
+  });
+
+  it("lets the console's pages call the gateway from the browser (its playground)", () => {
+    const consoleOrigin = new URL(compose.services.console?.environment?.CONSOLE_PUBLIC_URL ?? '').origin;
+    const gateway = gatewayConfigSchema.parse(compose.services.gateway?.environment ?? {});
+    expect(corsOriginsOf(gateway)).toContain(consoleOrigin);
   });
 
   it('gives the console an environment its config schema accepts, announcing key changes on the events Redis', () => {

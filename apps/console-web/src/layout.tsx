@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useAuth } from './auth/auth';
 import { ErrorMessage, Loading } from './components/feedback';
+import { InvitationsBanner } from './components/invitations-banner';
 import { NAVIGATION } from './navigation';
 import { useMe, useWorkspace } from './workspace';
 
@@ -57,6 +58,7 @@ export function Layout() {
       </nav>
       <main id="main" tabIndex={-1}>
         <ErrorMessage error={me.error} />
+        <InvitationsBanner />
         <Outlet />
       </main>
     </>

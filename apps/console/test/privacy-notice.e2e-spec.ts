@@ -45,7 +45,10 @@ describe('P6: the privacy notice and the retention sweep read one table', () => 
     expect(daysOf(body, /^Images/)).toBe(0);
     expect(daysOf(body, /^Account data/)).toBeNull();
     expect(body.subprocessors.map((row) => row.name)).toEqual(expect.arrayContaining(['Polar', 'Auth0', 'Amazon Web Services (Rekognition)']));
-    expect(body.cookies.map((row) => row.name)).toEqual(['auth0, auth0_compat', 'did, did_compat']);
+    // P12: one row per cookie name, the identity provider's only: Auth0's in production, idp-local's (oidc-provider's, signed) locally.
+    expect(body.cookies.map((row) => row.name).sort()).toEqual(
+      ['_interaction', '_interaction.sig', '_interaction_resume', '_interaction_resume.sig', '_session', '_session.sig', 'auth0', 'auth0_compat', 'did', 'did_compat'],
+    );
   });
 
   it('P6: with RETENTION_REQUEST_LOG_DAYS=10 and RETENTION_USAGE_RECORD_DAYS=40, the notice says 10 and 40 and the sweep keeps exactly that', async () => {

@@ -1,12 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
 import type { DestinationStream } from 'pino';
-import { IMAGE_LIMITS } from '@nomosly/contracts';
+import { IMAGE_LIMITS, OPERATIONS, OPERATION_SPECS } from '@nomosly/contracts';
 import { createNestApp, installBodyParsers } from '@nomosly/http';
 import { observeHttpLatency } from '@nomosly/observability';
 import { GatewayModule } from './app.module';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import type { GatewayConfig } from './config';
+import { installCors } from './cors/cors';
+import { corsOriginsOf } from './cors/cors-origins';
 import { EventsQueue } from './events/events-queue';
 import { RequestEvents } from './events/request-events';
 import { mountQueueBoard } from './ops/queue-board';
@@ -29,6 +31,8 @@ export async function createGateway(config: GatewayConfig, logDestination?: Dest
     instrument: (fastify) => {
       installBodyParsers(fastify, { raw: { types: RAW_IMAGE_TYPES, limit: IMAGE_LIMITS.maxBytes }, jsonLimit: JSON_BODY_LIMIT });
       observeHttpLatency(fastify, metrics.httpDuration);
+      // Before the key check (configure): refused calls carry the grant too, so a page can read their message.
+      installCors(fastify, { origins: corsOriginsOf(config), paths: OPERATIONS.map((op) => OPERATION_SPECS[op].path) });
     },
     // Our own body parsers (installBodyParsers) read JSON and images with limits that answer 413 cleanly.
     nestOptions: { bodyParser: false },

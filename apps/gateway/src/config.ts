@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
 import { plansEnv } from '@nomosly/limits';
+import { corsOriginsEnv } from './cors/cors-origins';
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: env.port(3000),
@@ -49,6 +50,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(1_024).default(64 * 1024),
   /** A request body not whole by then is cut with 408 (below the server's own 60 s request timeout). */
   UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(55_000).default(45_000),
+  /**
+   * The pages whose browsers may call the public API (the web console's playground): comma-separated origins,
+   * empty for none; unset, the local console (http://127.0.0.1:3002, http://localhost:3002) outside production.
+   */
+  GATEWAY_CORS_ORIGINS: corsOriginsEnv(),
   /** Distinguishes this deployment's queues and keys on a shared Redis (tests use one per run). */
   QUEUE_PREFIX: env.queuePrefix(),
 });

@@ -87,13 +87,29 @@ export const SUBPROCESSORS: readonly Subprocessor[] = Object.freeze([
 ]);
 
 /**
- * Every cookie the service's pages involve. The console API sets none: it takes a bearer token. The only cookies
- * are the identity provider's (Auth0), set on its own sign-in domain, all strictly necessary to sign in.
+ * Every cookie that exists anywhere in signing in and using the console (P12), one row per cookie name so that a
+ * browser's cookie jar can be checked against the list. The console's own origin sets none: its API takes a bearer
+ * token, kept in the tab's memory and session storage. The only cookies are the identity provider's, on its own
+ * origin, all strictly necessary to sign in: Auth0's in production, and locally those of the `idp-local` stand-in
+ * (oidc-provider's session and interaction cookies, each with the `.sig` cookie that signs it).
  */
 export const COOKIES: readonly Cookie[] = Object.freeze([
-  { name: 'auth0, auth0_compat', purpose: "Auth0's sign-in session (set by Auth0 on its sign-in domain; strictly necessary)" },
-  { name: 'did, did_compat', purpose: "Auth0's device identifier for sign-in attack protection (set by Auth0 on its sign-in domain; strictly necessary)" },
+  { name: 'auth0', purpose: "Auth0's sign-in session (production; set by Auth0 on its sign-in domain; strictly necessary)" },
+  { name: 'auth0_compat', purpose: 'the same session for browsers that ignore SameSite=None (production; Auth0; strictly necessary)' },
+  { name: 'did', purpose: "Auth0's device identifier for sign-in attack protection (production; Auth0; strictly necessary)" },
+  { name: 'did_compat', purpose: 'the same identifier for browsers that ignore SameSite=None (production; Auth0; strictly necessary)' },
+  ...signedCookies('_session', 'the local identity provider\'s sign-in session (idp-local, development only; strictly necessary)'),
+  ...signedCookies('_interaction', 'the local identity provider\'s sign-in form in progress, for ten minutes (idp-local, development only; strictly necessary)'),
+  ...signedCookies('_interaction_resume', 'returns from the local sign-in form to the console, for ten minutes (idp-local, development only; strictly necessary)'),
 ]);
+
+/** A cookie oidc-provider signs, and the `.sig` cookie beside it that holds the signature. */
+function signedCookies(name: string, purpose: string): Cookie[] {
+  return [
+    { name, purpose },
+    { name: `${name}.sig`, purpose: `the signature of ${name}, so that it cannot be forged (strictly necessary)` },
+  ];
+}
 
 export function privacyNotice(retention: Retention): PrivacyNotice {
   return {

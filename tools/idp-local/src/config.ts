@@ -10,6 +10,9 @@ const commaSeparated = (fallback: string, what: string) =>
     .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
     .refine((items) => items.length > 0, `expected a comma-separated list of ${what}`);
 
+/** The demo user's email, as tools/scripts/start.mjs names it (DEMO_EMAIL's default). */
+export const DEFAULT_EMAIL = 'demo@nomosly.local';
+
 const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an http or https URL' });
 
 /**
@@ -35,6 +38,11 @@ export const idpConfigSchema = z
     ),
     /** Defaults to DEV_CLI_CLIENT_SECRET in development and tests only. */
     IDP_CLI_CLIENT_SECRET: z.string().min(1, 'expected a non-empty secret').optional(),
+    /**
+     * What the sign-in form's Email field holds when it opens, so that a newcomer signs in with two clicks (the
+     * console's Sign in, then the form's): the demo user `npm start` makes its key for. Empty: an empty field.
+     */
+    IDP_DEFAULT_EMAIL: z.union([z.literal(''), z.email({ message: 'expected an email address, or empty for none' })]).default(DEFAULT_EMAIL),
     /** Signing keys for the session cookies; random per start when unset (sessions then end with the process). */
     IDP_COOKIE_KEYS: z
       .string()

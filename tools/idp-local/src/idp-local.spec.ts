@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type JWTPayload, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
-import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, DEV_CLI_CLIENT_SECRET, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
+import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, COOKIES, DEV_CLI_CLIENT_SECRET, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
 import { configProblems } from '@nomosly/config';
 import { type IdpStandIn, startIdpStandIn } from '@nomosly/testing';
-import { idpConfigSchema } from './config';
+import { DEFAULT_EMAIL, idpConfigSchema } from './config';
 
 const CALLBACK = 'http://127.0.0.1:3002/callback';
 
@@ -111,11 +111,14 @@ describe('idp-local: discovery, keys and the dev-token grant', () => {
 /** Cookies as a browser keeps them for one origin: enough for oidc-provider's session and interaction cookies. */
 class CookieJar {
   private readonly cookies = new Map<string, string>();
+  /** The name of every cookie ever set, kept or since expired. */
+  readonly namesSeen = new Set<string>();
 
   store(response: Response): void {
     for (const header of response.headers.getSetCookie()) {
       const [pair, ...attributes] = header.split(';');
       const name = pair.slice(0, pair.indexOf('=')).trim();
+      this.namesSeen.add(name);
       const value = pair.slice(pair.indexOf('=') + 1).trim();
       const expired = attributes.some((attribute) => /^\s*expires=/i.test(attribute) && Date.parse(attribute.split('=')[1]) < Date.now());
       if (expired || value === '') this.cookies.delete(name);
@@ -142,6 +145,23 @@ async function browse(jar: CookieJar, url: string, init: RequestInit = {}): Prom
     request = {};
   }
   throw new Error(`more than 10 redirects from ${url}`);
+}
+
+/** The sign-in form's action and the fields it would submit as it stands (what clicking Sign in sends). */
+function formAsShown(page: string): { action: string; fields: Record<string, string> } {
+  const form = /<form method="post" action="([^"]+\/login)">([\s\S]*?)<\/form>/.exec(page);
+  if (!form) throw new Error(`no sign-in form in:\n${page}`);
+  const fields: Record<string, string> = {};
+  for (const input of form[2].matchAll(/<input [^>]*>/g)) {
+    const name = /name="([^"]*)"/.exec(input[0])?.[1];
+    if (name) fields[name] = /value="([^"]*)"/.exec(input[0])?.[1] ?? '';
+  }
+  return { action: form[1], fields };
+}
+
+function pkceChallenge(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
 describe('idp-local: the console signs in with the authorization code flow and PKCE', () => {
@@ -248,6 +268,80 @@ describe('idp-local: the console signs in with the authorization code flow and P
     );
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.headers.get('location')).toBeNull();
+  });
+});
+
+describe('idp-local: a newcomer signs in with two clicks', () => {
+  function authorizeUrl(idp: IdpStandIn, challenge: string): string {
+    const params = new URLSearchParams({
+      client_id: CONSOLE_CLIENT_ID,
+      response_type: 'code',
+      redirect_uri: CALLBACK,
+      scope: 'openid email profile',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'two-clicks',
+    });
+    return `${idp.url}/auth?${params}`;
+  }
+
+  /** Opens the form, submits it untouched, and exchanges the code: the email the console's token then carries. */
+  async function signInWithoutTyping(idp: IdpStandIn, jar = new CookieJar()): Promise<{ form: Record<string, string>; email: unknown }> {
+    const { verifier, challenge } = pkceChallenge();
+    const opened = await browse(jar, authorizeUrl(idp, challenge));
+    expect(opened.response.status).toBe(200);
+    const { action, fields } = formAsShown(await opened.response.text());
+    const submitted = await browse(jar, new URL(action, idp.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(submitted.url.startsWith(CALLBACK)).toBe(true);
+    const code = new URL(submitted.url).searchParams.get('code') as string;
+    const tokens = await fetch(`${idp.url}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: CONSOLE_CLIENT_ID, code, redirect_uri: CALLBACK, code_verifier: verifier }),
+    });
+    expect(tokens.status).toBe(200);
+    const claims = await verifyAccessToken(idp, ((await tokens.json()) as { access_token: string }).access_token);
+    return { form: fields, email: claims.email };
+  }
+
+  it("opens the form with the demo user's email filled in, so submitting it as it is signs in as that user", async () => {
+    expect(DEFAULT_EMAIL).toBe('demo@nomosly.local');
+    const idp = await startIdpStandIn();
+    try {
+      const jar = new CookieJar();
+      const { form, email } = await signInWithoutTyping(idp, jar);
+      expect(form).toEqual({ email: DEFAULT_EMAIL, name: '' });
+      expect(email).toBe(DEFAULT_EMAIL);
+
+      // P12: every cookie the sign-in set is on the privacy page's list of strictly necessary cookies.
+      const listed = new Set(COOKIES.map((cookie) => cookie.name));
+      expect(jar.namesSeen.size).toBeGreaterThan(0);
+      expect([...jar.namesSeen].filter((name) => !listed.has(name))).toEqual([]);
+      expect([...jar.namesSeen]).toEqual(expect.arrayContaining(['_session', '_session.sig', '_interaction', '_interaction.sig']));
+    } finally {
+      await idp.stop();
+    }
+  });
+
+  it('fills in IDP_DEFAULT_EMAIL instead when it is set, and nothing when it is empty', async () => {
+    const [other, none] = await Promise.all([
+      startIdpStandIn({ env: { IDP_DEFAULT_EMAIL: 'ops@example.com' } }),
+      startIdpStandIn({ env: { IDP_DEFAULT_EMAIL: '' } }),
+    ]);
+    try {
+      expect(await signInWithoutTyping(other)).toEqual({ form: { email: 'ops@example.com', name: '' }, email: 'ops@example.com' });
+      const opened = await browse(new CookieJar(), authorizeUrl(none, pkceChallenge().challenge));
+      expect(formAsShown(await opened.response.text()).fields).toEqual({ email: '', name: '' });
+    } finally {
+      await Promise.all([other.stop(), none.stop()]);
+    }
+  });
+
+  it('refuses an IDP_DEFAULT_EMAIL that is not an email', () => {
+    expect(configProblems(idpConfigSchema, { IDP_DEFAULT_EMAIL: 'demo' })).toEqual(['IDP_DEFAULT_EMAIL: expected an email address, or empty for none']);
   });
 });
 

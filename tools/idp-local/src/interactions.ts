@@ -9,6 +9,11 @@ import { escapeHtml, signInPage } from './sign-in-page';
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/;
 const MAX_FORM_BYTES = 8 * 1024;
 
+export interface InteractionOptions {
+  /** What the sign-in form's Email field holds when it opens. */
+  defaultEmail: string;
+}
+
 export function isInteractionPath(url: string | undefined): boolean {
   return (url ?? '').startsWith('/interaction/');
 }
@@ -22,6 +27,7 @@ export async function handleInteraction(
   accounts: LocalAccounts,
   request: http.IncomingMessage,
   response: http.ServerResponse,
+  { defaultEmail }: InteractionOptions,
 ): Promise<void> {
   const match = INTERACTION_PATH.exec(new URL(request.url ?? '/', 'http://stand-in').pathname);
   if (!match) return sendHtml(response, 404, messagePage('Not found.'));
@@ -42,7 +48,7 @@ export async function handleInteraction(
       const grantId = await grantRequestedAccess(provider, interaction, interaction.session.accountId);
       return provider.interactionFinished(request, response, { consent: { grantId } }, { mergeWithLastSubmission: true });
     }
-    return sendHtml(response, 200, signInPage({ uid, clientName }));
+    return sendHtml(response, 200, signInPage({ uid, clientName, email: defaultEmail }));
   }
   if (request.method === 'POST' && action === 'login' && interaction.prompt.name === 'login') {
     const form = new URLSearchParams(await readForm(request));

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     consoleRedirectUris: config.IDP_CONSOLE_REDIRECT_URIS,
     cliClientSecret: config.IDP_CLI_CLIENT_SECRET ?? DEV_CLI_CLIENT_SECRET,
     cookieKeys: config.IDP_COOKIE_KEYS,
+    defaultEmail: config.IDP_DEFAULT_EMAIL,
   });
   console.log(`idp-local ${standIn.url}`);
   const stop = async () => {

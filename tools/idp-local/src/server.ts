@@ -15,6 +15,8 @@ export interface IdpStandInOptions {
   consoleRedirectUris: string[];
   cliClientSecret: string;
   cookieKeys: string[];
+  /** What the sign-in form's Email field holds when it opens ('' for nothing). */
+  defaultEmail: string;
 }
 
 export interface RunningIdpStandIn {
@@ -39,7 +41,7 @@ export async function startIdpStandIn(options: IdpStandInOptions): Promise<Runni
   const providerHandler = provider.callback();
   server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     if (!isInteractionPath(request.url)) return void providerHandler(request, response);
-    handleInteraction(provider, accounts, request, response).catch((error: Error) => {
+    handleInteraction(provider, accounts, request, response, { defaultEmail: options.defaultEmail }).catch((error: Error) => {
       console.error(`idp-local: interaction failed: ${error.message}`);
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       response.end('Internal error\n');

@@ -1,4 +1,90 @@
-// PLACEHOLDER: replaced by the page of CONSOLE.md (rendered from GET /api/privacy, signed in or not).
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import { ErrorMessage, Loading } from '../components/feedback';
+
+/** Public: GET /api/privacy answers without authentication, so the page works signed out. */
 export function PrivacyPage() {
-  return <h1>Privacy</h1>;
+  const notice = useQuery({ queryKey: ['privacy'], queryFn: () => unwrap(api.GET('/api/privacy')), staleTime: Infinity });
+  return (
+    <>
+      <h1>Privacy</h1>
+      {notice.isPending ? <Loading /> : null}
+      <ErrorMessage error={notice.error} />
+      {notice.data ? (
+        <>
+          <section aria-labelledby="retention-heading">
+            <h2 id="retention-heading">How long data is kept</h2>
+            <div className="table-wrap">
+              <table aria-labelledby="retention-heading" className="wrapping">
+                <thead>
+                  <tr>
+                    <th scope="col">Data</th>
+                    <th scope="col">Kept for</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {notice.data.retention.map((row) => (
+                    <tr key={row.data}>
+                      <td>{row.data}</td>
+                      <td>{row.keptFor}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+          <section aria-labelledby="subprocessors-heading">
+            <h2 id="subprocessors-heading">Subprocessors</h2>
+            <div className="table-wrap">
+              <table aria-labelledby="subprocessors-heading" className="wrapping">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Purpose</th>
+                    <th scope="col">Data</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {notice.data.subprocessors.map((row) => (
+                    <tr key={row.name}>
+                      <td>{row.name}</td>
+                      <td>{row.purpose}</td>
+                      <td>{row.data}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+          <section aria-labelledby="cookies-heading">
+            <h2 id="cookies-heading">Cookies</h2>
+            <p>
+              The console sets no cookies of its own: it keeps your sign-in in this browser tab. The only cookies are the identity provider's,
+              strictly necessary to sign in, so there is nothing to consent to:
+            </p>
+            <div className="table-wrap">
+              <table aria-labelledby="cookies-heading" className="wrapping">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Purpose</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {notice.data.cookies.map((row) => (
+                    <tr key={row.name}>
+                      <td>
+                        <code>{row.name}</code>
+                      </td>
+                      <td>{row.purpose}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        </>
+      ) : null}
+    </>
+  );
 }
