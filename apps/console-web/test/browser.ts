@@ -44,8 +44,11 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh person's browser: no cookies, no storage, no cache; UTC, English, a desktop window. */
-export function newPersonContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC', acceptDownloads: true });
+export async function newPersonContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC', acceptDownloads: true });
+  // Every wait is for something a person would see within a second or two: a missing control fails in 15 s, not 30.
+  context.setDefaultTimeout(15_000);
+  return context;
 }
 
 /**
@@ -99,10 +102,24 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<st
   return files;
 }
 
+/** What functions run in the page (page.evaluate, addInitScript) use of it: these node typings have no DOM. */
+export interface InPage {
+  sessionStorage: WebStorage;
+  localStorage: WebStorage;
+  navigator: { clipboard: { readText(): Promise<string> } };
+}
+
+interface WebStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
 /** The sessionStorage and localStorage of the page's origin, as [key, value] pairs. */
 export function storageOf(page: Page, which: 'localStorage' | 'sessionStorage'): Promise<Array<[string, string]>> {
   return page.evaluate((name) => {
-    const storage = window[name];
+    const storage = (globalThis as unknown as InPage)[name];
     return Array.from({ length: storage.length }, (_, index) => {
       const key = storage.key(index) ?? '';
       return [key, storage.getItem(key) ?? ''] as [string, string];

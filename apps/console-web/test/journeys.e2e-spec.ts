@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type WebConsoleSystem, fixturePath, startWebConsoleSystem } from '@nomosly/testing';
 import {
   DOCS_IMAGES_DIR,
+  type InPage,
   OUTPUT_DIR,
   accessTokenOf,
   callsThisMonth,
@@ -63,7 +64,7 @@ describe('the web console in Chromium: what a person does', () => {
     secret = await secretField.inputValue();
     expect(secret).toMatch(/^nk_live_\S{20,}$/);
     await page.getByRole('button', { name: 'Copy', exact: true }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText())).toBe(secret);
 
     await page.keyboard.press('Escape');
     await secretField.waitFor({ state: 'detached' });
@@ -149,7 +150,8 @@ describe('the web console in Chromium: what a person does', () => {
     await openPage(page, 'Members');
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
     await page.getByLabel('Email', { exact: true }).fill(inviteeEmail);
-    await page.getByLabel('Role', { exact: true }).selectOption('member');
+    // Not exact: a select's accessible name takes in its chosen option ("Role member").
+    await page.getByLabel('Role').selectOption('member');
     await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
     await page.getByRole('row').filter({ hasText: inviteeEmail }).waitFor();
 

@@ -3,6 +3,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { type WebConsoleSystem, startWebConsoleSystem } from '@nomosly/testing';
 import {
+  type InPage,
   LOOKS_LIKE_A_JWT,
   PAGES,
   accessTokenOf,
@@ -91,6 +92,7 @@ describe('the web console in Chromium: every page', () => {
     const cold = await newPersonContext(browser);
     try {
       await cold.addInitScript((entries: Array<[string, string]>) => {
+        const { sessionStorage } = globalThis as unknown as InPage;
         for (const [key, value] of entries) if (sessionStorage.getItem(key) === null) sessionStorage.setItem(key, value);
       }, session);
       const coldPage = await cold.newPage();

@@ -90,16 +90,16 @@ interface Stoppable {
 }
 
 /** Like Promise.all, but when one start fails, what did start (and `running`) is stopped: no process outlives the test. */
-async function allOrStop<T extends readonly Promise<Stoppable>[]>(
+async function allOrStop<T extends readonly Promise<Stoppable>[] | []>(
   starts: T,
   running: Stoppable[] = [],
 ): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const settled = await Promise.allSettled(starts);
-  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) {
+  const settled = (await Promise.allSettled(starts)) as PromiseSettledResult<Stoppable>[];
+  const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (failures.length > 0) {
     const started = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     await Promise.all([...started, ...running].map((process) => process.stop()));
-    throw failed.reason;
+    throw failures[0];
   }
   return settled.map((result) => (result as PromiseFulfilledResult<Stoppable>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
