@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Generates the web console's client types (apps/console-web/src/api/schema.d.ts) from the Console API's OpenAPI
 // document, as built into dist/ (run after the swc step of tools/scripts/build.mjs). `--check` writes nothing and
-// exits 1 when the committed file differs from a fresh generation.
+// exits 1 when the committed file (git's index: the build itself rewrites the working copy) differs from a fresh
+// generation, so a stale file fails the tests on a fresh clone.
+import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -25,13 +27,19 @@ export async function consoleClientTypes() {
   return HEADER + astToString(ast);
 }
 
+/** The file as committed (staged counts), or the working copy outside a git checkout. */
+async function committedClientTypes(relative) {
+  const git = spawnSync('git', ['show', `:${relative}`], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (git.status === 0) return git.stdout;
+  return readFile(CLIENT_TYPES_FILE, 'utf8').catch(() => '');
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const fresh = await consoleClientTypes();
   const relative = path.relative(root, CLIENT_TYPES_FILE);
   if (process.argv.includes('--check')) {
-    const committed = await readFile(CLIENT_TYPES_FILE, 'utf8').catch(() => '');
-    if (committed !== fresh) {
-      console.error(`${relative} is stale: run \`npm run build\` (or node tools/scripts/generate-console-client.mjs) and commit it`);
+    if ((await committedClientTypes(relative)) !== fresh) {
+      console.error(`${relative} as committed is stale: run \`npm run build\` (or node tools/scripts/generate-console-client.mjs) and commit it`);
       process.exit(1);
     }
     console.log(`${relative} is current`);

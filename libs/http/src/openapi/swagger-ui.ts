@@ -33,8 +33,12 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#
  * (`script-src 'self'`, `style-src 'self'`). No validator: the document is never sent to a third party.
  */
 export function swaggerUi({ documentUrl, pagePath, title }: SwaggerUiOptions): SwaggerUi {
+  for (const url of [documentUrl, pagePath]) {
+    // Written into a script and an HTML attribute as they are: only plain paths, nothing to escape.
+    if (!/^\/[\w./-]*$/.test(url)) throw new Error(`swaggerUi: expected a plain path, got ${url}`);
+  }
   const assets = `${pagePath}/assets`;
-  const startScript = `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(documentUrl)}, dom_id: '#reference', deepLinking: true, validatorUrl: null });\n`;
+  const startScript = `window.ui = SwaggerUIBundle({ url: '${documentUrl}', dom_id: '#reference', deepLinking: true, validatorUrl: null });\n`;
   const fromSwaggerUi = (file: string) => () => readFile(path.join(SWAGGER_UI_DIR, file));
   const files: Readonly<Record<string, { type: string; read: () => Promise<Buffer> }>> = Object.freeze({
     'swagger-ui.css': { type: 'text/css; charset=utf-8', read: fromSwaggerUi('swagger-ui.css') },
