@@ -39,3 +39,21 @@ export type UsagePeriod = z.infer<typeof usagePeriodSchema>;
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
+
+/** One row of a usage report: the grouping's own field (`day`, `operation` or `keyId`) and its sums. */
+export const usageRowSchema = z.object({
+  day: z.string().optional().meta({ description: 'YYYY-MM-DD (UTC), with groupBy=day.' }),
+  operation: z.string().optional().meta({ description: 'With groupBy=operation.' }),
+  keyId: z.string().optional().meta({ description: 'With groupBy=key.' }),
+  calls: z.number().int(),
+  units: z.number().int(),
+});
+
+/** `GET /api/workspaces/:ws/usage`: UTC days, both ends included. */
+export const usageReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  totals: z.object({ calls: z.number().int(), units: z.number().int() }),
+  rows: z.array(usageRowSchema),
+});
+export type UsageReportBody = z.infer<typeof usageReportSchema>;
