@@ -144,9 +144,16 @@ export async function confirm(page: Page, label: string): Promise<void> {
   await page.getByRole('dialog', { name: `${label}?` }).waitFor({ state: 'hidden' });
 }
 
-/** This month's calls as the overview shows them ("1 call", "1,234 calls"); 0 while it shows none yet. */
+/** The overview's region "Calls this month" and the count it shows ("1 call", "1,234 calls"). */
+export const CALL_COUNT = /([\d,]+)\s+calls?\b/;
+
+export function callsRegion(page: Page) {
+  return page.getByRole('region', { name: 'Calls this month', exact: true });
+}
+
+/** This month's calls as the overview shows them, once it shows them. */
 export async function callsThisMonth(page: Page): Promise<number> {
-  const shown = page.getByRole('main').getByText(/^\s*[\d,]+\s+calls?\b/);
-  if ((await shown.count()) === 0) return 0;
-  return Number(/([\d,]+)\s+calls?/.exec(await shown.first().innerText())?.[1].replace(/,/g, ''));
+  const shown = callsRegion(page).getByText(CALL_COUNT);
+  await shown.waitFor();
+  return Number(CALL_COUNT.exec(await shown.innerText())?.[1].replace(/,/g, ''));
 }
