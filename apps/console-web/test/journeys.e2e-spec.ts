@@ -46,7 +46,7 @@ describe('the web console in Chromium: what a person does', () => {
   it('signs in through the idp-local form (Email, Sign in) and lands on the overview, with no calls yet', async () => {
     await signInThroughIdp(page, system.consoleUrl, ownerEmail);
     await page.getByRole('heading', { level: 1, name: 'Overview', exact: true }).waitFor();
-    await page.getByRole('banner').getByText(ownerEmail).waitFor();
+    await page.getByRole('banner').getByText(ownerEmail, { exact: true }).waitFor();
     await settled(page);
     expect(await callsThisMonth(page)).toBe(0);
   });

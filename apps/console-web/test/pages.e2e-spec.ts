@@ -128,6 +128,22 @@ describe('the web console in Chromium: every page', () => {
     expect(await home?.headerValue('x-content-type-options')).toBe('nosniff');
   });
 
+  it('a newcomer signs in with two clicks: Sign in on the console, Sign in on the filled-in form', async () => {
+    const newcomer = await newPersonContext(browser);
+    try {
+      const first = await newcomer.newPage();
+      await first.goto(system.consoleUrl);
+      await first.getByRole('button', { name: 'Sign in', exact: true }).click();
+      expect(await first.getByLabel('Email', { exact: true }).inputValue()).toBe(system.defaultEmail);
+      await first.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await first.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+      await first.getByRole('banner').getByText(system.defaultEmail, { exact: true }).waitFor();
+      expect(new URL(first.url()).pathname).toBe('/overview');
+    } finally {
+      await newcomer.close();
+    }
+  });
+
   it('the callback with a tampered state fails with a message, and nobody is signed in', async () => {
     const tampered = await newPersonContext(browser);
     try {

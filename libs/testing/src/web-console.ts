@@ -16,6 +16,8 @@ export interface WebConsoleSystem {
   gatewayUrl: string;
   /** idp-local: its sign-in form has a field Email and a button Sign in. */
   issuerUrl: string;
+  /** The email idp-local's form comes filled in with (IDP_DEFAULT_EMAIL): a newcomer of this system's own. */
+  defaultEmail: string;
   console: RunningApp;
   usage: RunningApp;
   vision: TestSystem;
@@ -36,8 +38,9 @@ export async function startWebConsoleSystem(label: string): Promise<WebConsoleSy
   const [consolePort, idpPort] = await Promise.all([freePort(), freePort()]);
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
   const proProductId = randomUUID();
+  const defaultEmail = `${label}-newcomer-${randomUUID().slice(0, 8)}@browser.test`;
   const [idp, vision, polar] = await allOrStop([
-    startIdpStandIn({ env: { PORT: String(idpPort), IDP_CONSOLE_REDIRECT_URIS: `${consoleUrl}/callback` } }),
+    startIdpStandIn({ env: { PORT: String(idpPort), IDP_CONSOLE_REDIRECT_URIS: `${consoleUrl}/callback`, IDP_DEFAULT_EMAIL: defaultEmail } }),
     startTestSystem({ label, engine: 'local', gatewayEnv: { GATEWAY_CORS_ORIGINS: consoleUrl } }),
     startPolarStandIn({ products: [{ id: proProductId, name: 'Pro', plan: 'pro', priceAmountCents: 2000, meteredUnitAmountCents: '0.1' }] }),
   ]);
@@ -63,6 +66,7 @@ export async function startWebConsoleSystem(label: string): Promise<WebConsoleSy
     consoleUrl,
     gatewayUrl: vision.gateway.url,
     issuerUrl: idp.url,
+    defaultEmail,
     console: consoleApp,
     usage,
     vision,
