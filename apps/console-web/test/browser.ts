@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Download, type Page, chromium } from 'playwright-core';
-import { REPO_ROOT } from '@nomosly/testing';
+import { REPO_ROOT, type WebConsoleSystem, startWebConsoleSystem } from '@nomosly/testing';
 
 /** Debian's Chromium (npm test installs it when missing); CHROMIUM_BIN moves it. */
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -41,6 +41,14 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** The whole system and a browser, started side by side; when either fails, the other is stopped. */
+export async function startSystemAndBrowser(label: string): Promise<{ system: WebConsoleSystem; browser: Browser }> {
+  const [system, browser] = await Promise.allSettled([startWebConsoleSystem(label), launchChromium()]);
+  if (system.status === 'fulfilled' && browser.status === 'fulfilled') return { system: system.value, browser: browser.value };
+  await Promise.all([system.status === 'fulfilled' ? system.value.stop() : null, browser.status === 'fulfilled' ? browser.value.close() : null]);
+  throw system.status === 'rejected' ? system.reason : (browser as PromiseRejectedResult).reason;
 }
 
 /** A fresh person's browser: no cookies, no storage, no cache; UTC, English, a desktop window. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type WebConsoleSystem, fixturePath, startWebConsoleSystem } from '@nomosly/testing';
+import { type WebConsoleSystem, fixturePath } from '@nomosly/testing';
 import {
   DOCS_IMAGES_DIR,
   type InPage,
@@ -11,12 +11,13 @@ import {
   callsThisMonth,
   confirm,
   downloadOf,
-  launchChromium,
   newPersonContext,
   openPage,
   settled,
   signInThroughIdp,
+  startSystemAndBrowser,
 } from './browser';
+import { consoleApi } from './console-api';
 import { filesOfZip } from './zip';
 
 /** One person's session in real Chromium, by the names CONSOLE.md gives, from sign-in to a cancelled deletion. */
@@ -32,7 +33,7 @@ describe('the web console in Chromium: what a person does', () => {
   let secret = '';
 
   beforeAll(async () => {
-    [system, browser] = await Promise.all([startWebConsoleSystem('web-journeys'), launchChromium()]);
+    ({ system, browser } = await startSystemAndBrowser('web-journeys'));
     context = await newPersonContext(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: system.consoleUrl });
     page = await context.newPage();
@@ -139,7 +140,7 @@ describe('the web console in Chromium: what a person does', () => {
     await confirm(page, 'Delete my account');
     const cancel = page.getByRole('button', { name: 'Cancel deletion', exact: true });
     await cancel.waitFor();
-    const scheduledFor = (await me(system.consoleUrl, await accessTokenOf(page))).user.deletionScheduledFor;
+    const scheduledFor = (await consoleApi(system.consoleUrl, await accessTokenOf(page)).me()).user.deletionScheduledFor;
     expect((Date.parse(scheduledFor ?? '') - Date.now()) / 3_600_000).toBeGreaterThan(71);
     // The countdown's end as the page shows it: in the browser's time zone, with the UTC instant on hover.
     const shown = page.getByRole('main').getByTitle(/ UTC$/).first();
@@ -147,7 +148,7 @@ describe('the web console in Chromium: what a person does', () => {
 
     await cancel.click();
     await page.getByRole('button', { name: 'Delete my account', exact: true }).waitFor();
-    expect((await me(system.consoleUrl, await accessTokenOf(page))).user.deletionScheduledFor).toBeNull();
+    expect((await consoleApi(system.consoleUrl, await accessTokenOf(page)).me()).user.deletionScheduledFor).toBeNull();
   });
 
   it('invites a second person, who signs in in another browser, accepts, and sees the workspace', async () => {
@@ -196,21 +197,9 @@ async function drawnBoxes(page: Page): Promise<number> {
   });
 }
 
-interface Me {
-  user: { email: string; deletionScheduledFor: string | null };
-  workspaces: Array<{ id: string; name: string; role: string }>;
-}
-
-/** GET /api/me with the signed-in person's token: what the API says, to check what the page shows. */
-async function me(consoleUrl: string, token: string): Promise<Me> {
-  return (await (await fetch(`${consoleUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as Me;
-}
-
 /** The name of the signed-in person's own workspace. */
 async function ownWorkspaceName(consoleUrl: string, token: string): Promise<string> {
-  const own = (await me(consoleUrl, token)).workspaces.find((workspace) => workspace.role === 'owner');
-  if (!own) throw new Error('no own workspace');
-  return own.name;
+  return (await consoleApi(consoleUrl, token).ownWorkspace()).name;
 }
 
 /** README's picture of a page: always under the test output folder; into docs/images with UPDATE_DOCS_IMAGES=1. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { type WebConsoleSystem, startWebConsoleSystem } from '@nomosly/testing';
+import type { WebConsoleSystem } from '@nomosly/testing';
 import {
   CALL_COUNT,
   type InPage,
@@ -9,14 +9,15 @@ import {
   PAGES,
   accessTokenOf,
   callsRegion,
-  launchChromium,
   newPersonContext,
   openPage,
   screenshotBothWidths,
   signInThroughIdp,
+  startSystemAndBrowser,
   storageOf,
 } from './browser';
 import { firstPageBundle } from './bundle';
+import { putWorkspaceToUse } from './console-api';
 
 /** Every page of the console, signed in, in real Chromium: P12's cookies, accessibility, screenshots, the security headers. */
 describe('the web console in Chromium: every page', () => {
@@ -28,13 +29,14 @@ describe('the web console in Chromium: every page', () => {
   const consoleAnswers: Response[] = [];
 
   beforeAll(async () => {
-    [system, browser] = await Promise.all([startWebConsoleSystem('web-pages'), launchChromium()]);
+    ({ system, browser } = await startSystemAndBrowser('web-pages'));
     context = await newPersonContext(browser);
     context.on('response', (response) => {
       if (new URL(response.url()).origin === system.consoleUrl) consoleAnswers.push(response);
     });
     page = await context.newPage();
     await signInThroughIdp(page, system.consoleUrl, `pages-${randomUUID().slice(0, 8)}@browser.test`);
+    await putWorkspaceToUse(system.consoleUrl, system.gatewayUrl, await accessTokenOf(page));
   }, 180_000);
 
   afterAll(async () => {
