@@ -100,6 +100,8 @@ async function bytesOf(download: Download): Promise<Buffer> {
 export async function screenshotBothWidths(page: Page, name: string): Promise<string[]> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const files: string[] = [];
+  // The pointer off the page: a link it last hovered would show its hover style.
+  await page.mouse.move(0, 0);
   for (const width of [1280, 360]) {
     await page.setViewportSize({ width, height: 800 });
     const file = path.join(OUTPUT_DIR, `${name}-${width}.png`);
@@ -115,6 +117,13 @@ export interface InPage {
   sessionStorage: WebStorage;
   localStorage: WebStorage;
   navigator: { clipboard: { readText(): Promise<string> } };
+}
+
+/** An element as functions run in the page read it. */
+export interface InPageElement {
+  querySelector(selector: string): InPageElement | null;
+  querySelectorAll(selector: string): ArrayLike<InPageElement>;
+  getBoundingClientRect(): { left: number; right: number; top: number; bottom: number; width: number; height: number };
 }
 
 interface WebStorage {

@@ -6,6 +6,7 @@ import { type WebConsoleSystem, fixturePath } from '@nomosly/testing';
 import {
   DOCS_IMAGES_DIR,
   type InPage,
+  type InPageElement,
   OUTPUT_DIR,
   accessTokenOf,
   callsThisMonth,
@@ -188,7 +189,8 @@ describe('the web console in Chromium: what a person does', () => {
  * shows), so this one check reads the drawing itself.
  */
 async function drawnBoxes(page: Page): Promise<number> {
-  return page.getByRole('figure', { name: 'Result', exact: true }).evaluate((figure) => {
+  return page.getByRole('figure', { name: 'Result', exact: true }).evaluate((element) => {
+    const figure = element as unknown as InPageElement;
     const picture = figure.querySelector('img')?.getBoundingClientRect();
     if (!picture) return 0;
     return Array.from(figure.querySelectorAll('svg rect'))
