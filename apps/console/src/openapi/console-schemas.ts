@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { ErrorCode } from '@nomosly/contracts';
+import type { z } from 'zod';
+import { errorBodySchema } from '@nomosly/http';
 import { billingOverviewSchema, invoiceSchema, redirectUrlSchema, subscriptionSchema } from '../billing/billing.dto';
 import { acceptedInvitationSchema, receivedInvitationSchema, receivedInvitationsSchema } from '../invitations/invitations.dto';
 import { issuedKeySchema, keyListSchema, keySchema, revokedKeySchema } from '../keys/keys.dto';
@@ -11,15 +11,6 @@ import { privacyNoticeSchema } from '../privacy/privacy.dto';
 import { requestLogItemSchema, requestsPageSchema } from '../requests/requests.dto';
 import { usageReportSchema, usageRowSchema } from '../usage/usage.dto';
 import { clientConfigSchema } from '../web/client-config.dto';
-
-/** API.md's error body, on every error answer. */
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.enum(ErrorCode).meta({ description: 'For programs: one of the codes API.md lists.' }),
-    message: z.string().meta({ description: 'For people: what went wrong and what to do about it.' }),
-    requestId: z.string().meta({ description: 'Our id for this request (also in x-request-id); quote it to support.' }),
-  }),
-});
 
 /**
  * The Console API's answers by the name the document (and the generated client's `components['schemas']`) gives

@@ -33,6 +33,14 @@ describe('zod schemas as OpenAPI 3.1 schemas', () => {
   it('refuses to document a value JSON Schema cannot describe, rather than promising anything', () => {
     expect(() => componentSchemas({ Bad: z.object({ at: z.date() }) }, 'output')).toThrow(/Bad has a schema JSON Schema cannot express at \/properties\/at/);
     expect(() => jsonSchemaOf(z.object({ n: z.string().transform(Number) }), 'output', 'GET /y')).toThrow(/GET \/y/);
+    expect(jsonSchemaOf(z.object({}), 'input', 'POST /z')).toEqual({ type: 'object', properties: {} });
+  });
+
+  it("keeps an integer's own bounds and drops the safe-integer ones zod adds to every .int()", () => {
+    expect(jsonSchemaOf(z.object({ a: z.number().int(), b: z.number().int().min(1) }), 'output', 'x').properties).toEqual({
+      a: { type: 'integer' },
+      b: { type: 'integer', minimum: 1 },
+    });
   });
 
   it('turns a query object into parameters, required as the schema says', () => {

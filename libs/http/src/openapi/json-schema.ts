@@ -55,10 +55,22 @@ function withoutRefusedProperties(schema: JsonSchema): JsonSchema {
   return { ...schema, properties: Object.fromEntries(Object.entries(properties).filter(([, property]) => !refused(property))) };
 }
 
-/** Without the keys that belong to a standalone JSON Schema document, not to one inside an OpenAPI document. */
+/**
+ * Without the keys that belong to a standalone JSON Schema document, not to one inside an OpenAPI document, and
+ * without the bounds zod gives every `.int()` (the safe integers), which say nothing to a reader.
+ */
 function bare(schema: JsonSchema): JsonSchema {
   const { $schema: _dialect, $id: _id, ...rest } = schema;
-  return rest;
+  return withoutSafeIntegerBounds(rest) as JsonSchema;
+}
+
+function withoutSafeIntegerBounds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSafeIntegerBounds);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).filter(
+    ([key, item]) => !(key === 'minimum' && item === Number.MIN_SAFE_INTEGER) && !(key === 'maximum' && item === Number.MAX_SAFE_INTEGER),
+  );
+  return Object.fromEntries(entries.map(([key, item]) => [key, withoutSafeIntegerBounds(item)]));
 }
 
 /**
@@ -71,7 +83,7 @@ function requireRepresented(schema: JsonSchema, where: string): JsonSchema {
     if (Array.isArray(value)) return value.forEach((item, index) => visit(item, `${path}/${index}`, ''));
     if (value === null || typeof value !== 'object') return;
     const entries = Object.entries(value);
-    if (entries.length === 0 && key !== 'not' && isSchemaPosition(path)) {
+    if (entries.length === 0 && !SCHEMA_MAPS.has(key) && key !== 'not' && isSchemaPosition(path)) {
       throw new Error(`OpenAPI: ${where} has a schema JSON Schema cannot express at ${path || '/'} (a Date without .meta, or a transform's output)`);
     }
     for (const [child, item] of entries) visit(item, `${path}/${child}`, child);
@@ -79,6 +91,9 @@ function requireRepresented(schema: JsonSchema, where: string): JsonSchema {
   visit(schema, '', '');
   return schema;
 }
+
+/** Keywords whose value maps names to schemas: the map may be empty (an object with no properties). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas', '$defs']);
 
 /** Values (examples, defaults, constants) may be empty objects; schemas may not. */
 function isSchemaPosition(path: string): boolean {
