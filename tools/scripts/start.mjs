@@ -72,7 +72,8 @@ const APPS = [
     port: idpPort,
     portVariable: 'IDP_PORT',
     ready: '/.well-known/openid-configuration',
-    env: { IDP_KEYS_FILE: process.env.IDP_KEYS_FILE ?? path.join(stateDir, 'idp-keys.json') },
+    // The sign-in form opens with the demo user's email, the one whose key is printed: two clicks sign in.
+    env: { IDP_KEYS_FILE: process.env.IDP_KEYS_FILE ?? path.join(stateDir, 'idp-keys.json'), IDP_DEFAULT_EMAIL: process.env.IDP_DEFAULT_EMAIL ?? demoEmail },
   },
 ];
 

@@ -48,7 +48,7 @@ function WorkspaceBilling({ workspace }: { workspace: Workspace }) {
       ) : null}
       <div className="cards">
         <PlanCard billing={data} />
-        <section className="card" aria-labelledby="period-heading">
+        <section className="card">
           <h2 id="period-heading">This period</h2>
           <p>
             <strong>{formatCount(data.currentPeriod.units, 'units')}</strong> used
@@ -71,7 +71,7 @@ function WorkspaceBilling({ workspace }: { workspace: Workspace }) {
 function PlanCard({ billing }: { billing: Billing }) {
   const { subscription } = billing;
   return (
-    <section className="card" aria-labelledby="plan-heading">
+    <section className="card">
       <h2 id="plan-heading">Plan</h2>
       <p>
         <strong className="plan-name">{billing.plan}</strong>
@@ -114,7 +114,7 @@ function OwnerActions({ workspaceId, plan }: { workspaceId: string; plan: string
   });
   const leaving = upgrade.isPending || upgrade.isSuccess || portal.isPending || portal.isSuccess;
   return (
-    <section aria-label="Change the plan" className="billing-actions">
+    <div className="billing-actions">
       <div className="actions">
         {plan !== UPGRADE_PLAN ? (
           <button type="button" className="primary" disabled={leaving} onClick={() => upgrade.mutate()}>
@@ -128,13 +128,13 @@ function OwnerActions({ workspaceId, plan }: { workspaceId: string; plan: string
       </div>
       {plan !== UPGRADE_PLAN ? <p className="muted">Upgrade moves this workspace to the {UPGRADE_PLAN} plan, paid through Polar.</p> : null}
       <ErrorMessage error={upgrade.error ?? portal.error} />
-    </section>
+    </div>
   );
 }
 
 function Invoices({ invoices }: { invoices: Billing['invoices'] }) {
   return (
-    <section aria-labelledby="invoices-heading">
+    <section>
       <h2 id="invoices-heading">Invoices</h2>
       {invoices.length === 0 ? (
         <EmptyState>No invoices yet: they appear here after the first payment.</EmptyState>

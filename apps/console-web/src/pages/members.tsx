@@ -23,7 +23,7 @@ function InvitationsForMe() {
   const invitations = useMyInvitations();
   if (!invitations.data?.invitations.length) return <MyInvitations />;
   return (
-    <section aria-labelledby="for-me-heading" className="banner">
+    <section className="banner">
       <h2 id="for-me-heading">Invitations for you</h2>
       <MyInvitations />
     </section>
@@ -58,7 +58,7 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
           <InviteButton workspaceId={workspace.id} membersKey={membersKey} />
         </div>
       ) : null}
-      <section aria-labelledby="members-heading">
+      <section>
         <h2 id="members-heading">Members of {workspace.name}</h2>
         <div className="table-wrap">
           <table aria-labelledby="members-heading">
@@ -98,7 +98,6 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
                     ) : isOwner ? (
                       <ConfirmButton
                         label="Remove"
-                        ariaLabel={`Remove ${member.email}`}
                         danger
                         question={`${member.email} leaves ${workspace.name}; the API keys they created in it are revoked at once.`}
                         onConfirm={() => removeMember(member.userId)}
@@ -111,7 +110,7 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
           </table>
         </div>
       </section>
-      <section aria-labelledby="invitations-heading">
+      <section>
         <h2 id="invitations-heading">Pending invitations</h2>
         {invitations.length === 0 ? (
           <EmptyState>
@@ -148,7 +147,6 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
                       <td>
                         <ConfirmButton
                           label="Cancel invitation"
-                          ariaLabel={`Cancel invitation for ${invitation.email}`}
                           danger
                           question={`The invitation to ${invitation.email} stops working.`}
                           onConfirm={() => cancelInvitation(invitation.id)}

@@ -12,7 +12,7 @@ export function PrivacyPage() {
       <ErrorMessage error={notice.error} />
       {notice.data ? (
         <>
-          <section aria-labelledby="retention-heading">
+          <section>
             <h2 id="retention-heading">How long data is kept</h2>
             <div className="table-wrap">
               <table aria-labelledby="retention-heading" className="wrapping">
@@ -33,7 +33,7 @@ export function PrivacyPage() {
               </table>
             </div>
           </section>
-          <section aria-labelledby="subprocessors-heading">
+          <section>
             <h2 id="subprocessors-heading">Subprocessors</h2>
             <div className="table-wrap">
               <table aria-labelledby="subprocessors-heading" className="wrapping">
@@ -56,7 +56,7 @@ export function PrivacyPage() {
               </table>
             </div>
           </section>
-          <section aria-labelledby="cookies-heading">
+          <section>
             <h2 id="cookies-heading">Cookies</h2>
             <p>
               The console sets no cookies of its own: it keeps your sign-in in this browser tab. The only cookies are the identity provider's,

@@ -44,8 +44,16 @@ function Profile({ user }: { user: User }) {
     event.preventDefault();
     saveName.mutate({ name });
   };
+  // The box shows the choice at once (set in the event, not when the mutation's state arrives a tick later); the
+  // saved value takes over when GET /api/me has answered again, or on failure.
+  const [choosing, setChoosing] = useState<boolean | null>(null);
+  const marketingOptIn = choosing ?? user.marketingOptIn;
+  const chooseMarketing = (optIn: boolean) => {
+    setChoosing(optIn);
+    saveOptIn.mutate({ marketingOptIn: optIn }, { onSettled: () => setChoosing(null) });
+  };
   return (
-    <section aria-labelledby="profile-heading">
+    <section>
       <h2 id="profile-heading">Profile</h2>
       <p>
         Email: <strong>{user.email}</strong>{' '}
@@ -69,10 +77,10 @@ function Profile({ user }: { user: User }) {
       <label className="inline">
         <input
           type="checkbox"
-          checked={user.marketingOptIn}
+          checked={marketingOptIn}
           disabled={saveOptIn.isPending}
           aria-describedby="marketing-hint"
-          onChange={(event) => saveOptIn.mutate({ marketingOptIn: event.target.checked })}
+          onChange={(event) => chooseMarketing(event.target.checked)}
         />
         Marketing email
       </label>
@@ -93,8 +101,8 @@ function SpendCap({ workspace }: { workspace: Workspace }) {
   });
   const cap = limits.data?.monthlySpendCapCents;
   return (
-    <section aria-labelledby="spend-cap-heading">
-      <h2 id="spend-cap-heading">Spend cap of {workspace.name}</h2>
+    <section>
+      <h2 id="spend-cap-heading">Monthly spending of {workspace.name}</h2>
       {limits.isPending ? <Loading /> : null}
       <ErrorMessage error={limits.error} />
       {limits.data ? (
@@ -164,7 +172,7 @@ function SpendCapForm({ workspaceId, capCents, limitsKey }: { workspaceId: strin
 
 function YourData({ user }: { user: User }) {
   return (
-    <section aria-labelledby="data-heading">
+    <section>
       <h2 id="data-heading">Your data</h2>
       <DownloadMyData />
       <RestrictProcessing restricted={user.restricted} />
@@ -211,22 +219,28 @@ function RestrictProcessing({ restricted }: { restricted: boolean }) {
     mutationFn: (next: boolean) => unwrap(api.PUT('/api/me/restriction', { body: { restricted: next } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ME_QUERY_KEY }),
   });
+  const [choosing, setChoosing] = useState<boolean | null>(null);
+  const shown = choosing ?? restricted;
+  const flip = () => {
+    setChoosing(!shown);
+    toggle.mutate(!shown, { onSettled: () => setChoosing(null) });
+  };
   return (
     <div className="setting">
       <div className="actions">
         <button
           type="button"
           role="switch"
-          aria-checked={restricted}
+          aria-checked={shown}
           aria-describedby="restriction-hint"
           className="switch"
           disabled={toggle.isPending}
-          onClick={() => toggle.mutate(!restricted)}
+          onClick={flip}
         >
           <span className="switch-track" aria-hidden="true" />
           Restrict processing
         </button>
-        <span className="muted">{restricted ? 'On' : 'Off'}</span>
+        <span className="muted">{shown ? 'On' : 'Off'}</span>
       </div>
       <p id="restriction-hint" className="muted hint">
         While on, every API key of the workspaces you own is refused: nothing is processed or billed, and nothing is deleted.
