@@ -108,7 +108,7 @@ function KeysTable({ workspaceId, keys, readAt, onRotated }: KeysTableProps) {
                 </td>
                 <td className="scopes">{key.scopes.join(', ')}</td>
                 <td>
-                  <DateTime value={key.createdAt} />
+                  <DateTime value={key.createdAt} dateOnly />
                 </td>
                 <td>{key.expiresAt ? <DateTime value={key.expiresAt} /> : <span className="muted">Never</span>}</td>
                 <td>{key.lastUsedAt ? <DateTime value={key.lastUsedAt} /> : <span className="muted">Never</span>}</td>
@@ -122,7 +122,7 @@ function KeysTable({ workspaceId, keys, readAt, onRotated }: KeysTableProps) {
                       status.text
                     )}
                   </span>
-                  {key.dailyLimit !== null ? <span className="muted daily-limit"> · {formatCount(key.dailyLimit, 'call')} a day</span> : null}
+                  {key.dailyLimit !== null ? <span className="muted daily-limit">{formatCount(key.dailyLimit, 'call')} a day</span> : null}
                 </td>
                 <td>
                   <div className="actions">

@@ -93,14 +93,15 @@ function OverviewOfWorkspace({ workspaceId }: { workspaceId: string }) {
         {lastCalls.isPending ? <Loading /> : null}
         {lastCalls.data && lastCalls.data.items.length === 0 ? (
           <EmptyState>
-            No calls yet. <Link to="/keys">Create a key</Link>, then call the API (or try one in the <Link to="/playground">playground</Link>).
+            {/* Link texts differ from the navigation's ("API keys", "Playground", "Requests"): tests find those by name. */}
+            No calls yet. <Link to="/keys">Create a key</Link>, then call the API (the Playground page makes a call for you).
           </EmptyState>
         ) : null}
         {lastCalls.data && lastCalls.data.items.length > 0 ? (
           <>
             <RequestLogTable items={lastCalls.data.items} caption="The last calls to the API" />
             <p>
-              <Link to="/requests">All requests</Link>
+              <Link to="/requests">Open the request log</Link>
             </p>
           </>
         ) : null}

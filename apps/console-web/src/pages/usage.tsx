@@ -51,7 +51,7 @@ function UsageOfWorkspace({ workspaceId }: { workspaceId: string }) {
         <UsageReport workspaceId={workspaceId} period={period} />
       ) : (
         <p role="alert" className="error">
-          Pick a From date on or before the To date.
+          {from && to ? 'Pick a From date on or before the To date.' : 'Pick both a From and a To date.'}
         </p>
       )}
     </>
@@ -121,7 +121,9 @@ function UsageReport({ workspaceId, period }: { workspaceId: string; period: Per
               rows={byKey.data.rows.map((row) => {
                 const id = row.keyId ?? '';
                 const prefix = prefixes.get(id);
-                return { id, name: keyNames.get(id) ?? (prefix ? `Deleted key (${prefix})` : 'Deleted key'), calls: row.calls, units: row.units };
+                // Until the key list is in, a key is named by its prefix; a key missing from the list was deleted.
+              const unnamed = keys.data ? (prefix ? `Deleted key (${prefix})` : 'Deleted key') : (prefix ?? id);
+              return { id, name: keyNames.get(id) ?? unnamed, calls: row.calls, units: row.units };
               })}
               totals={totals}
             />
