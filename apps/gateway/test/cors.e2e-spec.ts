@@ -59,6 +59,38 @@ describe('gateway: CORS for the web console playground (GATEWAY_CORS_ORIGINS)', 
     }
   });
 
+  it('decides a preflight by the route the router matches: granted for exactly the spellings whose POST reaches the operation', async () => {
+    const spellings = [
+      '/v1/labels/detect',
+      '/v1/labels/detec%74',
+      '/%76%31/labels/detect',
+      '/%76%31/%6c%61%62%65%6c%73/%64%65%74%65%63%74',
+      '/v1/labels%2Fdetect',
+      '//v1/labels/detect',
+      '/v1/labels//detect',
+      '/v1/labels/./detect',
+      '/v1/labels/x/../detect',
+      '/v1/labels/x/%2e%2e/detect',
+      '/v1/labels/detect/',
+      '/v1/labels/detect;x=1',
+      '/v1;x=1/labels/detect',
+      '/v1/labels/detect?x=1',
+      'http://x/v1/labels/detect',
+      'HTTP://X/v1/labels/detect',
+      '/v1/labels/Detect',
+      '/V1/LABELS/DETECT',
+    ];
+    const outcomes = [];
+    for (const path of spellings) {
+      // Without a key: 401 where the POST route matched, 404 where none did.
+      const routed = (await call(path, { origin: CONSOLE })).status === 401;
+      const answer = await preflight(path, CONSOLE);
+      outcomes.push({ path, routed, preflight: answer.status, granted: answer.headers['access-control-allow-origin'] === CONSOLE });
+    }
+    expect(outcomes).toEqual(outcomes.map(({ path, routed }) => ({ path, routed, preflight: routed ? 204 : 404, granted: routed })));
+    expect(outcomes.filter((outcome) => outcome.routed).length).toBeGreaterThan(1);
+  });
+
   it('grants nothing to any other origin, nor to a path that is not an operation\'s (404)', async () => {
     for (const origin of [ELSEWHERE, 'null', `${CONSOLE}/`, 'http://console.test:3003', CONSOLE.toUpperCase()]) {
       const answer = await preflight('/v1/faces/detect', origin);

@@ -35,7 +35,8 @@ function Playground() {
   const [operation, setOperation] = useState<PlaygroundOperation>('faces.detect');
   const [image, setImage] = useState<File | null>(null);
   const [secondImage, setSecondImage] = useState<File | null>(null);
-  const [apiKey, setApiKey] = useState('');
+  // Uncontrolled: React would mirror a controlled value into the input's HTML attribute, putting the key in the DOM.
+  const keyField = useRef<HTMLInputElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const inFlight = useRef<AbortController | null>(null);
   // The object URLs of the images shown now: revoked when the next run replaces them, or when the page goes.
@@ -50,10 +51,10 @@ function Playground() {
       inFlight.current = controller;
       try {
         const answer = await callGateway({ gatewayUrl, ...call, signal: controller.signal });
-        const images = call.images.map((file) => ({ name: file.name, url: URL.createObjectURL(file) }));
+        const shown = call.images.map((file) => ({ name: file.name, url: URL.createObjectURL(file) }));
         shownUrls.current.forEach((url) => URL.revokeObjectURL(url));
-        shownUrls.current = images.map((image) => image.url);
-        return { operation: call.operation, images, answer };
+        shownUrls.current = shown.map((image) => image.url);
+        return { operation: call.operation, images: shown, answer };
       } finally {
         inFlight.current = null;
       }
@@ -63,6 +64,13 @@ function Playground() {
   const last = run.data;
   const refusal = last ? refusalOf(last.answer) : null;
 
+  const chooseOperation = (value: string) => {
+    if (!isPlaygroundOperation(value)) return;
+    setOperation(value);
+    // The Second image input goes with faces.compare: a file picked in it then must not be sent unseen later.
+    if (OPERATION_CALLS[value].fields.length < 2) setSecondImage(null);
+  };
+
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const picked = images.filter((file): file is File => file !== null);
@@ -70,12 +78,13 @@ function Playground() {
       setProblem(compare ? 'Pick both images first (JPEG or PNG): Image is the face to look for, Second image where to look.' : 'Pick an image first (JPEG or PNG).');
       return;
     }
-    if (apiKey.trim() === '') {
+    const apiKey = keyField.current?.value.trim() ?? '';
+    if (apiKey === '') {
       setProblem('Paste an API key first: create one on the API keys page (its secret is shown once).');
       return;
     }
     setProblem(null);
-    run.mutate({ operation, images: picked, apiKey: apiKey.trim() });
+    run.mutate({ operation, images: picked, apiKey });
   };
 
   return (
@@ -88,7 +97,7 @@ function Playground() {
       <form className="card playground-form" onSubmit={submit} noValidate>
         <label>
           Operation
-          <select value={operation} onChange={(event) => isPlaygroundOperation(event.target.value) && setOperation(event.target.value)}>
+          <select value={operation} onChange={(event) => chooseOperation(event.target.value)}>
             {PLAYGROUND_OPERATIONS.map((name) => (
               <option key={name} value={name}>
                 {name}
@@ -109,9 +118,8 @@ function Playground() {
         <label>
           API key
           <input
+            ref={keyField}
             type="password"
-            value={apiKey}
-            onChange={(event) => setApiKey(event.target.value)}
             autoComplete="off"
             spellCheck={false}
             placeholder="nk_live_…"
@@ -135,7 +143,7 @@ function Playground() {
       </form>
 
       {problem ? <ErrorMessage error={new Error(problem)} /> : null}
-      {run.isPending ? <Loading label={`Running ${operation}… ${elapsedSeconds} s (a call may take several seconds)`} /> : null}
+      {run.isPending ? <Loading label={`Running ${run.variables?.operation ?? operation}… ${elapsedSeconds} s (a call may take several seconds)`} /> : null}
       {run.error ? <ErrorMessage error={run.error} /> : null}
       {refusal ? <ErrorMessage error={new ApiError(refusal.status, refusal.code, refusal.message, refusal.requestId)} /> : null}
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { Drawing, Shape, Tone } from './result-shapes';
 
 /** A picked image as the figure shows it: its name, and an object URL (blob:, which the console's CSP admits). */
@@ -21,19 +21,23 @@ const LEGEND: Record<Tone, string> = {
   word: 'word',
 };
 
-/** The call's image(s) with what the gateway found drawn over them: one figure named "Result" (CONSOLE.md). */
+/**
+ * The call's image(s) with what the gateway found drawn over them: one image named "Result" (CONSOLE.md), each
+ * mark in it an image of its own named for what it marks (a face, a landmark, a label, a line or word of text).
+ */
 export function ResultFigure({ images, drawing }: { images: readonly ShownImage[]; drawing: Drawing }) {
   const [first, second] = images;
   const tones = new Set([...drawing.first, ...(drawing.second ?? [])].flatMap((shape) => (shape.kind === 'box' ? [shape.tone] : [])));
   const hasPoints = drawing.first.some((shape) => shape.kind === 'point');
+  const summaryId = useId();
   return (
-    <figure aria-label="Result" className="playground-result">
-      <div className="playground-images">
+    <figure className="playground-result">
+      <div role="img" aria-label="Result" aria-describedby={summaryId} className="playground-images">
         {first ? <AnnotatedImage image={first} shapes={drawing.first} caption={drawing.second ? 'Source' : undefined} /> : null}
         {second && drawing.second ? <AnnotatedImage image={second} shapes={drawing.second} caption="Target" /> : null}
       </div>
       <figcaption>
-        {drawing.summary}
+        <span id={summaryId}>{drawing.summary}</span>
         {tones.size || hasPoints ? (
           <span className="legend">
             {[...tones].map((tone) => (
@@ -55,9 +59,10 @@ function AnnotatedImage({ image, shapes, caption }: { image: ShownImage; shapes:
     <div className="overlay-image">
       {caption ? <p className="muted overlay-caption">{caption}</p> : null}
       <div className="overlay-frame">
+        {/* Named by the Result around it, which the marks describe. */}
         <img
           src={image.url}
-          alt={`${image.name}, as sent`}
+          alt=""
           onLoad={(event) => setSize({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight })}
         />
         {size ? <Overlay size={size} shapes={shapes} /> : null}
@@ -73,14 +78,16 @@ function Overlay({ size, shapes }: { size: Size; shapes: Shape[] }) {
   const fontSize = Math.max(10, Math.round(longest / 40));
   const radius = Math.max(2, longest / 160);
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true" focusable="false">
+    // Presentation only: the marks inside are the images (a bare <svg> would count as one more).
+    <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="presentation" focusable="false">
       {shapes.map((shape, index) =>
         shape.kind === 'point' ? (
-          <circle key={index} className="shape-point" cx={shape.x * width} cy={shape.y * height} r={radius}>
-            <title>{shape.name}</title>
+          <circle key={index} role="img" aria-label={`landmark ${shape.name}`} className="shape-point" cx={shape.x * width} cy={shape.y * height} r={radius}>
+            <title>{`landmark ${shape.name}`}</title>
           </circle>
         ) : (
-          <g key={index}>
+          <g key={index} role="img" aria-label={shape.name}>
+            <title>{shape.name}</title>
             <rect
               className={`shape shape-${shape.tone}`}
               x={shape.box.left * width}

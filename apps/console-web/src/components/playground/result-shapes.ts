@@ -15,6 +15,8 @@ export interface BoxShape {
   kind: 'box';
   box: BoundingBox;
   tone: Tone;
+  /** What the box marks, in words (its accessible name and hover title). */
+  name: string;
   /** Written above the box (a label's name, a line's text, a match's similarity). */
   caption?: string;
 }
@@ -59,7 +61,7 @@ function facesDrawing(result: FacesDetectResult): Drawing {
   const first: Shape[] = [];
   let landmarks = 0;
   for (const face of faces) {
-    first.push({ kind: 'box', box: face.boundingBox, tone: 'face', caption: percent(face.confidence) });
+    first.push({ kind: 'box', box: face.boundingBox, tone: 'face', name: `face, ${percent(face.confidence)} confident`, caption: percent(face.confidence) });
     for (const landmark of face.landmarks ?? []) {
       first.push({ kind: 'point', x: landmark.x, y: landmark.y, name: landmark.type });
       landmarks++;
@@ -71,7 +73,7 @@ function facesDrawing(result: FacesDetectResult): Drawing {
 function compareDrawing(result: FacesCompareResult): Drawing {
   const matches = result.matches ?? [];
   const unmatched = result.unmatchedFaces ?? [];
-  const faceBox = (face: ComparedFace, tone: Tone, caption: string): BoxShape => ({ kind: 'box', box: face.boundingBox, tone, caption });
+  const faceBox = (face: ComparedFace, tone: Tone, caption: string): BoxShape => ({ kind: 'box', box: face.boundingBox, tone, name: caption, caption });
   const first = result.sourceFace ? [faceBox(result.sourceFace, 'face', 'source face')] : [];
   const second = [
     ...matches.map((match) => faceBox(match.face, 'match', `match ${percent(match.similarity)}`)),
@@ -84,7 +86,10 @@ function compareDrawing(result: FacesCompareResult): Drawing {
 function labelsDrawing(result: LabelsDetectResult): Drawing {
   const labels = result.labels ?? [];
   const first: Shape[] = labels.flatMap((label) =>
-    (label.instances ?? []).map((instance): Shape => ({ kind: 'box', box: instance.boundingBox, tone: 'label', caption: `${label.name} ${percent(instance.confidence)}` })),
+    (label.instances ?? []).map((instance): Shape => {
+      const caption = `${label.name} ${percent(instance.confidence)}`;
+      return { kind: 'box', box: instance.boundingBox, tone: 'label', name: `label ${caption}`, caption };
+    }),
   );
   const names = labels.map((label) => label.name).join(', ');
   return { first, summary: `${plural(labels.length, 'label')}${names ? ` (${names})` : ''}, ${plural(first.length, 'box', 'boxes')} drawn.` };
@@ -95,8 +100,8 @@ function textDrawing(result: TextDetectResult): Drawing {
   const lines = text.filter((entry) => entry.type === 'LINE');
   const words = text.filter((entry) => entry.type === 'WORD');
   const first: Shape[] = [
-    ...words.map((word): Shape => ({ kind: 'box', box: word.boundingBox, tone: 'word' })),
-    ...lines.map((line): Shape => ({ kind: 'box', box: line.boundingBox, tone: 'line', caption: line.text })),
+    ...words.map((word): Shape => ({ kind: 'box', box: word.boundingBox, tone: 'word', name: `word "${word.text}"` })),
+    ...lines.map((line): Shape => ({ kind: 'box', box: line.boundingBox, tone: 'line', name: `line "${line.text}"`, caption: line.text })),
   ];
   return { first, summary: `${plural(lines.length, 'line')} and ${plural(words.length, 'word')} of text found.` };
 }
