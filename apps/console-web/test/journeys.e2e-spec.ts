@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { type WebConsoleSystem, fixturePath } from '@nomosly/testing';
 import {
   DOCS_IMAGES_DIR,
@@ -94,9 +94,13 @@ describe('the web console in Chromium: what a person does', () => {
     const answer = JSON.parse(shown.slice(shown.indexOf('\n{') + 1)) as { operation: string; faces: unknown[] };
     expect(answer.operation).toBe('faces.detect');
     expect(answer.faces).toHaveLength(1);
-    const result = page.getByRole('figure', { name: 'Result', exact: true });
-    await result.getByText('1 face found, with 5 landmarks.').waitFor();
-    expect(await drawnBoxes(page)).toBe(1);
+    // The Result: the photo with a mark per thing found, each an image named for what it marks.
+    const result = page.getByRole('img', { name: 'Result', exact: true });
+    await page.getByText('1 face found, with 5 landmarks.', { exact: true }).waitFor();
+    const face = result.getByRole('img', { name: /^face, [\d.]+ ?% confident$/ });
+    expect(await face.count()).toBe(1);
+    expect(await result.getByRole('img', { name: /^landmark / }).count()).toBe(5);
+    expect(await drawnInsidePicture(page, face)).toBe(true);
     const code = page.getByRole('region', { name: 'Code', exact: true });
     await code.getByText(`${system.gatewayUrl}/v1/faces/detect`).first().waitFor();
     expect(await code.innerText()).not.toContain(secret);
@@ -183,20 +187,16 @@ describe('the web console in Chromium: what a person does', () => {
 
 });
 
-/**
- * The boxes drawn over the image in the Result figure that a person would see: rectangles of the overlay with an
- * area, inside the picture. The overlay is a picture, hidden from assistive technology (the caption says what it
- * shows), so this one check reads the drawing itself.
- */
-async function drawnBoxes(page: Page): Promise<number> {
-  return page.getByRole('figure', { name: 'Result', exact: true }).evaluate((element) => {
-    const figure = element as unknown as InPageElement;
-    const picture = figure.querySelector('img')?.getBoundingClientRect();
-    if (!picture) return 0;
-    return Array.from(figure.querySelectorAll('svg rect'))
-      .map((rect) => rect.getBoundingClientRect())
-      .filter((box) => box.width > 2 && box.height > 2 && box.left >= picture.left - 1 && box.right <= picture.right + 1 && box.top >= picture.top - 1 && box.bottom <= picture.bottom + 1).length;
+/** Whether a mark is drawn where a person sees it: a box with an area, within the photo it marks. */
+async function drawnInsidePicture(page: Page, mark: Locator): Promise<boolean> {
+  const box = await mark.boundingBox();
+  const picture = await page.getByRole('img', { name: 'Result', exact: true }).evaluate((element) => {
+    const shown = (element as unknown as InPageElement).querySelector('img')?.getBoundingClientRect();
+    return shown ? { x: shown.left, y: shown.top, width: shown.width, height: shown.height } : null;
   });
+  if (!box || !picture) return false;
+  const within = (start: number, length: number, outerStart: number, outerLength: number) => start >= outerStart - 1 && start + length <= outerStart + outerLength + 1;
+  return box.width > 2 && box.height > 2 && within(box.x, box.width, picture.x, picture.width) && within(box.y, box.height, picture.y, picture.height);
 }
 
 /** The name of the signed-in person's own workspace. */
