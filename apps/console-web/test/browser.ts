@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Download, type Page, chromium } from 'playwright-core';
 import { REPO_ROOT, type WebConsoleSystem, startWebConsoleSystem } from '@nomosly/testing';
@@ -27,7 +27,10 @@ export const PAGES = [
  * Headless Chromium that stays off the network: the machine's network is closed, and without these flags Chromium
  * keeps trying Google's services (QUIC, component updates, sync) and floods refused connections.
  */
-export function launchChromium(): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing (${CHROMIUM}): npm test installs Debian's chromium when it can; else "sudo apt-get install chromium", or set CHROMIUM_BIN.`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
