@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { type WebConsoleSystem, fixturePath } from '@nomosly/testing';
+import { type WebConsoleSystem, fixture, fixturePath, until } from '@nomosly/testing';
 import {
   DOCS_IMAGES_DIR,
   type InPage,
@@ -185,6 +185,25 @@ describe('the web console in Chromium: what a person does', () => {
     }
   });
 
+
+  it('revokes the key (Revoke, confirmed): the row says Revoked and the gateway refuses the key within a second', async () => {
+    await openPage(page, 'API keys');
+    const row = page.getByRole('row').filter({ hasText: keyName });
+    await row.getByRole('button', { name: 'Revoke', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke?', exact: true });
+    await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.getByText('Revoked', { exact: true }).waitFor();
+    const refused = async () => {
+      const answer = await fetch(`${system.gatewayUrl}/v1/faces/detect`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'image/jpeg' },
+        body: fixture('grace_hopper.jpg'),
+      });
+      return answer.status === 401;
+    };
+    await until(refused, { what: 'the gateway refusing the revoked key', timeoutMs: 1_000, intervalMs: 50 });
+  });
 });
 
 /** Whether a mark is drawn where a person sees it: a box with an area, within the photo it marks. */
