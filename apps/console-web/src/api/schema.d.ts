@@ -499,7 +499,10 @@ export interface components {
             invitation: components["schemas"]["Invitation"];
         };
         UsageRow: {
-            /** @description YYYY-MM-DD (UTC), with groupBy=day. */
+            /**
+             * Format: date
+             * @description A UTC day, with groupBy=day.
+             */
             day?: string;
             /** @description With groupBy=operation. */
             operation?: string;
@@ -509,7 +512,9 @@ export interface components {
             units: number;
         };
         UsageReport: {
+            /** Format: date */
             from: string;
+            /** Format: date */
             to: string;
             totals: {
                 calls: number;
@@ -1236,7 +1241,9 @@ export interface operations {
     getUsage: {
         parameters: {
             query: {
+                /** @description A UTC day, YYYY-MM-DD; both ends are included. */
                 from: string;
+                /** @description A UTC day, YYYY-MM-DD; both ends are included. */
                 to: string;
                 groupBy?: "day" | "operation" | "key";
             };
@@ -1268,7 +1275,9 @@ export interface operations {
     getUsageCsv: {
         parameters: {
             query: {
+                /** @description A UTC day, YYYY-MM-DD; both ends are included. */
                 from: string;
+                /** @description A UTC day, YYYY-MM-DD; both ends are included. */
                 to: string;
             };
             header?: never;
