@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import Provider, { type ResourceServer, errors } from 'oidc-provider';
+import Provider, { type ResourceServer, errors, interactionPolicy } from 'oidc-provider';
 import { CLI_CLIENT_ID, CONSOLE_CLIENT_ID, DEV_TOKEN_GRANT_TYPE } from '@nomosly/contracts';
 import type { LocalAccount, LocalAccounts } from './accounts';
 import { registerDevTokenGrant } from './dev-token-grant';
@@ -91,7 +91,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
       // The dev-token grant's tokens say so (`gty`, as Auth0's do): a production console refuses them.
       return token.gty === DEV_TOKEN_GRANT_TYPE ? { ...profileClaims(account), gty: DEV_TOKEN_GRANT_TYPE } : profileClaims(account);
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: askWhoSignsInEveryTime(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     clientBasedCORS: (_ctx, origin, client) => client.clientId === CONSOLE_CLIENT_ID && consoleOrigins.has(origin),
     ttl: {
       AccessToken: ACCESS_TOKEN_TTL_SECONDS,
@@ -104,6 +104,24 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
   });
   registerDevTokenGrant(provider, { resourceServer: consoleApi, accounts });
   return provider;
+}
+
+/**
+ * oidc-provider's policy, with the sign-in form shown at every sign-in even while a session exists: the console's
+ * Sign out forgets its tokens only, and a developer who signs out and in again means to pick who (the form opens
+ * with the default email filled in, so it is still two clicks).
+ */
+function askWhoSignsInEveryTime(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  const { Check } = interactionPolicy;
+  policy
+    .get('login')
+    ?.checks.add(
+      new Check('every_sign_in', 'the local stand-in asks who signs in at each sign-in', (ctx) =>
+        ctx.oidc.result?.login ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
+      ),
+    );
+  return policy;
 }
 
 /**
