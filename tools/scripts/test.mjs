@@ -16,7 +16,7 @@ let redisUrl = process.env.TEST_REDIS_URL;
 
 try {
   // Without TEST_REDIS_URL, a redis-server must be installed for the run's own Redis: said now, before the build.
-  await prepareMachine({ databaseUrl, redisUrl, redisServer: !redisUrl });
+  await prepareMachine({ databaseUrl, redisUrl, redisServer: !redisUrl, browser: true });
 } catch (error) {
   console.error(error instanceof MissingPrerequisite ? `npm test: ${error.message}` : error);
   process.exit(1);

@@ -32,6 +32,7 @@ import { ProcessingRestriction } from './me/restriction.service';
 import { MembersController } from './members/members.controller';
 import { MembersService } from './members/members.service';
 import { ConsoleMetrics } from './metrics';
+import { ConsoleDocsController } from './openapi/console-docs.controller';
 import { PrivacyController } from './privacy/privacy.controller';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsQueries } from './requests/requests.queries';
@@ -81,7 +82,7 @@ export class ConsoleModule {
           },
         }),
       ],
-      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController, ExportController, ClientConfigController, WebController],
+      controllers: [MeController, DeletionController, InvitationsController, KeysController, LimitsController, MembersController, UsageController, RequestsController, RestrictionController, PrivacyController, BillingController, ExportController, ClientConfigController, ConsoleDocsController, WebController],
       providers: [
         OidcVerifier,
         BearerAuthGuard,

@@ -49,6 +49,10 @@ export async function walkEveryRoute(
     'GET /api/workspaces/:ws/usage.csv': async () => ({ path: `${ws}/usage.csv?from=${today}&to=${today}`, status: 200 }),
     'GET /api/workspaces/:ws/requests': async () => ({ path: `${ws}/requests`, status: 200 }),
     'GET /api/privacy': async () => ({ path: '/api/privacy', status: 200 }),
+    'GET /api/client-config': async () => ({ path: '/api/client-config', status: 200 }),
+    'GET /api/openapi.json': async () => ({ path: '/api/openapi.json', status: 200 }),
+    'GET /api/docs': async () => ({ path: '/api/docs', status: 200 }),
+    'GET /api/docs/assets/:file': async () => ({ path: '/api/docs/assets/start.js', status: 200 }),
     'GET /api/workspaces/:ws/billing': async () => ({ path: `${ws}/billing`, status: 200 }),
     'PATCH /api/me': async () => ({ path: '/api/me', body: { name: 'p3 walk' }, status: 200 }),
     // Lifting a restriction the user never set: the walk's later calls are console calls, which it never stops.

@@ -36,6 +36,14 @@ export async function consoleRecordingRoutes(issuer: TestIssuer): Promise<{ app:
   return { app, routes };
 }
 
+/**
+ * The Console API's OpenAPI document and its rendered reference: the same public files for everyone, naming no
+ * workspace and no one, and the only /api routes the document does not list.
+ */
+export function isApiReference(route: ConsoleRoute): boolean {
+  return route.url === '/api/openapi.json' || route.url === '/api/docs' || route.url.startsWith('/api/docs/');
+}
+
 /** The console API's routes (under /api), from a table recorded by consoleRecordingRoutes. */
 export function apiRoutes(routes: readonly ConsoleRoute[]): ConsoleRoute[] {
   return routes.filter((route) => route.url.startsWith('/api/'));

@@ -6,7 +6,7 @@ const percent = z.number().min(0).max(100);
 export const boundingBoxSchema = z.object({ left: ratio, top: ratio, width: ratio, height: ratio });
 export type BoundingBox = z.infer<typeof boundingBoxSchema>;
 
-export const landmarkSchema = z.object({ type: z.string(), x: ratio, y: ratio });
+export const landmarkSchema = z.object({ type: z.string().meta({ examples: ['eyeLeft'] }), x: ratio, y: ratio });
 export type Landmark = z.infer<typeof landmarkSchema>;
 
 export const faceSchema = z.object({
@@ -31,7 +31,7 @@ export type FacesCompareResult = z.infer<typeof facesCompareResultSchema>;
 export const labelsDetectResultSchema = z.object({
   labels: z.array(
     z.object({
-      name: z.string(),
+      name: z.string().meta({ examples: ['Person'] }),
       confidence: percent,
       instances: z.array(z.object({ boundingBox: boundingBoxSchema, confidence: percent })),
     }),

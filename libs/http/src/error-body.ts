@@ -1,8 +1,8 @@
+import type { z } from 'zod';
 import { ErrorCode, PublicError, httpStatusOf } from '@nomosly/contracts';
+import type { errorBodySchema } from './openapi/error-body.schema';
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; requestId: string };
-}
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export interface RenderedError {
   status: number;

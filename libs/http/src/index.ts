@@ -4,3 +4,7 @@ export * from './fastify-app';
 export * from './body-parsers';
 export * from './nest-app';
 export * from './security-headers';
+export * from './openapi/error-body.schema';
+export * from './openapi/json-schema';
+export * from './openapi/swagger-ui';
+export * from './openapi/api-reference.controller';

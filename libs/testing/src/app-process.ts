@@ -36,9 +36,18 @@ export async function freePort(): Promise<number> {
 export async function startApp(
   name: AppName,
   env: Record<string, string>,
-  { waitFor = '/readyz', readyTimeoutMs = 120_000 }: { waitFor?: '/readyz' | '/healthz'; readyTimeoutMs?: number } = {},
+  {
+    waitFor = '/readyz',
+    readyTimeoutMs = 120_000,
+    port: chosenPort,
+  }: {
+    waitFor?: '/readyz' | '/healthz';
+    readyTimeoutMs?: number;
+    /** A port picked beforehand (freePort), for a URL other processes must know before this app starts. */
+    port?: number;
+  } = {},
 ): Promise<RunningApp> {
-  const port = await freePort();
+  const port = chosenPort ?? (await freePort());
   const entry = path.join(REPO_ROOT, 'dist/apps', name, 'src/main.js');
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: REPO_ROOT,

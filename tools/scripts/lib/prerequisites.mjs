@@ -1,5 +1,5 @@
 // What every entry point (start, test) needs before the apps can run: Node, npm packages, Debian's
-// tesseract data, and PostgreSQL and Redis servers. Installs or starts what it can; otherwise says
+// tesseract data, Debian's Chromium (for the browser tests), and PostgreSQL and Redis servers. Installs or starts what it can; otherwise says
 // exactly what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -42,19 +42,35 @@ export function ensureNodeModules(root) {
   }
 }
 
+/** A Debian package installed with apt-get when we are root: true once `installed()` holds. */
+function aptInstall(pkg, installed) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !have('apt-get')) return false;
+  say(`installing ${pkg} (apt-get)...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => run('apt-get', ['install', '-y', '-qq', pkg], { env });
+  // A fresh machine's package lists may be empty or stale: updated only when the first attempt fails.
+  return (install() || (run('apt-get', ['update', '-qq'], { env }) && install())) && installed();
+}
+
 /** Debian's English tesseract data, for the local engine's OCR. */
 export function ensureTesseractData() {
   if (existsSync(TESSDATA)) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && have('apt-get')) {
-    say('installing tesseract-ocr-eng (apt-get)...');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if (run('apt-get', ['install', '-y', '-qq', 'tesseract-ocr-eng'], { env }) || (run('apt-get', ['update', '-qq'], { env }) && run('apt-get', ['install', '-y', '-qq', 'tesseract-ocr-eng'], { env }))) {
-      if (existsSync(TESSDATA)) return;
-    }
-  }
+  if (aptInstall('tesseract-ocr-eng', () => existsSync(TESSDATA))) return;
   throw new MissingPrerequisite(
     `tesseract English data is missing (${TESSDATA}): install it with "sudo apt-get install tesseract-ocr-eng".`,
+  );
+}
+
+/** Where the browser tests find Chromium (CHROMIUM_BIN moves it). */
+export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, which the console's browser tests drive with playwright-core. */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  if (!process.env.CHROMIUM_BIN && aptInstall('chromium', () => existsSync(CHROMIUM))) return;
+  throw new MissingPrerequisite(
+    `Chromium is missing (${CHROMIUM}), which the console's browser tests drive: install it with "sudo apt-get install chromium", or set CHROMIUM_BIN.`,
   );
 }
 
@@ -148,12 +164,14 @@ function mtime(file) {
 
 /**
  * Everything `npm start` and `npm test` need on the machine, installed or started where possible (Redis only
- * with a `redisUrl`). `redisServer`: a redis-server must be installed (`npm test` starts a Redis of its own).
+ * with a `redisUrl`). `redisServer`: a redis-server must be installed (`npm test` starts a Redis of its own);
+ * `browser`: Chromium must be installed (`npm test` runs the console's browser tests).
  */
-export async function prepareMachine({ databaseUrl, redisUrl, redisServer = false }) {
+export async function prepareMachine({ databaseUrl, redisUrl, redisServer = false, browser = false }) {
   checkNode();
   ensureNodeModules(REPO_ROOT);
   ensureTesseractData();
+  if (browser) ensureChromium();
   await ensurePostgres(databaseUrl);
   if (redisUrl) await ensureRedis(redisUrl);
   if (redisServer && !have('redis-server') && !process.env.REDIS_SERVER_BIN) {

@@ -3,7 +3,7 @@ import { PolarProducts } from '@nomosly/billing';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { OwnerOnly, WorkspaceMemberGuard } from '../auth/workspace-member.guard';
 import { parseBody } from '../http/parse-body';
-import { type BillingOverview, checkoutSchema } from './billing.dto';
+import { type BillingOverview, type RedirectUrl, checkoutSchema } from './billing.dto';
 import { BillingService } from './billing.service';
 
 /** `/api/workspaces/:ws/billing`: members read it; only an owner goes to Polar's checkout or customer portal. */
@@ -26,13 +26,13 @@ export class BillingController {
 
   @Post('checkout')
   @OwnerOnly()
-  checkout(@Param('ws') workspaceId: string, @Body() body: unknown): Promise<{ url: string }> {
+  checkout(@Param('ws') workspaceId: string, @Body() body: unknown): Promise<RedirectUrl> {
     return this.billing.checkout(workspaceId, parseBody(this.checkoutBody, body).plan);
   }
 
   @Post('portal')
   @OwnerOnly()
-  portal(@Param('ws') workspaceId: string): Promise<{ url: string }> {
+  portal(@Param('ws') workspaceId: string): Promise<RedirectUrl> {
     return this.billing.portal(workspaceId);
   }
 }

@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import type { IssuedKey, KeyView } from '@nomosly/accounts';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { SignedIn, type SignedInUser } from '../auth/signed-in';
 import { WorkspaceMemberGuard } from '../auth/workspace-member.guard';
 import { parseBody } from '../http/parse-body';
-import { createKeySchema, rotateKeySchema } from './keys.dto';
+import { type IssuedKeyBody, type KeyList, type RevokedKey, createKeySchema, rotateKeySchema } from './keys.dto';
 import { KeysService } from './keys.service';
 
 /** `/api/workspaces/:ws/keys`: any member lists and creates keys; owners and a key's creator revoke, rotate and delete it. */
@@ -14,18 +13,18 @@ export class KeysController {
   constructor(private readonly keys: KeysService) {}
 
   @Get()
-  async list(@Param('ws') workspaceId: string): Promise<{ keys: KeyView[] }> {
+  async list(@Param('ws') workspaceId: string): Promise<KeyList> {
     return { keys: await this.keys.list(workspaceId) };
   }
 
   @Post()
-  create(@Param('ws') workspaceId: string, @SignedIn() user: SignedInUser, @Body() body: unknown): Promise<IssuedKey> {
+  create(@Param('ws') workspaceId: string, @SignedIn() user: SignedInUser, @Body() body: unknown): Promise<IssuedKeyBody> {
     return this.keys.create(workspaceId, user.userId, parseBody(createKeySchema, body));
   }
 
   @Post(':id/revoke')
   @HttpCode(200)
-  async revoke(@Param('ws') workspaceId: string, @Param('id') keyId: string, @SignedIn() user: SignedInUser): Promise<{ key: KeyView }> {
+  async revoke(@Param('ws') workspaceId: string, @Param('id') keyId: string, @SignedIn() user: SignedInUser): Promise<RevokedKey> {
     return { key: await this.keys.revoke(workspaceId, keyId, user.userId) };
   }
 
@@ -35,7 +34,7 @@ export class KeysController {
     @Param('id') keyId: string,
     @SignedIn() user: SignedInUser,
     @Body() body: unknown,
-  ): Promise<IssuedKey> {
+  ): Promise<IssuedKeyBody> {
     return this.keys.rotate(workspaceId, keyId, user.userId, parseBody(rotateKeySchema, body).overlapSeconds);
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALL_SCOPES } from '@nomosly/contracts';
 import { MAX_DAILY_LIMIT, MAX_ROTATION_OVERLAP_SECONDS } from '@nomosly/accounts';
+import { sentAsIsoString } from '../openapi/sent-as-iso-string';
 
 export const createKeySchema = z.strictObject({
   name: z.string({ message: 'expected a string' }).trim().min(1, 'expected 1 to 100 characters').max(100, 'expected 1 to 100 characters'),
@@ -32,3 +33,29 @@ export const rotateKeySchema = z.strictObject({
     .max(MAX_ROTATION_OVERLAP_SECONDS, `expected at most ${MAX_ROTATION_OVERLAP_SECONDS} (30 days)`)
     .optional(),
 });
+
+/** A key as its workspace's members see it: metadata only, never the secret or its hash. */
+export const keySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().meta({ description: 'The first 12 characters of the secret (nk_live_ + 4), shown in the console and the logs.' }),
+  scopes: z.array(z.string().meta({ examples: [...ALL_SCOPES] })),
+  createdAt: sentAsIsoString(),
+  expiresAt: sentAsIsoString().nullable(),
+  lastUsedAt: sentAsIsoString().nullable(),
+  revokedAt: sentAsIsoString().nullable(),
+  dailyLimit: z.number().int().nullable().meta({ description: "Requests per UTC day for this key, below the plan's own limits; null for none." }),
+});
+
+export const keyListSchema = z.object({ keys: z.array(keySchema) });
+export type KeyList = z.infer<typeof keyListSchema>;
+
+/** A new key with its secret: the only answer that ever holds the secret. */
+export const issuedKeySchema = z.object({
+  key: keySchema,
+  secret: z.string().meta({ description: 'The whole key, nk_live_ followed by 32 base62 characters; never returned again.' }),
+});
+export type IssuedKeyBody = z.infer<typeof issuedKeySchema>;
+
+export const revokedKeySchema = z.object({ key: keySchema });
+export type RevokedKey = z.infer<typeof revokedKeySchema>;

@@ -1,7 +1,8 @@
 import { Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { SignedIn, type SignedInUser } from '../auth/signed-in';
-import { type DeletionCountdown, DeletionService } from './deletion.service';
+import type { DeletionCountdownBody } from './deletion.dto';
+import { DeletionService } from './deletion.service';
 
 /** `POST /api/me/deletion` starts the account deletion countdown; `DELETE /api/me/deletion` cancels it (P7). */
 @Controller('api/me/deletion')
@@ -11,7 +12,7 @@ export class DeletionController {
 
   @Post()
   @HttpCode(202)
-  schedule(@SignedIn() user: SignedInUser): Promise<DeletionCountdown> {
+  schedule(@SignedIn() user: SignedInUser): Promise<DeletionCountdownBody> {
     return this.deletion.schedule(user.userId);
   }
 

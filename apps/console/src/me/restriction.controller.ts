@@ -1,8 +1,8 @@
 import { Body, Controller, Put, UseGuards } from '@nestjs/common';
-import type { Profile } from '@nomosly/accounts';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { SignedIn, type SignedInUser } from '../auth/signed-in';
 import { parseBody } from '../http/parse-body';
+import type { ProfileBody } from './profile.dto';
 import { restrictionSchema } from './restriction.dto';
 import { ProcessingRestriction } from './restriction.service';
 
@@ -13,7 +13,7 @@ export class RestrictionController {
   constructor(private readonly restriction: ProcessingRestriction) {}
 
   @Put()
-  set(@SignedIn() user: SignedInUser, @Body() body: unknown): Promise<Profile> {
+  set(@SignedIn() user: SignedInUser, @Body() body: unknown): Promise<ProfileBody> {
     return this.restriction.set(user.userId, parseBody(restrictionSchema, body).restricted);
   }
 }

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { InvitationService, type InvitationView, MemberService, type Roster } from '@nomosly/accounts';
+import { InvitationService, MemberService } from '@nomosly/accounts';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { SignedIn, type SignedInUser } from '../auth/signed-in';
 import { OwnerOnly, OwnerOrSelf, WorkspaceMemberGuard } from '../auth/workspace-member.guard';
 import { parseBody } from '../http/parse-body';
-import { inviteSchema } from './members.dto';
+import { type Invited, type RosterBody, inviteSchema } from './members.dto';
 import { MembersService } from './members.service';
 
 /**
@@ -21,13 +21,13 @@ export class MembersController {
   ) {}
 
   @Get('members')
-  list(@Param('ws') workspaceId: string): Promise<Roster> {
+  list(@Param('ws') workspaceId: string): Promise<RosterBody> {
     return this.roster.list(workspaceId);
   }
 
   @Post('members')
   @OwnerOnly()
-  async invite(@Param('ws') workspaceId: string, @SignedIn() user: SignedInUser, @Body() body: unknown): Promise<{ invitation: InvitationView }> {
+  async invite(@Param('ws') workspaceId: string, @SignedIn() user: SignedInUser, @Body() body: unknown): Promise<Invited> {
     const { email, role } = parseBody(inviteSchema, body);
     return { invitation: await this.invitations.invite(workspaceId, user.userId, email, role) };
   }

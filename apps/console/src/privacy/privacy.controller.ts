@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { type PrivacyNotice, privacyNotice, retentionFrom } from '@nomosly/contracts';
+import { privacyNotice, retentionFrom } from '@nomosly/contracts';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
+import type { PrivacyNoticeBody } from './privacy.dto';
 
 /**
  * `GET /api/privacy`, without authentication: the privacy page's data, from the same retention variables the
@@ -8,14 +9,14 @@ import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
  */
 @Controller('api/privacy')
 export class PrivacyController {
-  private readonly notice: PrivacyNotice;
+  private readonly notice: PrivacyNoticeBody;
 
   constructor(@Inject(CONSOLE_CONFIG) config: ConsoleConfig) {
     this.notice = privacyNotice(retentionFrom(config));
   }
 
   @Get()
-  get(): PrivacyNotice {
+  get(): PrivacyNoticeBody {
     return this.notice;
   }
 }

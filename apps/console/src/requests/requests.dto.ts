@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateTimeString } from '../openapi/sent-as-iso-string';
 
 export const MAX_REQUESTS_PAGE = 200;
 
@@ -53,3 +54,22 @@ export const requestsQuerySchema = z.object({
     .optional(),
 });
 export type RequestsQuery = z.infer<typeof requestsQuerySchema>;
+
+/** One request the workspace's keys made, as the request log keeps it. */
+export const requestLogItemSchema = z.object({
+  at: isoDateTimeString(),
+  ip: z.string(),
+  method: z.string(),
+  path: z.string(),
+  status: z.number().int(),
+  latencyMs: z.number(),
+  requestId: z.string(),
+  keyPrefix: z.string().nullable(),
+});
+
+/** `GET /api/workspaces/:ws/requests`: newest first. */
+export const requestsPageSchema = z.object({
+  items: z.array(requestLogItemSchema),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' }),
+});
+export type RequestsPageBody = z.infer<typeof requestsPageSchema>;

@@ -3,8 +3,8 @@ import type { FastifyReply } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { WorkspaceMemberGuard } from '../auth/workspace-member.guard';
 import { parseQuery } from '../http/parse-body';
-import { usagePeriodSchema, usageQuerySchema } from './usage.dto';
-import { type UsageReport, UsageService } from './usage.service';
+import { type UsageReportBody, usagePeriodSchema, usageQuerySchema } from './usage.dto';
+import { UsageService } from './usage.service';
 
 /** `/api/workspaces/:ws/usage` and `usage.csv`: any member reads the workspace's usage (P4: usage is visible). */
 @Controller('api/workspaces/:ws')
@@ -13,7 +13,7 @@ export class UsageController {
   constructor(private readonly usage: UsageService) {}
 
   @Get('usage')
-  report(@Param('ws') workspaceId: string, @Query() query: unknown): Promise<UsageReport> {
+  report(@Param('ws') workspaceId: string, @Query() query: unknown): Promise<UsageReportBody> {
     return this.usage.report(workspaceId, parseQuery(usageQuerySchema, query));
   }
 

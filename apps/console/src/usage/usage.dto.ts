@@ -11,7 +11,8 @@ const day = z
   .refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-  }, 'expected a day that exists');
+  }, 'expected a day that exists')
+  .meta({ format: 'date', description: 'A UTC day, YYYY-MM-DD; both ends are included.' });
 
 function checkPeriod({ from, to }: { from: string; to: string }, context: z.RefinementCtx): void {
   if (from > to) context.addIssue({ code: 'custom', path: ['to'], message: 'expected a day on or after from' });
@@ -39,3 +40,21 @@ export type UsagePeriod = z.infer<typeof usagePeriodSchema>;
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
+
+/** One row of a usage report: the grouping's own field (`day`, `operation` or `keyId`) and its sums. */
+export const usageRowSchema = z.object({
+  day: z.string().optional().meta({ format: 'date', description: 'A UTC day, with groupBy=day.' }),
+  operation: z.string().optional().meta({ description: 'With groupBy=operation.' }),
+  keyId: z.string().optional().meta({ description: 'With groupBy=key.' }),
+  calls: z.number().int(),
+  units: z.number().int(),
+});
+
+/** `GET /api/workspaces/:ws/usage`: UTC days, both ends included. */
+export const usageReportSchema = z.object({
+  from: z.string().meta({ format: 'date' }),
+  to: z.string().meta({ format: 'date' }),
+  totals: z.object({ calls: z.number().int(), units: z.number().int() }),
+  rows: z.array(usageRowSchema),
+});
+export type UsageReportBody = z.infer<typeof usageReportSchema>;

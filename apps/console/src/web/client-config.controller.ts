@@ -1,13 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
-
-export interface ClientConfig {
-  issuer: string;
-  clientId: string;
-  audience: string;
-  scope: string;
-  gatewayUrl: string;
-}
+import type { ClientConfig } from './client-config.dto';
 
 /**
  * `GET /api/client-config`, without authentication: what the web console needs before anyone signs in (the

@@ -1,4 +1,17 @@
-import { IMAGE_LIMITS, OPERATIONS, OPERATION_SPECS, type Operation } from '@nomosly/contracts';
+import { z } from 'zod';
+import {
+  IMAGE_LIMITS,
+  OPERATIONS,
+  OPERATION_SPECS,
+  type Operation,
+  PARAMS_SCHEMAS,
+  RESULT_SCHEMAS,
+  boundingBoxSchema,
+  detectedFaceSchema,
+  faceSchema,
+  landmarkSchema,
+} from '@nomosly/contracts';
+import { type JsonSchema, componentSchemas, errorBodySchema, jsonSchemaOf } from '@nomosly/http';
 
 /** The OpenAPI 3.1 document of API.md's public REST contract, built from the same operation table as the routes. */
 export function openApiDocument(serverUrl?: string): Record<string, unknown> {
@@ -25,14 +38,12 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
         RateLimitRemaining: { description: 'What that policy has left.', schema: { type: 'integer' } },
         RateLimitReset: { description: 'Seconds until that policy starts afresh.', schema: { type: 'integer' } },
       },
-      schemas: SCHEMAS,
+      schemas: componentsFromContracts(),
       responses: ERROR_RESPONSES,
     },
   };
 }
 
-const ratio = { type: 'number', minimum: 0, maximum: 1 };
-const percent = { type: 'number', minimum: 0, maximum: 100 };
 const base64Image = {
   type: 'string',
   contentEncoding: 'base64',
@@ -41,119 +52,32 @@ const base64Image = {
 const binaryImage = { type: 'string', contentMediaType: 'image/*', description: base64Image.description };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const SCHEMAS = {
-  BoundingBox: {
-    type: 'object',
-    description: 'Ratios of the image width and height.',
-    required: ['left', 'top', 'width', 'height'],
-    properties: { left: ratio, top: ratio, width: ratio, height: ratio },
-  },
-  Face: {
-    type: 'object',
-    required: ['boundingBox', 'confidence'],
-    properties: { boundingBox: ref('BoundingBox'), confidence: percent },
-  },
-  DetectedFace: {
-    type: 'object',
-    required: ['boundingBox', 'confidence', 'landmarks'],
-    properties: {
-      boundingBox: ref('BoundingBox'),
-      confidence: percent,
-      landmarks: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['type', 'x', 'y'],
-          properties: { type: { type: 'string', examples: ['eyeLeft'] }, x: ratio, y: ratio },
-        },
-      },
-    },
-  },
-  CallInfo: {
-    type: 'object',
-    required: ['requestId', 'operation', 'units'],
-    properties: { requestId: { type: 'string' }, operation: { type: 'string' }, units: { type: 'integer', minimum: 1 } },
-  },
-  FacesDetectResponse: {
-    allOf: [
-      ref('CallInfo'),
-      { type: 'object', required: ['faces'], properties: { faces: { type: 'array', items: ref('DetectedFace') } } },
-    ],
-  },
-  FacesCompareResponse: {
-    allOf: [
-      ref('CallInfo'),
-      {
-        type: 'object',
-        required: ['sourceFace', 'matches', 'unmatchedFaces'],
-        properties: {
-          sourceFace: { oneOf: [ref('Face'), { type: 'null' }] },
-          matches: {
-            type: 'array',
-            items: { type: 'object', required: ['similarity', 'face'], properties: { similarity: percent, face: ref('Face') } },
-          },
-          unmatchedFaces: { type: 'array', items: ref('Face') },
-        },
-      },
-    ],
-  },
-  LabelsDetectResponse: {
-    allOf: [
-      ref('CallInfo'),
-      {
-        type: 'object',
-        required: ['labels'],
-        properties: {
-          labels: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name', 'confidence', 'instances'],
-              properties: {
-                name: { type: 'string', examples: ['Person'] },
-                confidence: percent,
-                instances: {
-                  type: 'array',
-                  items: { type: 'object', required: ['boundingBox', 'confidence'], properties: { boundingBox: ref('BoundingBox'), confidence: percent } },
-                },
-              },
-            },
-          },
-        },
-      },
-    ],
-  },
-  TextDetectResponse: {
-    allOf: [
-      ref('CallInfo'),
-      {
-        type: 'object',
-        required: ['text'],
-        properties: {
-          text: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['type', 'text', 'confidence', 'boundingBox'],
-              properties: { type: { enum: ['LINE', 'WORD'] }, text: { type: 'string' }, confidence: percent, boundingBox: ref('BoundingBox') },
-            },
-          },
-        },
-      },
-    ],
-  },
-  Error: {
-    type: 'object',
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['code', 'message', 'requestId'],
-        properties: { code: { type: 'string' }, message: { type: 'string' }, requestId: { type: 'string' } },
-      },
-    },
-  },
+/** What every 200 body carries beside the operation's result. */
+const callInfoShape = {
+  requestId: z.string(),
+  operation: z.enum(OPERATIONS as [Operation, ...Operation[]]),
+  units: z.number().int().min(1),
 };
+
+const TITLES: Record<Operation, [string, string]> = {
+  'faces.detect': ['Detect faces', 'FacesDetectResponse'],
+  'faces.compare': ['Compare the largest face of source with every face of target', 'FacesCompareResponse'],
+  'labels.detect': ['Detect objects and labels', 'LabelsDetectResponse'],
+  'text.detect': ['Detect printed text', 'TextDetectResponse'],
+};
+
+/**
+ * The component schemas, from the zod schemas the gateway checks every result with before answering (so a
+ * field the engines add is not sent until it is in the contract, and then it is in this document too).
+ */
+function componentsFromContracts(): Record<string, JsonSchema> {
+  const responses = Object.fromEntries(OPERATIONS.map((operation) => [TITLES[operation][1], RESULT_SCHEMAS[operation].extend(callInfoShape)]));
+  const schemas = componentSchemas(
+    { BoundingBox: boundingBoxSchema, Landmark: landmarkSchema, Face: faceSchema, DetectedFace: detectedFaceSchema, ...responses, Error: errorBodySchema },
+    'output',
+  );
+  return { ...schemas, BoundingBox: { description: 'Ratios of the image width and height.', ...schemas.BoundingBox } };
+}
 
 const ERRORS: Array<[string, string, string]> = [
   ['400', 'invalid_request, invalid_image', 'Malformed JSON, a missing field, a bad parameter, or bytes that are not a decodable JPEG/PNG of at least 80 x 80.'],
@@ -197,24 +121,10 @@ const ERROR_RESPONSES = Object.fromEntries(
   ]),
 );
 
-const TITLES: Record<Operation, [string, string]> = {
-  'faces.detect': ['Detect faces', 'FacesDetectResponse'],
-  'faces.compare': ['Compare the largest face of source with every face of target', 'FacesCompareResponse'],
-  'labels.detect': ['Detect objects and labels', 'LabelsDetectResponse'],
-  'text.detect': ['Detect printed text', 'TextDetectResponse'],
-};
-
-const PARAMETERS: Record<Operation, Record<string, unknown>> = {
-  'faces.detect': {},
-  'faces.compare': { similarityThreshold: { ...percent, default: 80 } },
-  'labels.detect': { maxLabels: { type: 'integer', minimum: 1, maximum: 1000, default: 20 }, minConfidence: { ...percent, default: 50 } },
-  'text.detect': {},
-};
-
 function operationObject(operation: Operation): Record<string, unknown> {
   const spec = OPERATION_SPECS[operation];
   const [summary, responseSchema] = TITLES[operation];
-  const params = PARAMETERS[operation];
+  const params = (jsonSchemaOf(PARAMS_SCHEMAS[operation], 'input', operation).properties ?? {}) as Record<string, JsonSchema>;
   const imageProperties = (schema: object) => Object.fromEntries(spec.imageFields.map((field) => [field, schema]));
   const content: Record<string, unknown> = {
     'multipart/form-data': {

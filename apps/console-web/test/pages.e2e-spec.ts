@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { WebConsoleSystem } from '@nomosly/testing';
+import {
+  CALL_COUNT,
+  type InPage,
+  LOOKS_LIKE_A_JWT,
+  PAGES,
+  accessTokenOf,
+  callsRegion,
+  newPersonContext,
+  openPage,
+  screenshotBothWidths,
+  signInThroughIdp,
+  startSystemAndBrowser,
+  storageOf,
+} from './browser';
+import { firstPageBundle } from './bundle';
+import { putWorkspaceToUse } from './console-api';
+
+/** Every page of the console, signed in, in real Chromium: P12's cookies, accessibility, screenshots, the security headers. */
+describe('the web console in Chromium: every page', () => {
+  let system: WebConsoleSystem;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** Every answer of the console's origin this context saw, for its Set-Cookie headers. */
+  const consoleAnswers: Response[] = [];
+
+  beforeAll(async () => {
+    ({ system, browser } = await startSystemAndBrowser('web-pages'));
+    context = await newPersonContext(browser);
+    context.on('response', (response) => {
+      if (new URL(response.url()).origin === system.consoleUrl) consoleAnswers.push(response);
+    });
+    page = await context.newPage();
+    await signInThroughIdp(page, system.consoleUrl, `pages-${randomUUID().slice(0, 8)}@browser.test`);
+    await putWorkspaceToUse(system.consoleUrl, system.gatewayUrl, await accessTokenOf(page));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('P12: after sign-in every cookie on every origin is on the privacy page\'s strictly necessary list; the console sets none', async () => {
+    const cookies = await context.cookies();
+    const notice = (await (await fetch(`${system.consoleUrl}/api/privacy`)).json()) as { cookies: Array<{ name: string }> };
+    const listed = new Set(notice.cookies.flatMap((cookie) => cookie.name.split(',').map((name) => name.trim())));
+    expect(cookies.map((cookie) => cookie.name).filter((name) => !listed.has(name))).toEqual([]);
+
+    // The console's own origin never asks for a cookie (cookies ignore ports, so it is told by its answers).
+    expect(consoleAnswers.length).toBeGreaterThan(0);
+    const setByConsole = await Promise.all(consoleAnswers.map(async (answer) => ({ url: answer.url(), setCookie: await answer.headerValue('set-cookie') })));
+    expect(setByConsole.filter((answer) => answer.setCookie !== null)).toEqual([]);
+
+    // The rendered privacy page names each cookie the browser holds.
+    await openPage(page, 'Privacy');
+    for (const name of new Set(cookies.map((cookie) => cookie.name))) {
+      await page.getByRole('main').getByText(name).first().waitFor();
+    }
+  });
+
+  it('P12: no token in localStorage or in any cookie (the session lives in this tab\'s sessionStorage)', async () => {
+    await openPage(page, 'Overview');
+    const token = await accessTokenOf(page);
+    expect(token).toMatch(LOOKS_LIKE_A_JWT);
+    const local = await storageOf(page, 'localStorage');
+    expect(local.filter(([key, value]) => value.includes(token) || LOOKS_LIKE_A_JWT.test(value) || /token/i.test(key))).toEqual([]);
+    const cookies = await context.cookies();
+    expect(cookies.filter((cookie) => cookie.value.includes(token) || LOOKS_LIKE_A_JWT.test(decodeURIComponent(cookie.value)))).toEqual([]);
+  });
+
+  describe.each(PAGES)('$name', ({ name }) => {
+    it(`axe finds no serious or critical violation on ${name}`, async () => {
+      await openPage(page, name);
+      const results = await new AxeBuilder({ page }).analyze();
+      const severe = results.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+      console.log(`FIGURE axe ${name}: ${results.violations.length} violations (${severe.length} serious or critical), ${results.passes.length} rules passed`);
+      expect(severe).toEqual([]);
+    });
+
+    it(`a screenshot of ${name} at 1280 and 360 px wide`, async () => {
+      await openPage(page, name);
+      const files = await screenshotBothWidths(page, name.toLowerCase().replace(/\s+/g, '-'));
+      expect(files).toHaveLength(2);
+    });
+  });
+
+  it('FIGURE: time to interactive of the overview on a cold load (no cache), and the first page\'s bundle (gzip)', async () => {
+    // A new context (empty cache) with this tab's session copied in before any script runs: a signed-in cold load.
+    const session = await storageOf(page, 'sessionStorage');
+    const cold = await newPersonContext(browser);
+    try {
+      await cold.addInitScript((entries: Array<[string, string]>) => {
+        const { sessionStorage } = globalThis as unknown as InPage;
+        for (const [key, value] of entries) if (sessionStorage.getItem(key) === null) sessionStorage.setItem(key, value);
+      }, session);
+      const coldPage = await cold.newPage();
+      await coldPage.goto(`${system.consoleUrl}/overview`, { waitUntil: 'commit' });
+      await coldPage.getByRole('heading', { level: 1, name: 'Overview', exact: true }).waitFor();
+      await callsRegion(coldPage).getByText(CALL_COUNT).waitFor();
+      const interactiveMs = await coldPage.evaluate(() => performance.now());
+      const bundle = firstPageBundle();
+      console.log(`FIGURE overview time to interactive (cold load, navigation start to heading and call count shown): ${Math.round(interactiveMs)} ms`);
+      console.log(`FIGURE first page bundle: ${bundle.files.length} files, ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzip`);
+      expect(interactiveMs).toBeGreaterThan(0);
+      expect(bundle.gzipBytes).toBeGreaterThan(0);
+    } finally {
+      await cold.close();
+    }
+  });
+
+  it('a strict Content-Security-Policy on the page and on an API answer', async () => {
+    const home = await page.goto(`${system.consoleUrl}/`);
+    const api = await fetch(`${system.consoleUrl}/api/privacy`);
+    for (const policy of [await home?.headerValue('content-security-policy'), api.headers.get('content-security-policy')]) {
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("default-src 'self'");
+      expect(policy).toContain("style-src 'self'");
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).not.toContain('unsafe-inline');
+    }
+    // The page may fetch only from its own origin, the identity provider and the gateway.
+    const connect = /connect-src ([^;]+)/.exec((await home?.headerValue('content-security-policy')) ?? '')?.[1].split(' ');
+    expect(connect?.sort()).toEqual(["'self'", system.gatewayUrl, system.issuerUrl].sort());
+    expect(await home?.headerValue('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('a newcomer signs in with two clicks: Sign in on the console, Sign in on the filled-in form', async () => {
+    const newcomer = await newPersonContext(browser);
+    try {
+      const first = await newcomer.newPage();
+      await first.goto(system.consoleUrl);
+      await first.getByRole('button', { name: 'Sign in', exact: true }).click();
+      expect(await first.getByLabel('Email', { exact: true }).inputValue()).toBe(system.defaultEmail);
+      await first.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await first.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+      await first.getByRole('banner').getByText(system.defaultEmail, { exact: true }).waitFor();
+      expect(new URL(first.url()).pathname).toBe('/overview');
+    } finally {
+      await newcomer.close();
+    }
+  });
+
+  it('the callback with a tampered state fails with a message, and nobody is signed in', async () => {
+    const tampered = await newPersonContext(browser);
+    try {
+      // The state the console sent is changed on its way to the identity provider, which hands it back with a real code.
+      await tampered.route(`${system.issuerUrl}/**`, async (route) => {
+        const url = new URL(route.request().url());
+        const state = url.searchParams.get('state');
+        if (state === null || route.request().method() !== 'GET') return route.continue();
+        url.searchParams.set('state', `${state}-tampered`);
+        await route.continue({ url: url.toString() });
+      });
+      const attacked = await tampered.newPage();
+      await attacked.goto(`${system.consoleUrl}/overview`);
+      await attacked.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await attacked.getByLabel('Email', { exact: true }).fill(`tampered-${randomUUID().slice(0, 8)}@browser.test`);
+      await attacked.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await attacked.getByRole('alert').filter({ hasText: /Sign in to try again/ }).waitFor();
+      // It was the console's check that refused: the provider did send a code back, with the changed state.
+      const callback = new URL(attacked.url());
+      expect(callback.pathname).toBe('/callback');
+      expect(callback.searchParams.get('code')).toBeTruthy();
+      expect(callback.searchParams.get('state')).toMatch(/-tampered$/);
+      expect((await storageOf(attacked, 'sessionStorage')).filter(([key]) => key.startsWith('oidc.user:'))).toEqual([]);
+    } finally {
+      await tampered.close();
+    }
+  });
+});
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
