@@ -22,7 +22,7 @@ export function Layout() {
         {workspaces.length > 1 ? (
           <label className="workspace-picker">
             Workspace
-            <select value={workspace?.id ?? ''} onChange={(event) => select(event.target.value)}>
+            <select aria-label="Workspace" value={workspace?.id ?? ''} onChange={(event) => select(event.target.value)}>
               {workspaces.map((candidate) => (
                 <option key={candidate.id} value={candidate.id}>
                   {candidate.name} ({candidate.role})

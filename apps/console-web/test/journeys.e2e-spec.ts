@@ -83,7 +83,7 @@ describe('the web console in Chromium: what a person does', () => {
     await openPage(page, 'Playground');
     await page.getByLabel('Image', { exact: true }).setInputFiles(fixturePath('grace_hopper.jpg'));
     // Not exact: a select's accessible name takes in its chosen option ("Operation faces.detect").
-    await page.getByLabel('Operation').selectOption('faces.detect');
+    await page.getByLabel('Operation', { exact: true }).selectOption('faces.detect');
     await page.getByLabel('API key', { exact: true }).fill(secret);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
 
@@ -163,7 +163,7 @@ describe('the web console in Chromium: what a person does', () => {
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
     await page.getByLabel('Email', { exact: true }).fill(inviteeEmail);
     // Not exact: a select's accessible name takes in its chosen option ("Role member").
-    await page.getByLabel('Role').selectOption('member');
+    await page.getByLabel('Role', { exact: true }).selectOption('member');
     await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
     await page.getByRole('row').filter({ hasText: inviteeEmail }).waitFor();
 
@@ -172,7 +172,7 @@ describe('the web console in Chromium: what a person does', () => {
       const invitee = await other.newPage();
       await signInThroughIdp(invitee, system.consoleUrl, inviteeEmail, '/members');
       await invitee.getByRole('button', { name: 'Accept', exact: true }).first().click();
-      const picker = invitee.getByRole('combobox', { name: 'Workspace' });
+      const picker = invitee.getByRole('combobox', { name: 'Workspace', exact: true });
       await picker.getByRole('option', { name: new RegExp(`^${escapeRegExp(workspaceName)} \\(member\\)$`) }).waitFor({ state: 'attached' });
       await picker.selectOption({ label: `${workspaceName} (member)` });
       await openPage(invitee, 'Members');

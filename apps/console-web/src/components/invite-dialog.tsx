@@ -51,7 +51,7 @@ export function InviteButton({ workspaceId, membersKey }: { workspaceId: string;
           </label>
           <label>
             Role
-            <select value={role} onChange={(event) => setRole(event.target.value as Role)}>
+            <select aria-label="Role" value={role} onChange={(event) => setRole(event.target.value as Role)}>
               <option value="member">member</option>
               <option value="owner">owner</option>
             </select>

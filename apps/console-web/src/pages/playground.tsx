@@ -97,7 +97,7 @@ function Playground() {
       <form className="card playground-form" onSubmit={submit} noValidate>
         <label>
           Operation
-          <select value={operation} onChange={(event) => chooseOperation(event.target.value)}>
+          <select aria-label="Operation" value={operation} onChange={(event) => chooseOperation(event.target.value)}>
             {PLAYGROUND_OPERATIONS.map((name) => (
               <option key={name} value={name}>
                 {name}
