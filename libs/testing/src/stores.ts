@@ -87,7 +87,9 @@ export async function dumpPostgres(url: string): Promise<string> {
     for (const { schema, name } of tables.rows) {
       const table = `${quoteIdent(schema)}.${quoteIdent(name)}`;
       const rows = await client.query<{ row: string }>(`select t::text as row from ${table} t`).catch(ignoreDropped({ rows: [] as Array<{ row: string }> }));
-      out.push(`# ${table}`, ...rows.rows.map((r) => r.row));
+      // One push per row: a spread of a large table's rows overflows the call stack.
+      out.push(`# ${table}`);
+      for (const { row } of rows.rows) out.push(row);
     }
     return out.join('\n');
   } finally {
