@@ -100,4 +100,10 @@ export const baseConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   LOG_PRETTY: env.boolean(false),
   HOST: env.host('127.0.0.1'),
+  /** How long the app may take to stop after SIGTERM or SIGINT before it exits anyway, with code 1. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** While a dependency is down, how often its outage is logged again (with the failed attempts since). */
+  OUTAGE_REMINDER_MS: z.coerce.number().int().min(100).default(60_000),
+  /** How often a dependency that reports nothing on its own (Postgres, behind the ORM's pool) is probed. */
+  DEPENDENCY_PROBE_MS: z.coerce.number().int().min(100).default(5_000),
 });
