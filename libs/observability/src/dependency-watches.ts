@@ -110,7 +110,7 @@ export class DependencyWatches {
    * Runs `check` every `intervalMs` (timers that do not keep the process alive): a failure or no answer within
    * `timeoutMs` is a failed attempt, a success ends the outage.
    */
-  probe(dependency: string, url: string, check: () => Promise<unknown>, { intervalMs, timeoutMs }: ProbeOptions): void {
+  probe(dependency: string, url: string, check: () => Promise<unknown>, { intervalMs, timeoutMs }: ProbeOptions): DependencyWatch {
     const watch = this.watch(dependency, addressOf(url));
     // One probe at a time: one that hangs (a partition) holds one connection, not one per interval.
     let pending: Promise<unknown> | null = null;
@@ -129,6 +129,7 @@ export class DependencyWatches {
     const timer = setInterval(() => void run(), intervalMs);
     timer.unref();
     this.probes.add(timer);
+    return watch;
   }
 
   /** A readiness check that fails at once, naming the outage, while `dependency` is down; else runs `check`. */
@@ -210,4 +211,27 @@ export function createDependencyWatches(registry: Registry, { reminderMs }: { re
     reminderMs,
     log: { warn: (fields) => logger.warn(fields), log: (fields) => logger.log(fields), error: (fields) => logger.error(fields) },
   });
+}
+
+/** What the Postgres probe needs of MikroORM's EntityManager. */
+export interface SqlRunner {
+  getConnection(): { execute(sql: string): Promise<unknown> };
+}
+
+export const POSTGRES_PROBE = Symbol('POSTGRES_PROBE');
+
+/**
+ * A provider that probes Postgres through the app's ORM (`select 1` every `intervalMs`, two seconds to answer),
+ * so that an outage is logged and counted even while no request needs the database.
+ */
+export function postgresProbeProvider(options: { url: string; intervalMs: number; entityManager: unknown }) {
+  return {
+    provide: POSTGRES_PROBE,
+    inject: [DependencyWatches, options.entityManager as symbol],
+    useFactory: (watches: DependencyWatches, em: SqlRunner) =>
+      watches.probe('postgres', options.url, () => em.getConnection().execute('select 1'), {
+        intervalMs: options.intervalMs,
+        timeoutMs: Math.min(2_000, options.intervalMs),
+      }),
+  };
 }

@@ -17,3 +17,4 @@ export * from './tcp-proxy';
 export * from './test-issuer';
 export * from './until';
 export * from './usage-rows';
+export * from './outage';
