@@ -10,7 +10,7 @@ import { polarProviders } from '@nomosly/billing';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { BillingQueueProcessor } from './billing-queue.processor';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { PolarCustomerDeletion } from './customers/polar-customer-deletion';
@@ -63,7 +63,7 @@ export class BillingModule {
       module: BillingModule,
       imports: [
         LoggerModule.forRoot(nestLoggerParams({ service: 'billing', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
         BillingCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,

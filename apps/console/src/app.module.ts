@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { polarProviders } from '@nomosly/billing';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { ACCOUNTS_PROVIDERS } from './accounts.providers';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
@@ -69,7 +69,7 @@ export class ConsoleModule {
       module: ConsoleModule,
       imports: [
         LoggerModule.forRoot(nestLoggerParams({ service: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
         ConsoleCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,

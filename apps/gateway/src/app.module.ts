@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { KeyEventsListener } from './auth/key-events.listener';
@@ -62,7 +62,7 @@ export class GatewayModule {
         LoggerModule.forRoot(
           nestLoggerParams({ service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination),
         ),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
         GatewayCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,

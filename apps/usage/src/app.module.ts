@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { AccountDeletion } from './account-deletion/account-deletion.service';
 import { AccountPurger } from './account-deletion/account-purger';
 import { USAGE_CONFIG, type UsageConfig } from './config';
@@ -61,7 +61,7 @@ export class UsageModule {
       module: UsageModule,
       imports: [
         LoggerModule.forRoot(nestLoggerParams({ service: 'usage', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
         UsageCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,

@@ -50,6 +50,7 @@ export class DependencyWatches {
   private readonly watches = new Map<string, DependencyWatch>();
   private readonly clients = new Set<WatchedRedis>();
   private readonly probes = new Set<NodeJS.Timeout>();
+  private readonly releases: (() => void)[] = [];
   private readonly outages;
   private readonly up;
   private readonly lastErrorLine = new Map<string, number>();
@@ -144,6 +145,11 @@ export class DependencyWatches {
     };
   }
 
+  /** Runs `release` when the app begins to stop (to drop connections to a dependency that is down). */
+  onShutdown(release: () => void): void {
+    this.releases.push(release);
+  }
+
   /** The dependencies down now. */
   downNow(): string[] {
     return [...this.watches.values()].filter((watch) => watch.down).map((watch) => watch.dependency);
@@ -158,6 +164,7 @@ export class DependencyWatches {
     for (const timer of this.probes) clearInterval(timer);
     this.probes.clear();
     for (const client of this.clients) if (client.status !== 'ready' && client.status !== 'end') drop(client);
+    for (const release of this.releases) release();
   }
 
   /** An error that is not a lost connection: one line per dependency, source and code per reminder period. */
@@ -213,25 +220,66 @@ export function createDependencyWatches(registry: Registry, { reminderMs }: { re
   });
 }
 
-/** What the Postgres probe needs of MikroORM's EntityManager. */
+/** What the Postgres probe needs of MikroORM's EntityManager (and, to drop connections, of its knex pool). */
 export interface SqlRunner {
-  getConnection(): { execute(sql: string): Promise<unknown> };
+  getConnection(): { execute(sql: string): Promise<unknown>; getKnex?(): unknown };
+}
+
+/** A pg client in knex's (tarn) pool: its socket. */
+interface PooledPgClient {
+  connection?: { stream?: { destroy(): void } };
+}
+interface KnexPool {
+  used?: { resource: PooledPgClient }[];
+  free?: { resource: PooledPgClient }[];
 }
 
 export const POSTGRES_PROBE = Symbol('POSTGRES_PROBE');
 
 /**
  * A provider that probes Postgres through the app's ORM (`select 1` every `intervalMs`, two seconds to answer),
- * so that an outage is logged and counted even while no request needs the database.
+ * so that an outage is logged and counted even while no request needs the database. When the app stops while
+ * Postgres is down, the pool's connections are cut: closing the ORM waits for every connection in use, and one
+ * waiting on a partitioned server never comes back.
  */
 export function postgresProbeProvider(options: { url: string; intervalMs: number; entityManager: unknown }) {
   return {
     provide: POSTGRES_PROBE,
     inject: [DependencyWatches, options.entityManager as symbol],
-    useFactory: (watches: DependencyWatches, em: SqlRunner) =>
-      watches.probe('postgres', options.url, () => em.getConnection().execute('select 1'), {
+    useFactory: (watches: DependencyWatches, em: SqlRunner) => {
+      const watch = watches.probe('postgres', options.url, () => em.getConnection().execute('select 1'), {
         intervalMs: options.intervalMs,
         timeoutMs: Math.min(2_000, options.intervalMs),
-      }),
+      });
+      watches.onShutdown(() => {
+        if (watch.down) cutPoolConnections(em);
+      });
+      return watch;
+    },
+  };
+}
+
+function cutPoolConnections(em: SqlRunner): void {
+  const knex = em.getConnection().getKnex?.() as { client?: { pool?: KnexPool } } | undefined;
+  const pool = knex?.client?.pool;
+  for (const entry of [...(pool?.used ?? []), ...(pool?.free ?? [])]) entry.resource.connection?.stream?.destroy();
+}
+
+/**
+ * MikroORM's `driverOptions` for every app: a connection attempt that gets no answer fails after `connectTimeoutMs`
+ * (a partitioned server would hold it for ever, and the ORM's close with it), and knex's own warnings ("Connection
+ * Error: ..." on a connection lost in an outage the probe reports) go to the app's logger at debug level instead
+ * of console.log.
+ */
+export function postgresDriverOptions({ connectTimeoutMs = 5_000 }: { connectTimeoutMs?: number } = {}) {
+  const logger = new Logger('Postgres');
+  return {
+    connection: { connectionTimeoutMillis: connectTimeoutMs },
+    log: {
+      warn: (message: unknown) => logger.debug(String(message)),
+      deprecate: (message: unknown) => logger.debug(String(message)),
+      debug: (message: unknown) => logger.debug(String(message)),
+      error: (message: unknown) => logger.error(String(message)),
+    },
   };
 }
