@@ -1,4 +1,7 @@
-import { describeOutages, redisOutageTarget } from '@nomosly/testing';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { QueueName, VisionKeys, type VisionJob } from '@nomosly/contracts';
+import { type RedisServer, describeOutages, fixture, redisOutageTarget, startRedisServer, startWithOutageEnv, terminate, until } from '@nomosly/testing';
 
 describeOutages({
   app: 'vision-worker',
@@ -8,4 +11,53 @@ describeOutages({
     return [{ ...redis, stop: () => redis.server.stop() }];
   },
   env: (targets) => ({ VISION_REDIS_URL: targets['vision-redis'].server?.url ?? '', ENGINE: 'null', QUEUE_PREFIX: 'outage' }),
+});
+
+describe('vision-worker: a job that cannot finish before the shutdown deadline (issue 17)', () => {
+  const prefix = 'outage-in-flight';
+  let server: RedisServer;
+  let queue: Queue;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    const url = new URL(server.url);
+    queue = new Queue(QueueName.Vision, { connection: { host: url.hostname, port: Number(url.port) }, prefix });
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await queue?.close();
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  it('exits at the deadline with code 1, leaving the job active in Redis for BullMQ to find stalled, not lost', async () => {
+    const worker = await startWithOutageEnv('vision-worker', {
+      VISION_REDIS_URL: server.url,
+      ENGINE: 'null',
+      NULL_ENGINE_DELAY_MS: '60000',
+      QUEUE_PREFIX: prefix,
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    const job: VisionJob = {
+      requestId: 'in-flight-1',
+      operation: 'faces.detect',
+      params: {},
+      replyChannel: VisionKeys.replyChannel(prefix, 'test'),
+      deadline: Date.now() + 60_000,
+      images: [{ key: VisionKeys.image(prefix, 'in-flight-1', 0), format: 'png', width: 512, height: 512, orientation: 1 }],
+    };
+    await redis.set(job.images[0].key, fixture('astronaut.png'));
+    await queue.add('faces.detect', job, { jobId: job.requestId, attempts: 1 });
+    await until(async () => (await queue.getJobState(job.requestId)) === 'active', { what: 'the job taken by the worker', timeoutMs: 10_000 });
+
+    const stopped = await terminate(worker);
+    expect(stopped.code).toBe(1);
+    expect(stopped.ms).toBeGreaterThanOrEqual(2_000);
+    expect(stopped.ms).toBeLessThan(4_000);
+    expect(worker.logs()).toMatch(/"event":"shutdown_timed_out"/);
+    // Still active, its lock no longer renewed: another worker's stalled check takes it from here.
+    expect(await queue.getJobState(job.requestId)).toBe('active');
+    expect(await redis.exists(`${prefix}:${QueueName.Vision}:${job.requestId}:lock`)).toBe(1);
+  });
 });
