@@ -61,3 +61,11 @@ export function stopOnSignals(options: StopOnSignalsOptions): () => void {
     for (const signal of signals) process.off(signal, onSignal);
   };
 }
+
+/** For a process without a structured logger (the stand-ins): one plain line per event, errors on stderr. */
+export function consoleShutdownLog(name: string): ShutdownLog {
+  return {
+    log: (fields) => console.log(`${name}: ${String(fields.msg)}`),
+    error: (fields) => console.error(`${name}: ${String(fields.msg)}`),
+  };
+}
