@@ -12,6 +12,8 @@ export interface StopOnSignalsOptions {
   signals?: readonly NodeJS.Signals[];
   /** process.exit by default; a test passes its own. */
   exit?: (code: number) => void;
+  /** Where the signals come from: the process by default; a test passes an emitter of its own. */
+  signalSource?: { on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown; off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown };
 }
 
 /**
@@ -56,9 +58,10 @@ export function stopOnSignals(options: StopOnSignalsOptions): () => void {
         exit(code);
       });
   };
-  for (const signal of signals) process.on(signal, onSignal);
+  const source = options.signalSource ?? process;
+  for (const signal of signals) source.on(signal, onSignal);
   return () => {
-    for (const signal of signals) process.off(signal, onSignal);
+    for (const signal of signals) source.off(signal, onSignal);
   };
 }
 
