@@ -5,6 +5,14 @@ import { DependencyWatches } from './dependency-watches';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' });
 
+/** Polls `condition` (every 10 ms, up to 5 s): timers run late on a loaded machine. */
+async function eventually(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 5_000) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function recorder() {
   const lines: { level: string; fields: Record<string, unknown> }[] = [];
   return {
@@ -92,13 +100,13 @@ describe('DependencyWatch', () => {
     let partitioned = true;
     const check = jest.fn(() => (partitioned ? new Promise<void>((resolve) => hung.push(resolve)) : Promise.resolve()));
     watches.probe('postgres', 'postgres://u:secret@127.0.0.1:5999/db', check, { intervalMs: 20, timeoutMs: 30 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually(() => lines.length > 0);
     expect(lines[0].fields).toMatchObject({ event: 'dependency_down', dependency: 'postgres', address: '127.0.0.1:5999', code: 'ETIMEDOUT' });
     // One probe hangs; the others are counted as failed without starting a query each.
     expect(check).toHaveBeenCalledTimes(1);
     partitioned = false;
     hung.forEach((resolve) => resolve());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(() => lines.at(-1)?.fields.event === 'dependency_up');
     expect(lines.at(-1)?.fields).toMatchObject({ event: 'dependency_up', dependency: 'postgres' });
     expect(JSON.stringify(lines)).not.toContain('secret');
     watches.beginShutdown();
