@@ -4,6 +4,7 @@ import {
   type OutageTarget,
   POLAR_NOT_CALLED_ENV,
   type RunningApp,
+  type TcpProxy,
   followOutput,
   postgresOutageTarget,
   redisOutageTarget,
@@ -15,7 +16,7 @@ import { runBench } from './run-bench';
 
 /**
  * `npm run bench:outage` (issue 17's figures): for each app and each of its dependencies, the time from SIGTERM to
- * exit while that dependency is down (Redis stopped; Postgres partitioned behind a proxy), beside the time with all
+ * exit while that dependency is down (Redis stopped; Postgres partitioned behind a proxy, and refusing), beside the time with all
  * up; then every app at once with all its dependencies down for BENCH_OUTAGE_SECONDS (default 60) with the
  * production settings (a reminder a minute, Postgres probed every 5 s), and the log lines that outage produced.
  * Each app gets dependencies of its own (redis-servers, a proxy to the test database: DATABASE_URL or the test one).
@@ -80,17 +81,20 @@ function start(subject: Subject, targets: Record<string, Target>, env: Record<st
   return startApp(subject.app, { QUEUE_PREFIX: `bench-outage-${subject.app}`, ...subject.env(targets), ...env });
 }
 
-/** SIGTERM to exit with `dependency` down (none: all up). */
-async function shutdownTime(subject: Subject, targets: Record<string, Target>, dependency: string | null): Promise<void> {
+/** SIGTERM to exit with `dependency` down (none: all up); Postgres `refused` is a stopped server, not a partition. */
+async function shutdownTime(subject: Subject, targets: Record<string, Target>, dependency: string | null, refused = false): Promise<void> {
   const app = await start(subject, targets, OUTAGE_TEST_ENV);
   const output = followOutput(app);
   try {
     if (dependency) {
-      await targets[dependency].down();
+      const target = targets[dependency];
+      if (refused && 'proxy' in target) (target.proxy as TcpProxy).cut('reset');
+      else await target.down();
       await waitForLine(output, (line) => line.event === 'dependency_down' && line.dependency === dependency, `${subject.app}: ${dependency} down`);
     }
     const stopped = await terminate(app);
-    console.log(`FIGURE shutdown ${subject.app} ${dependency ? `${dependency}-down` : 'all-up'}: exit ${stopped.code} in ${stopped.ms} ms`);
+    const state = dependency ? `${dependency}-${refused ? 'refusing' : 'down'}` : 'all-up';
+    console.log(`FIGURE shutdown ${subject.app} ${state}: exit ${stopped.code} in ${stopped.ms} ms`);
   } finally {
     await app.kill();
     if (dependency) await targets[dependency].up();
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
       const own = targets.get(subject) as Record<string, Target>;
       await shutdownTime(subject, own, null);
       for (const dependency of subject.dependencies) await shutdownTime(subject, own, dependency);
+      if (subject.dependencies.includes('postgres')) await shutdownTime(subject, own, 'postgres', true);
     }
     console.log(`every app with all its dependencies down for ${OUTAGE_SECONDS} s, at once...`);
     await Promise.all(SUBJECTS.map((subject) => longOutage(subject, targets.get(subject) as Record<string, Target>)));
