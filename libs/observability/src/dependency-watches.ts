@@ -55,7 +55,7 @@ export class DependencyWatches {
   private readonly up;
   private readonly lastErrorLine = new Map<string, number>();
   private closing = false;
-  private unnamed = 0;
+  private sourceCount = 0;
 
   constructor(private readonly options: DependencyWatchesOptions) {
     this.outages = dependencyOutagesCounter(options.registry);
@@ -84,7 +84,7 @@ export class DependencyWatches {
    * connection for its blocking commands); returns it. While the app stops, an unreachable one is dropped at once.
    */
   redis<R extends WatchedRedis>(dependency: string, client: R): R {
-    const source = `${client.options.connectionName || 'redis'}#${++this.unnamed}`;
+    const source = `${client.options.connectionName || 'redis'}#${++this.sourceCount}`;
     const watch = this.watch(dependency, `${client.options.host ?? 'localhost'}:${client.options.port ?? 6379}`);
     this.clients.add(client);
     client.on('error', (error) => {
