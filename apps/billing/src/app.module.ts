@@ -1,7 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -9,7 +10,7 @@ import { polarProviders } from '@nomosly/billing';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { BillingQueueProcessor } from './billing-queue.processor';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { PolarCustomerDeletion } from './customers/polar-customer-deletion';
@@ -21,22 +22,35 @@ import { PolarUsage } from './reconciliation/polar-usage';
 import { Reconciler } from './reconciliation/reconciler';
 import { PolarWebhooksController, PolarWebhooksService } from './webhooks';
 
+const BILLING_QUEUE_WATCHED = Symbol('BILLING_QUEUE_WATCHED');
+
 @Global()
 @Module({})
 class BillingCoreModule {
-  static register(config: BillingConfig, metrics: BillingMetrics): DynamicModule {
+  static register(config: BillingConfig, metrics: BillingMetrics, watches: DependencyWatches): DynamicModule {
     const polar = polarProviders(BILLING_CONFIG);
     return {
       module: BillingCoreModule,
       imports: [
         BullModule.forRoot({
-          connection: new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'billing-queue' }),
+          connection: watches.redis('events-redis', new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'billing-queue' })),
           prefix: config.QUEUE_PREFIX,
         }),
         BullModule.registerQueue({ name: QueueName.Billing, streams: { events: { maxLen: 100 } } }),
       ],
-      providers: [{ provide: BILLING_CONFIG, useValue: config }, { provide: BillingMetrics, useValue: metrics }, EventsRedis, ...polar],
-      exports: [BILLING_CONFIG, BillingMetrics, BullModule, EventsRedis, ...polar],
+      providers: [
+        { provide: BILLING_CONFIG, useValue: config },
+        { provide: BillingMetrics, useValue: metrics },
+        { provide: DependencyWatches, useValue: watches },
+        {
+          provide: BILLING_QUEUE_WATCHED,
+          inject: [getQueueToken(QueueName.Billing)],
+          useFactory: (queue: Queue) => watches.bullmq('events-redis', 'billing queue', queue),
+        },
+        EventsRedis,
+        ...polar,
+      ],
+      exports: [BILLING_CONFIG, BillingMetrics, DependencyWatches, BullModule, EventsRedis, ...polar],
     };
   }
 }
@@ -44,12 +58,13 @@ class BillingCoreModule {
 @Module({})
 export class BillingModule {
   static register(config: BillingConfig, metrics: BillingMetrics, logDestination?: DestinationStream): DynamicModule {
+    const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: BillingModule,
       imports: [
         LoggerModule.forRoot(nestLoggerParams({ service: 'billing', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
-        BillingCoreModule.register(config, metrics),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
+        BillingCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,
           readiness: {
@@ -57,14 +72,16 @@ export class BillingModule {
             inject: [EntityManager, EventsRedis],
             // Polar is not a readiness check: while it is down, usage waits in the ledger and webhooks still land.
             useFactory: (em: EntityManager, redis: EventsRedis): ReadinessCheck[] => [
-              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from billing_ledger limit 0')) },
-              { name: 'events-redis', check: async () => void (await redis.client.ping()) },
+              watches.readiness('postgres', async () => void (await em.getConnection().execute('select 1 from billing_ledger limit 0'))),
+              watches.readiness('events-redis', async () => void (await redis.client.ping())),
             ],
           },
         }),
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
-      providers: [...ledgerProviders, PolarWebhooksService, LedgerWindow, PolarUsage, Reconciler, PolarCustomerDeletion, BillingQueueProcessor],
+      providers: [
+        postgresProbeProvider({ url: config.DATABASE_URL, intervalMs: config.DEPENDENCY_PROBE_MS, entityManager: EntityManager }),
+        ...ledgerProviders, PolarWebhooksService, LedgerWindow, PolarUsage, Reconciler, PolarCustomerDeletion, BillingQueueProcessor],
       controllers: [PolarWebhooksController],
     };
   }

@@ -1,7 +1,8 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { BILLING_RECONCILE_SCHEDULER, BillingJob, QueueName, type ReconciliationReport, reconcileJobDataSchema } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { type CustomerDeletionOutcome, PolarCustomerDeletion } from './customers/polar-customer-deletion';
 import { Reconciler } from './reconciliation/reconciler';
@@ -34,11 +35,13 @@ export class BillingQueueProcessor extends WorkerHost implements OnApplicationBo
     private readonly customers: PolarCustomerDeletion,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
     @InjectQueue(QueueName.Billing) private readonly queue: Queue,
+    private readonly watches: DependencyWatches,
   ) {
     super();
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.watches.bullmq('events-redis', 'billing worker', this.worker);
     // A cron pattern, not `every`: BullMQ runs an `every` schedule at once, so each start would reconcile.
     if (this.config.BILLING_RECONCILE_CRON) {
       await this.queue.upsertJobScheduler(
@@ -72,10 +75,5 @@ export class BillingQueueProcessor extends WorkerHost implements OnApplicationBo
       throw new Error(`reconciliation failed for ${report.failed.length} workspaces (first: ${first?.workspaceId}: ${first?.error})`);
     }
     return report;
-  }
-
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    this.logger.error(`billing worker: ${error.message}`);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { type KeyEvent, publishKeyEvent } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 
 /**
@@ -12,9 +13,8 @@ export class EventsRedis implements OnModuleDestroy {
   private readonly logger = new Logger(EventsRedis.name);
   readonly client: Redis;
 
-  constructor(@Inject(BILLING_CONFIG) config: BillingConfig) {
-    this.client = new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: 2, connectionName: 'billing' });
-    this.client.on('error', (error: Error) => this.logger.warn(`events redis: ${error.message}`));
+  constructor(@Inject(BILLING_CONFIG) config: BillingConfig, watches: DependencyWatches) {
+    this.client = watches.redis('events-redis', new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: 2, connectionName: 'billing' }));
   }
 
   /**

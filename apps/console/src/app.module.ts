@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { polarProviders } from '@nomosly/billing';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { ACCOUNTS_PROVIDERS } from './accounts.providers';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { OidcVerifier } from './auth/oidc-verifier';
@@ -48,10 +48,12 @@ import { WebController } from './web/web.controller';
 @Global()
 @Module({})
 class ConsoleCoreModule {
-  static register(config: ConsoleConfig, metrics: ConsoleMetrics): DynamicModule {
+  static register(config: ConsoleConfig, metrics: ConsoleMetrics, watches: DependencyWatches): DynamicModule {
     const providers = [
       { provide: CONSOLE_CONFIG, useValue: config },
       { provide: ConsoleMetrics, useValue: metrics },
+      { provide: DependencyWatches, useValue: watches },
+      postgresProbeProvider({ url: config.DATABASE_URL, intervalMs: config.DEPENDENCY_PROBE_MS, entityManager: EntityManager }),
       EventsRedis,
       KeyEventsPublisher,
       ...ACCOUNTS_PROVIDERS,
@@ -63,12 +65,13 @@ class ConsoleCoreModule {
 @Module({})
 export class ConsoleModule {
   static register(config: ConsoleConfig, metrics: ConsoleMetrics, logDestination?: DestinationStream): DynamicModule {
+    const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: ConsoleModule,
       imports: [
         LoggerModule.forRoot(nestLoggerParams({ service: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
-        ConsoleCoreModule.register(config, metrics),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
+        ConsoleCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,
           readiness: {
@@ -76,8 +79,8 @@ export class ConsoleModule {
             inject: [EntityManager, EventsRedis],
             useFactory: (em: EntityManager, events: EventsRedis): ReadinessCheck[] => [
               // The schema, not only the server: a database without migrations cannot serve a single call.
-              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from memberships limit 0')) },
-              { name: 'events-redis', check: () => events.ping() },
+              watches.readiness('postgres', async () => void (await em.getConnection().execute('select 1 from memberships limit 0'))),
+              watches.readiness('events-redis', () => events.ping()),
             ],
           },
         }),

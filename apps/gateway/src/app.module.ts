@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { LimitsStore, limitsPrefix } from '@nomosly/limits';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { KeyEventsListener } from './auth/key-events.listener';
@@ -27,12 +27,14 @@ import { VisionQueue } from './vision/vision-queue.service';
 @Global()
 @Module({})
 class GatewayCoreModule {
-  static register(config: GatewayConfig, metrics: GatewayMetrics): DynamicModule {
+  static register(config: GatewayConfig, metrics: GatewayMetrics, watches: DependencyWatches): DynamicModule {
     return {
       module: GatewayCoreModule,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GatewayMetrics, useValue: metrics },
+        { provide: DependencyWatches, useValue: watches },
+        postgresProbeProvider({ url: config.DATABASE_URL, intervalMs: config.DEPENDENCY_PROBE_MS, entityManager: EntityManager }),
         VisionQueue,
         EventsRedis,
         EventsQueue,
@@ -45,7 +47,7 @@ class GatewayCoreModule {
           useFactory: (events: EventsRedis) => new LimitsStore(events.client, { prefix: limitsPrefix(config.QUEUE_PREFIX) }),
         },
       ],
-      exports: [GATEWAY_CONFIG, GatewayMetrics, VisionQueue, EventsRedis, EventsQueue, KeyResolver, KeyEventsListener, LimitsStore],
+      exports: [GATEWAY_CONFIG, GatewayMetrics, DependencyWatches, VisionQueue, EventsRedis, EventsQueue, KeyResolver, KeyEventsListener, LimitsStore],
     };
   }
 }
@@ -53,14 +55,15 @@ class GatewayCoreModule {
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig, metrics: GatewayMetrics, logDestination?: DestinationStream): DynamicModule {
+    const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: GatewayModule,
       imports: [
         LoggerModule.forRoot(
           nestLoggerParams({ service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination),
         ),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
-        GatewayCoreModule.register(config, metrics),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
+        GatewayCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,
           readiness: {
@@ -68,15 +71,12 @@ export class GatewayModule {
             inject: [EntityManager, VisionQueue, EventsRedis, KeyEventsListener],
             useFactory: (em: EntityManager, queue: VisionQueue, events: EventsRedis, keyEvents: KeyEventsListener): ReadinessCheck[] => [
               // The schema, not only the server: a database without migrations cannot serve a single call.
-              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from api_keys limit 0')) },
-              { name: 'vision-redis', check: () => queue.ping() },
-              {
-                name: 'events-redis',
-                check: async () => {
-                  await events.ping();
-                  if (!keyEvents.isSubscribed()) throw new Error('not subscribed to key events yet');
-                },
-              },
+              watches.readiness('postgres', async () => void (await em.getConnection().execute('select 1 from api_keys limit 0'))),
+              watches.readiness('vision-redis', () => queue.ping()),
+              watches.readiness('events-redis', async () => {
+                await events.ping();
+                if (!keyEvents.isSubscribed()) throw new Error('not subscribed to key events yet');
+              }),
             ],
           },
         }),

@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { OpsModule, READINESS_CHECKS, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { AccountDeletion } from './account-deletion/account-deletion.service';
 import { AccountPurger } from './account-deletion/account-purger';
 import { USAGE_CONFIG, type UsageConfig } from './config';
@@ -23,16 +23,17 @@ import { RetentionSweeper } from './retention/retention-sweeper';
 // Small event streams: nothing reads them, and they would otherwise keep ~10,000 entries per queue. The billing
 // queue only to add to: the purge asks the billing app to delete a deleted workspace's Polar customer.
 const QUEUES = [QueueName.Events, QueueName.Maintenance, QueueName.Billing].map((name) => ({ name, streams: { events: { maxLen: 100 } } }));
+const QUEUES_WATCHED = Symbol('QUEUES_WATCHED');
 
 @Global()
 @Module({})
 class UsageCoreModule {
-  static register(config: UsageConfig, metrics: UsageMetrics): DynamicModule {
+  static register(config: UsageConfig, metrics: UsageMetrics, watches: DependencyWatches): DynamicModule {
     return {
       module: UsageCoreModule,
       imports: [
         BullModule.forRoot({
-          connection: new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'usage' }),
+          connection: watches.redis('events-redis', new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'usage' })),
           prefix: config.QUEUE_PREFIX,
         }),
         BullModule.registerQueue(...QUEUES),
@@ -40,8 +41,14 @@ class UsageCoreModule {
       providers: [
         { provide: USAGE_CONFIG, useValue: config },
         { provide: UsageMetrics, useValue: metrics },
+        { provide: DependencyWatches, useValue: watches },
+        {
+          provide: QUEUES_WATCHED,
+          inject: QUEUES.map(({ name }) => getQueueToken(name)),
+          useFactory: (...queues: Queue[]) => queues.map((queue) => watches.bullmq('events-redis', `${queue.name} queue`, queue)),
+        },
       ],
-      exports: [USAGE_CONFIG, UsageMetrics, BullModule],
+      exports: [USAGE_CONFIG, UsageMetrics, DependencyWatches, BullModule],
     };
   }
 }
@@ -49,12 +56,13 @@ class UsageCoreModule {
 @Module({})
 export class UsageModule {
   static register(config: UsageConfig, metrics: UsageMetrics, logDestination?: DestinationStream): DynamicModule {
+    const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: UsageModule,
       imports: [
         LoggerModule.forRoot(nestLoggerParams({ service: 'usage', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination)),
-        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false }),
-        UsageCoreModule.register(config, metrics),
+        MikroOrmModule.forRoot({ ...ormConfig({ url: config.DATABASE_URL }), registerRequestContext: false, driverOptions: postgresDriverOptions() }),
+        UsageCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,
           readiness: {
@@ -62,13 +70,16 @@ export class UsageModule {
             inject: [EntityManager, getQueueToken(QueueName.Events)],
             useFactory: (em: EntityManager, queue: Queue): ReadinessCheck[] => [
               // The schema, not only the server: without the usage tables no event can be recorded.
-              { name: 'postgres', check: async () => void (await em.getConnection().execute('select 1 from usage_records limit 0')) },
-              { name: 'events-redis', check: async () => void (await ((await queue.client) as unknown as Redis).ping()) },
+              watches.readiness('postgres', async () => void (await em.getConnection().execute('select 1 from usage_records limit 0'))),
+              watches.readiness('events-redis', async () => void (await ((await queue.client) as unknown as Redis).ping())),
             ],
           },
         }),
       ],
-      providers: [UsageStore, EventIngest, EventsProcessor, RetentionSweeper, AccountPurger, AccountDeletion, MaintenanceProcessor],
+      providers: [
+        postgresProbeProvider({ url: config.DATABASE_URL, intervalMs: config.DEPENDENCY_PROBE_MS, entityManager: EntityManager }),
+        UsageStore,
+        EventIngest, EventsProcessor, RetentionSweeper, AccountPurger, AccountDeletion, MaintenanceProcessor],
     };
   }
 }

@@ -6,7 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { QueueName } from '@nomosly/contracts';
 import { nestLoggerParams } from '@nomosly/logging';
-import { OpsModule, READINESS_CHECKS, queueDepthGauge, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, queueDepthGauge, type ReadinessCheck } from '@nomosly/observability';
 import { WORKER_CONFIG, type WorkerConfig } from './config';
 import { EngineHolder } from './engine/engine.provider';
 import { VisionJobService } from './jobs/vision-job.service';
@@ -19,12 +19,12 @@ const VISION_QUEUE = { name: QueueName.Vision, streams: { events: { maxLen: 100 
 @Global()
 @Module({})
 class WorkerCoreModule {
-  static register(config: WorkerConfig, metrics: WorkerMetrics): DynamicModule {
+  static register(config: WorkerConfig, metrics: WorkerMetrics, watches: DependencyWatches): DynamicModule {
     return {
       module: WorkerCoreModule,
       imports: [
         BullModule.forRoot({
-          connection: new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'vision-worker' }),
+          connection: watches.redis('vision-redis', new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'vision-worker' })),
           prefix: config.QUEUE_PREFIX,
         }),
         // Registered once: the processor, the readiness check and the queue-depth gauge share one queue.
@@ -33,14 +33,18 @@ class WorkerCoreModule {
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         { provide: WorkerMetrics, useValue: metrics },
+        { provide: DependencyWatches, useValue: watches },
         EngineHolder,
         {
           provide: QUEUE_DEPTH_GAUGE,
           inject: [getQueueToken(QueueName.Vision)],
-          useFactory: (queue: Queue) => queueDepthGauge(metrics.registry, () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed')),
+          useFactory: (queue: Queue) => {
+            watches.bullmq('vision-redis', 'vision queue', queue);
+            return queueDepthGauge(metrics.registry, () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
+          },
         },
       ],
-      exports: [WORKER_CONFIG, WorkerMetrics, EngineHolder, BullModule, QUEUE_DEPTH_GAUGE],
+      exports: [WORKER_CONFIG, WorkerMetrics, DependencyWatches, EngineHolder, BullModule, QUEUE_DEPTH_GAUGE],
     };
   }
 }
@@ -48,13 +52,14 @@ class WorkerCoreModule {
 @Module({})
 export class WorkerModule {
   static register(config: WorkerConfig, metrics: WorkerMetrics, logDestination?: DestinationStream): DynamicModule {
+    const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: WorkerModule,
       imports: [
         LoggerModule.forRoot(
           nestLoggerParams({ service: 'vision-worker', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }, logDestination),
         ),
-        WorkerCoreModule.register(config, metrics),
+        WorkerCoreModule.register(config, metrics, watches),
         OpsModule.register({
           registry: metrics.registry,
           readiness: {
@@ -62,7 +67,7 @@ export class WorkerModule {
             inject: [getQueueToken(QueueName.Vision), EngineHolder],
             useFactory: (queue: Queue, engines: EngineHolder): ReadinessCheck[] => {
               return [
-                { name: 'vision-redis', check: async () => void (await ((await queue.client) as unknown as Redis).ping()) },
+                watches.readiness('vision-redis', async () => void (await ((await queue.client) as unknown as Redis).ping())),
                 {
                   name: 'engine',
                   check: async () => {

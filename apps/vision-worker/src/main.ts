@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { ConfigError } from '@nomosly/config';
+import { stopNestAppOnSignals } from '@nomosly/http';
 import { createWorker } from './bootstrap';
 import { loadWorkerConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const app = await createWorker(config);
+  stopNestAppOnSignals(app, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 

@@ -50,6 +50,8 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((value) => value === 'true' || value === '1'),
   host: (fallback: string) => z.string().min(1).default(fallback),
+  /** How long a process may take to stop after SIGTERM or SIGINT before it exits anyway, with code 1. */
+  shutdownTimeoutMs: () => z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Distinguishes a deployment's queues and Redis keys on a shared Redis (BullMQ's `prefix`; tests use one per run). */
   queuePrefix: () => z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
   /**
@@ -100,4 +102,9 @@ export const baseConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   LOG_PRETTY: env.boolean(false),
   HOST: env.host('127.0.0.1'),
+  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs(),
+  /** While a dependency is down, how often its outage is logged again (with the failed attempts since). */
+  OUTAGE_REMINDER_MS: z.coerce.number().int().min(100).default(60_000),
+  /** How often a dependency that reports nothing on its own (Postgres, behind the ORM's pool) is probed. */
+  DEPENDENCY_PROBE_MS: z.coerce.number().int().min(100).default(5_000),
 });

@@ -1,9 +1,10 @@
-import type { DynamicModule, ExceptionFilter, NestApplicationOptions } from '@nestjs/common';
+import { type DynamicModule, type ExceptionFilter, Logger as NestLogger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { baseLoggerOptions } from '@nomosly/logging';
+import { DependencyWatches, stopOnSignals } from '@nomosly/observability';
 import { PublicErrorFilter } from './exception.filter';
 import { createFastifyAdapter } from './fastify-app';
 import { type SecurityHeadersOptions, registerSecurityHeaders } from './security-headers';
@@ -31,7 +32,7 @@ export interface NestAppOptions {
 
 /**
  * One way an app becomes a Nest application on Fastify: our adapter, the pino logger, security headers,
- * API.md errors, shutdown hooks.
+ * API.md errors. Its process stops on signals through stopNestAppOnSignals (main.ts), not Nest's own hooks.
  */
 export async function createNestApp(options: NestAppOptions): Promise<NestFastifyApplication> {
   const adapter = createFastifyAdapter({ bodyLimit: options.bodyLimit, trustProxy: options.trustProxy });
@@ -46,6 +47,32 @@ export async function createNestApp(options: NestAppOptions): Promise<NestFastif
   await registerSecurityHeaders(app, options.securityHeaders);
   await options.configure?.(app, adapter.getInstance());
   app.useGlobalFilters((options.errorFilter ?? ((l: Logger) => new PublicErrorFilter(l)))(logger));
-  app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * SIGTERM or SIGINT closes the app (every Nest shutdown hook: workers, queues, connections, the HTTP server) and
+ * exits 0, or 1 when closing failed or took longer than `timeoutMs`. Nest's enableShutdownHooks is not used: it
+ * re-raises the signal once closed, so the exit code could not say whether the shutdown was clean, and nothing
+ * bounds how long it waits. Unreachable Redis connections are dropped first (DependencyWatches.beginShutdown):
+ * closing one politely would wait for its server for ever.
+ */
+export function stopNestAppOnSignals(app: NestFastifyApplication, { timeoutMs }: { timeoutMs: number }): () => void {
+  const logger = new NestLogger('Shutdown');
+  return stopOnSignals({
+    timeoutMs,
+    log: { log: (fields) => logger.log(fields), error: (fields) => logger.error(fields) },
+    stop: async () => {
+      watchesOf(app)?.beginShutdown();
+      await app.close();
+    },
+  });
+}
+
+function watchesOf(app: NestFastifyApplication): DependencyWatches | null {
+  try {
+    return app.get(DependencyWatches, { strict: false });
+  } catch {
+    return null;
+  }
 }

@@ -4,3 +4,6 @@ export * from './ops.module';
 export * from './readiness';
 export * from './vision-redis-settings';
 export * from './vision-redis-check';
+export * from './dependency-watch';
+export * from './dependency-watches';
+export * from './shutdown';

@@ -28,6 +28,9 @@ export function visionJobsTotal(registry: Registry): Counter<'operation' | 'outc
   });
 }
 
+/** A scrape does not wait longer than this for the queue depth: a Redis that is down would hold it for ever. */
+const QUEUE_DEPTH_WAIT_MS = 1_000;
+
 /** Queue depth by state, read from Redis when scraped. */
 export function queueDepthGauge(registry: Registry, readCounts: () => Promise<Record<string, number>>): Gauge<'state'> {
   return new Gauge({
@@ -36,11 +39,19 @@ export function queueDepthGauge(registry: Registry, readCounts: () => Promise<Re
     labelNames: ['state'],
     registers: [registry],
     async collect() {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        const counts = await readCounts();
+        const counts = await Promise.race([
+          readCounts(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer')), QUEUE_DEPTH_WAIT_MS);
+          }),
+        ]);
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
       } catch {
         // Redis down: the queue depth is unknown; /readyz says why.
+      } finally {
+        clearTimeout(timer);
       }
     },
   });

@@ -4,6 +4,7 @@ export * from './fairness';
 export * from './identity';
 export * from './images';
 export * from './leases';
+export * from './outage';
 export * from './paths';
 export * from './polar-stand-in';
 export * from './redis-server';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@nomosly/config';
 import { plansEnv } from '@nomosly/limits';
+import { consoleShutdownLog, stopOnSignals } from '@nomosly/observability';
 import { faultFromEnv } from './faults';
 import { seedsFromPlans } from './seeds';
 import { startPolarLocal } from './server';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     z.object({
       PORT: env.port(4466),
       HOST: env.host('127.0.0.1'),
+      SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs(),
       POLAR_ACCESS_TOKEN: z.string({ message: 'expected the access token clients send as a bearer token' }).min(1),
       POLAR_WEBHOOK_SECRET: z.string({ message: 'expected a webhook secret starting with whsec_' }).startsWith('whsec_', 'expected a webhook secret starting with whsec_'),
       POLAR_WEBHOOK_URL: z.url({ message: 'expected the http URL webhooks are posted to' }).optional(),
@@ -52,12 +54,7 @@ async function main(): Promise<void> {
     fault: faultFromEnv(config.POLAR_LOCAL_FAULT, config.POLAR_LOCAL_RETRY_AFTER) ?? { mode: 'none' },
   });
   console.log(`polar-local ${polar.url}`);
-  const stop = async () => {
-    await polar.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: consoleShutdownLog('polar-local'), stop: () => polar.close() });
 }
 
 main().catch((error: Error) => {

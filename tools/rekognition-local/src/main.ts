@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@nomosly/config';
 import { createEngine } from '@nomosly/engines';
+import { consoleShutdownLog, stopOnSignals } from '@nomosly/observability';
 import { AwsError, statusOfAwsError } from './operations';
 import { startStandIn } from './server';
 
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
     z.object({
       PORT: env.port(4566),
       HOST: env.host('127.0.0.1'),
+      SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs(),
       AWS_ACCESS_KEY_ID: z.string({ message: 'expected the test access key id the SDK signs with' }).min(1),
       AWS_SECRET_ACCESS_KEY: z.string({ message: 'expected the test secret access key the SDK signs with' }).min(1),
       TESSDATA_FILE: z.string().min(1).default('/usr/share/tesseract-ocr/5/tessdata/eng.traineddata'),
@@ -31,13 +33,14 @@ async function main(): Promise<void> {
     fault: fault ? () => new AwsError(fault, `${fault} (injected by REKOGNITION_LOCAL_FAULT)`, statusOfAwsError(fault)) : undefined,
   });
   console.log(`rekognition-local ${standIn.url}`);
-  const stop = async () => {
-    await standIn.close();
-    await engine.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals({
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    log: consoleShutdownLog('rekognition-local'),
+    stop: async () => {
+      await standIn.close();
+      await engine.stop();
+    },
+  });
 }
 
 main().catch((error: Error) => {

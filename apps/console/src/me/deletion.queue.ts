@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { ACCOUNT_PURGE_JOB_OPTIONS, type AccountPurgeJob, MaintenanceJob, QueueName, accountPurgeJobId, accountPurgeJobSchema } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
 
 /** The maintenance queue on the events Redis, where the console leaves each account's purge for the usage app (P7). */
@@ -10,14 +11,18 @@ export class DeletionQueue implements OnModuleDestroy {
   private readonly connection: Redis;
   private readonly queue: Queue;
 
-  constructor(@Inject(CONSOLE_CONFIG) config: ConsoleConfig) {
-    this.connection = new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: 2, connectionName: 'console-maintenance' });
+  constructor(@Inject(CONSOLE_CONFIG) config: ConsoleConfig, watches: DependencyWatches) {
+    this.connection = watches.redis(
+      'events-redis',
+      new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: 2, connectionName: 'console-maintenance' }),
+    );
     this.queue = new Queue(QueueName.Maintenance, {
       connection: this.connection,
       prefix: config.QUEUE_PREFIX,
       // As the usage app's own registration: nothing reads the queue's event stream.
       streams: { events: { maxLen: 100 } },
     });
+    watches.bullmq('events-redis', 'maintenance queue', this.queue);
   }
 
   /** Schedules the purge for the countdown's end; the same countdown scheduled again is one job. */

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KEY_EVENTS_CHANNEL, keyEventSchema } from '@nomosly/contracts';
+import { DependencyWatches, isConnectionError } from '@nomosly/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
 import { KeyResolver } from './key-resolver.service';
-import { ThrottledErrorLog } from '../events/throttled-error-log';
 
 /**
  * Listens for the console's key events on the events Redis and drops what the key cache holds of the key or
@@ -16,16 +16,18 @@ export class KeyEventsListener implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KeyEventsListener.name);
   private readonly subscriber: Redis;
   private readonly reportedInvalid = new Set<string>();
-  private readonly errors = new ThrottledErrorLog(this.logger, 'key events subscription', { withMessage: true });
   private subscribed = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly keys: KeyResolver,
     private readonly metrics: GatewayMetrics,
+    watches: DependencyWatches,
   ) {
-    this.subscriber = new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: false, connectionName: 'gateway:key-events' });
-    this.subscriber.on('error', (error) => this.errors.report(error));
+    this.subscriber = watches.redis(
+      'events-redis',
+      new Redis(config.EVENTS_REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: false, connectionName: 'gateway:key-events' }),
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -52,7 +54,8 @@ export class KeyEventsListener implements OnModuleInit, OnApplicationShutdown {
       this.keys.forgetAll();
       this.metrics.keyCacheInvalidations.inc({ type: 'all' });
     } catch (error) {
-      this.errors.report(error);
+      // A lost connection is its watch's to report; it subscribes again when it is back.
+      if (!isConnectionError(error)) this.logger.error(`key events subscription failed: ${(error as Error).message}`);
     }
   }
 

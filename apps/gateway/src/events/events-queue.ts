@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { EVENT_JOB_OPTIONS, EVENT_SCHEMAS, EventName, QueueName, eventJobId, type EventOf } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { EventsRedis } from './events-redis';
 
@@ -16,14 +17,15 @@ export class EventsQueue implements OnApplicationShutdown {
   constructor(
     private readonly redis: EventsRedis,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    watches: DependencyWatches,
   ) {
     this.queue = new Queue(QueueName.Events, {
       connection: redis.client,
       prefix: config.QUEUE_PREFIX,
       streams: { events: { maxLen: 100 } },
     });
-    // Connection errors are already reported (rate-limited) by EventsRedis; an unhandled 'error' would crash.
-    this.queue.on('error', () => undefined);
+    // Connection errors are the client's to report; an unhandled 'error' would be printed raw.
+    watches.bullmq('events-redis', 'events queue', this.queue);
   }
 
   async onApplicationShutdown(): Promise<void> {

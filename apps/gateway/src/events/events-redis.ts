@@ -1,19 +1,19 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { ThrottledErrorLog } from './throttled-error-log';
+import { DependencyWatches } from '@nomosly/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 /** The command connection to the durable events Redis (limit counters, the events queue). */
 @Injectable()
 export class EventsRedis implements OnApplicationShutdown {
-  private readonly logger = new Logger(EventsRedis.name);
-  private readonly errors = new ThrottledErrorLog(this.logger, 'events Redis', { withMessage: true });
   readonly client: Redis;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, watches: DependencyWatches) {
     // Commands fail fast while Redis is down (a 503 for the call) instead of waiting in an offline queue.
-    this.client = new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:events' });
-    this.client.on('error', (error) => this.errors.report(error));
+    this.client = watches.redis(
+      'events-redis',
+      new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:events' }),
+    );
   }
 
   onApplicationShutdown(): void {

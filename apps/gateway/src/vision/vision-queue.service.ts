@@ -15,7 +15,7 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
-import { VisionRedisWatch, queueDepthGauge } from '@nomosly/observability';
+import { DependencyWatches, VisionRedisWatch, isConnectionError, queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
@@ -66,20 +66,23 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
+    watches: DependencyWatches,
   ) {
     this.replyChannel = VisionKeys.replyChannel(config.QUEUE_PREFIX, this.instanceId);
     // Commands fail fast while Redis is down (503) instead of piling up in an offline queue.
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false } as const;
-    this.commands = new Redis(config.VISION_REDIS_URL, { ...options, connectionName: 'gateway:commands' });
-    this.subscriber = new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: false });
-    for (const client of [this.commands, this.subscriber]) client.on('error', (error) => this.onRedisError(error));
+    this.commands = watches.redis('vision-redis', new Redis(config.VISION_REDIS_URL, { ...options, connectionName: 'gateway:commands' }));
+    this.subscriber = watches.redis(
+      'vision-redis',
+      new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: false, connectionName: 'gateway:replies' }),
+    );
     this.queue = new Queue(QueueName.Vision, {
       connection: this.commands,
       prefix: config.QUEUE_PREFIX,
       // BullMQ keeps its own event history; a short one holds nothing useful about past calls.
       streams: { events: { maxLen: 100 } },
     });
-    this.queue.on('error', (error) => this.onRedisError(error));
+    watches.bullmq('vision-redis', 'vision queue', this.queue);
     this.settings = new VisionRedisWatch(this.commands, {
       persistenceChecked: config.VISION_REDIS_PERSISTENCE_CHECKED,
       log: { warn: (line) => this.logger.warn(line), error: (line) => this.logger.error(line) },
@@ -120,7 +123,8 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       await this.subscriber.subscribe(this.replyChannel);
       this.subscribed = true;
     } catch (error) {
-      this.onRedisError(error as Error);
+      // A lost connection is its watch's to report; it subscribes again on its next 'ready'.
+      if (!isConnectionError(error)) this.logger.error(`reply channel subscription failed: ${(error as Error).message}`);
     }
   }
 
@@ -246,15 +250,6 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       this.metrics.visionWorkers.set(this.workers);
     } catch {
       // Redis unreachable: adds will fail and say so.
-    }
-  }
-
-  private lastRedisError = 0;
-  private onRedisError(error: Error): void {
-    // ioredis repeats connection errors while reconnecting; one line every 10 s is enough.
-    if (Date.now() - this.lastRedisError > 10_000) {
-      this.lastRedisError = Date.now();
-      this.logger.error(`vision Redis: ${error.message}`);
     }
   }
 

@@ -1,7 +1,8 @@
 import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { EVENT_NAMES, QueueName } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { USAGE_CONFIG, type UsageConfig } from '../config';
 import { UsageMetrics } from '../metrics';
 import { EventIngest } from './event-ingest.service';
@@ -21,12 +22,14 @@ export class EventsProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly ingest: EventIngest,
     private readonly metrics: UsageMetrics,
     @Inject(USAGE_CONFIG) private readonly config: UsageConfig,
+    private readonly watches: DependencyWatches,
   ) {
     super();
     assertEveryEventHandled();
   }
 
   onApplicationBootstrap(): void {
+    this.watches.bullmq('events-redis', 'events worker', this.worker);
     this.worker.concurrency = this.config.USAGE_CONCURRENCY;
     void this.worker.run();
   }
@@ -50,10 +53,5 @@ export class EventsProcessor extends WorkerHost implements OnApplicationBootstra
     const closing = this.worker.close();
     await this.ingest.flush();
     await closing;
-  }
-
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    this.logger.error(`events worker: ${error.message}`);
   }
 }

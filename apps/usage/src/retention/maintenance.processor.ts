@@ -1,5 +1,5 @@
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import {
   MaintenanceJob,
@@ -9,6 +9,7 @@ import {
   accountPurgeJobSchema,
   retentionFrom,
 } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { AccountDeletion } from '../account-deletion/account-deletion.service';
 import { USAGE_CONFIG, type UsageConfig } from '../config';
 import { UsageMetrics } from '../metrics';
@@ -28,11 +29,13 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly metrics: UsageMetrics,
     @Inject(USAGE_CONFIG) private readonly config: UsageConfig,
     @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+    private readonly watches: DependencyWatches,
   ) {
     super();
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.watches.bullmq('events-redis', 'maintenance worker', this.worker);
     // A cron pattern, not `every`: BullMQ runs an `every` schedule at once, so each start would sweep.
     if (this.config.RETENTION_SWEEP_CRON) {
       await this.queue.upsertJobScheduler(
@@ -85,10 +88,5 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     }
     const outcome = await this.deletion.purge(parsed.data.userId, new Date(), `account purge job ${job.id ?? ''}`);
     return { purged: outcome !== null };
-  }
-
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    this.logger.error(`maintenance worker: ${error.message}`);
   }
 }

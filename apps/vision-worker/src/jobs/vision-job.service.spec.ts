@@ -5,7 +5,10 @@ import type { WorkerConfig } from '../config';
 import type { EngineHolder } from '../engine/engine.provider';
 import { WorkerMetrics } from '../metrics';
 import { NullEngine } from '@nomosly/engines';
+import { createDependencyWatches } from '@nomosly/observability';
 import { VisionJobService } from './vision-job.service';
+
+const watches = () => createDependencyWatches(new WorkerMetrics().registry, { reminderMs: 60_000 });
 
 /** The job handler against the real Redis: images read once, answers published, nothing returned or kept. */
 describe('VisionJobService', () => {
@@ -18,6 +21,7 @@ describe('VisionJobService', () => {
     { VISION_REDIS_URL: TEST_REDIS_URL } as WorkerConfig,
     { engine: new NullEngine(), ready: true } as unknown as EngineHolder,
     new WorkerMetrics(),
+    watches(),
   );
 
   beforeAll(async () => {
@@ -74,6 +78,7 @@ describe('VisionJobService', () => {
       { VISION_REDIS_URL: TEST_REDIS_URL } as WorkerConfig,
       { engine: { ...new NullEngine(), name: 'broken', detectFaces: async () => ({ faces: [{ confidence: 400 }] }) }, ready: true } as unknown as EngineHolder,
       new WorkerMetrics(),
+      watches(),
     );
     try {
       const data = job('broken-1');

@@ -8,6 +8,7 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { EngineUnavailableError, type EncodedImage, type EngineCall } from '@nomosly/engines';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 import { EngineHolder } from '../engine/engine.provider';
@@ -29,9 +30,9 @@ export class VisionJobService implements OnApplicationShutdown {
     @Inject(WORKER_CONFIG) config: WorkerConfig,
     private readonly engines: EngineHolder,
     private readonly metrics: WorkerMetrics,
+    watches: DependencyWatches,
   ) {
-    this.redis = new Redis(config.VISION_REDIS_URL, { connectionName: 'vision-worker:replies', maxRetriesPerRequest: 3 });
-    this.redis.on('error', () => undefined);
+    this.redis = watches.redis('vision-redis', new Redis(config.VISION_REDIS_URL, { connectionName: 'vision-worker:replies', maxRetriesPerRequest: 3 }));
   }
 
   async onApplicationShutdown(): Promise<void> {

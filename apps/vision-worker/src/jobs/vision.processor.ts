@@ -2,6 +2,7 @@ import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { QueueName } from '@nomosly/contracts';
+import { DependencyWatches } from '@nomosly/observability';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 import { assertEveryOperationHandled } from './vision-handlers';
 import { VisionJobService } from './vision-job.service';
@@ -15,12 +16,14 @@ export class VisionProcessor extends WorkerHost implements OnApplicationBootstra
   constructor(
     private readonly jobs: VisionJobService,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly watches: DependencyWatches,
   ) {
     super();
     assertEveryOperationHandled();
   }
 
   onApplicationBootstrap(): void {
+    this.watches.bullmq('vision-redis', 'vision worker', this.worker);
     this.worker.concurrency = this.config.VISION_CONCURRENCY;
     void this.worker.run();
   }

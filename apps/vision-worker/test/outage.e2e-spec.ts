@@ -1,0 +1,97 @@
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { QueueName, VisionKeys, type VisionJob } from '@nomosly/contracts';
+import {
+  type RedisServer,
+  describeOutages,
+  fixture,
+  followOutput,
+  redisOutageTarget,
+  startRedisServer,
+  startWithOutageEnv,
+  terminate,
+  until,
+  waitForLine,
+} from '@nomosly/testing';
+
+describeOutages({
+  app: 'vision-worker',
+  dependencies: ['vision-redis'],
+  targets: async () => {
+    const redis = await redisOutageTarget('vision-redis');
+    return [{ ...redis, stop: () => redis.server.stop() }];
+  },
+  env: (targets) => ({ VISION_REDIS_URL: targets['vision-redis'].server?.url ?? '', ENGINE: 'null', QUEUE_PREFIX: 'outage' }),
+});
+
+describe('vision-worker: a job that cannot finish before the shutdown deadline (issue 17)', () => {
+  const prefix = 'outage-in-flight';
+  let server: RedisServer;
+  let queue: Queue;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    const url = new URL(server.url);
+    queue = new Queue(QueueName.Vision, { connection: { host: url.hostname, port: Number(url.port) }, prefix });
+    redis = new Redis(server.url);
+    // The test's own clients live through the outage of the last test too.
+    queue.on('error', () => undefined);
+    redis.on('error', () => undefined);
+  });
+  afterAll(async () => {
+    await queue?.close();
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  async function startWithJobInFlight(requestId: string) {
+    const worker = await startWithOutageEnv('vision-worker', {
+      VISION_REDIS_URL: server.url,
+      ENGINE: 'null',
+      NULL_ENGINE_DELAY_MS: '60000',
+      QUEUE_PREFIX: prefix,
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    const job: VisionJob = {
+      requestId,
+      operation: 'faces.detect',
+      params: {},
+      replyChannel: VisionKeys.replyChannel(prefix, 'test'),
+      deadline: Date.now() + 60_000,
+      images: [{ key: VisionKeys.image(prefix, requestId, 0), format: 'png', width: 512, height: 512, orientation: 1 }],
+    };
+    await redis.set(job.images[0].key, fixture('astronaut.png'));
+    await queue.add('faces.detect', job, { jobId: job.requestId, attempts: 1 });
+    await until(async () => (await queue.getJobState(job.requestId)) === 'active', { what: 'the job taken by the worker', timeoutMs: 10_000 });
+    return worker;
+  }
+
+  it('exits at the deadline with code 1, leaving the job active in Redis for BullMQ to find stalled, not lost', async () => {
+    const worker = await startWithJobInFlight('in-flight-1');
+    const stopped = await terminate(worker);
+    expect(stopped.code).toBe(1);
+    expect(stopped.ms).toBeGreaterThanOrEqual(2_000);
+    expect(stopped.ms).toBeLessThan(4_000);
+    expect(worker.logs()).toMatch(/"event":"shutdown_timed_out"/);
+    // Still active, its lock no longer renewed: another worker's stalled check takes it from here.
+    expect(await queue.getJobState('in-flight-1')).toBe('active');
+    expect(await redis.exists(`${prefix}:${QueueName.Vision}:in-flight-1:lock`)).toBe(1);
+  });
+
+  it('with its Redis gone as well, still exits at the deadline, code 1, nothing on stderr', async () => {
+    const worker = await startWithJobInFlight('in-flight-2');
+    const output = followOutput(worker);
+    await server.shutdown();
+    try {
+      await waitForLine(output, (line) => line.event === 'dependency_down', 'the outage logged');
+      const stopped = await terminate(worker);
+      expect(stopped.code).toBe(1);
+      expect(stopped.ms).toBeLessThan(4_000);
+      expect(output.stderr()).toBe('');
+      expect(output.lines().map((line) => line.event)).toEqual(['dependency_down', 'shutdown_started', 'shutdown_timed_out']);
+    } finally {
+      await server.start();
+    }
+  });
+});
