@@ -35,9 +35,9 @@ describe('toLabelsResult', () => {
 
   it('respects minConfidence and maxLabels after the taxonomy', () => {
     const loose = toLabelsResult(objects, 640, 480, { maxLabels: 20, minConfidence: 0 });
-    expect(names(loose.labels)).toEqual(['Person', 'Cup', 'Tie', 'Formal Wear', 'Accessories', 'Clothing']);
+    expect(names(loose.labels)).toEqual(['Person', 'Cup', 'Accessories', 'Clothing', 'Formal Wear', 'Tie']);
     expect(names(toLabelsResult(objects, 640, 480, { maxLabels: 1, minConfidence: 0 }).labels)).toEqual(['Person']);
-    expect(names(toLabelsResult(objects, 640, 480, { maxLabels: 3, minConfidence: 0 }).labels)).toEqual(['Person', 'Cup', 'Tie']);
+    expect(names(toLabelsResult(objects, 640, 480, { maxLabels: 3, minConfidence: 0 }).labels)).toEqual(['Person', 'Cup', 'Accessories']);
     const strict = toLabelsResult(objects, 640, 480, { maxLabels: 20, minConfidence: 85 });
     expect(strict.labels.map((l) => [l.name, l.instances.length])).toEqual([['Person', 1]]);
   });
@@ -69,6 +69,8 @@ describe('toLabelsResult', () => {
     expect(byName.get('Face')?.parents).toEqual([{ name: 'Head' }, { name: 'Person' }]);
     expect(byName.get('Portrait')?.confidence).toBe(97);
     expect(names(labels).indexOf('Person')).toBeLessThan(names(labels).indexOf('Surfboard'));
+    // At equal confidence the most general label first: a portrait is a Person before it is a Face.
+    expect(names(labels).slice(0, 5)).toEqual(['Person', 'Photography', 'Head', 'Face', 'Portrait']);
   });
 
   it('maps the raw score monotonically, 0.3 to 50 %', () => {

@@ -67,7 +67,7 @@ export function faceLabels(faces: readonly SeenFace[], imageWidth: number, image
  * instance at or above `minConfidence` (its confidence is its best instance's, or the face detector's when
  * higher); each label's ancestors become labels too, at the confidence of their best child. Then, as
  * Rekognition does, `minConfidence` and `maxLabels` apply to the whole list: by confidence, then the most
- * specific label first, then by name.
+ * general label first, then by name.
  */
 export function toLabelsResult(
   objects: readonly HumanObject[],
@@ -103,7 +103,8 @@ export function toLabelsResult(
       parents: ancestors(name).map((parent) => ({ name: parent })),
       categories: categories(name).map((category) => ({ name: category })),
     }));
-  // At equal confidence (a label and the parents it lends its confidence to) the most specific comes first.
-  labels.sort((a, b) => b.confidence - a.confidence || b.parents.length - a.parents.length || a.name.localeCompare(b.name));
+  // At equal confidence (a label and the parents it lends its confidence to) the most general comes first: with
+  // few labels asked for, a portrait is a Person before it is a Face or a Portrait, a dog an Animal before a Dog.
+  labels.sort((a, b) => b.confidence - a.confidence || a.parents.length - b.parents.length || a.name.localeCompare(b.name));
   return { labels: labels.slice(0, params.maxLabels) };
 }
