@@ -15,7 +15,17 @@ export const faceSchema = z.object({
 });
 export type Face = z.infer<typeof faceSchema>;
 
-export const detectedFaceSchema = faceSchema.extend({ landmarks: z.array(landmarkSchema) });
+const degrees = z.number().min(-180).max(180);
+
+/** Rekognition's face pose: degrees, -180..180. */
+export const poseSchema = z.object({ roll: degrees, yaw: degrees, pitch: degrees });
+export type Pose = z.infer<typeof poseSchema>;
+
+/** Rekognition's face quality, measured on the face: 0..100, higher is brighter or sharper. */
+export const faceQualitySchema = z.object({ brightness: percent, sharpness: percent });
+export type FaceQuality = z.infer<typeof faceQualitySchema>;
+
+export const detectedFaceSchema = faceSchema.extend({ landmarks: z.array(landmarkSchema), pose: poseSchema, quality: faceQualitySchema });
 export type DetectedFace = z.infer<typeof detectedFaceSchema>;
 
 export const facesDetectResultSchema = z.object({ faces: z.array(detectedFaceSchema) });
@@ -28,14 +38,37 @@ export const facesCompareResultSchema = z.object({
 });
 export type FacesCompareResult = z.infer<typeof facesCompareResultSchema>;
 
-export const labelsDetectResultSchema = z.object({
-  labels: z.array(
+const namedSchema = z.object({ name: z.string() });
+
+export const labelSchema = z.object({
+  name: z.string().meta({ examples: ['Cat'] }),
+  confidence: percent,
+  /** Empty for a label that names the whole image or a parent. */
+  instances: z.array(z.object({ boundingBox: boundingBoxSchema, confidence: percent })),
+  /** Every ancestor in the taxonomy (Cat: Pet, Mammal, Animal); each is a label of its own too. */
+  parents: z.array(namedSchema.meta({ examples: [{ name: 'Animal' }] })),
+  categories: z.array(namedSchema.meta({ examples: [{ name: 'Animals and Pets' }] })),
+});
+export type Label = z.infer<typeof labelSchema>;
+
+/** What DetectLabels' IMAGE_PROPERTIES feature adds: the image's dominant colours and quality. */
+export const imagePropertiesSchema = z.object({
+  dominantColors: z.array(
     z.object({
-      name: z.string().meta({ examples: ['Person'] }),
-      confidence: percent,
-      instances: z.array(z.object({ boundingBox: boundingBoxSchema, confidence: percent })),
+      hex: z.string().regex(/^#[0-9A-F]{6}$/).meta({ examples: ['#1E90FF'] }),
+      /** A simple CSS colour name, the nearest to the colour. */
+      name: z.string().meta({ examples: ['blue'] }),
+      pixelPercent: percent,
     }),
   ),
+  quality: z.object({ brightness: percent, sharpness: percent, contrast: percent }),
+});
+export type ImageProperties = z.infer<typeof imagePropertiesSchema>;
+
+export const labelsDetectResultSchema = z.object({
+  labels: z.array(labelSchema),
+  /** Only when `features` asks for IMAGE_PROPERTIES. */
+  imageProperties: imagePropertiesSchema.optional(),
 });
 export type LabelsDetectResult = z.infer<typeof labelsDetectResultSchema>;
 

@@ -30,7 +30,9 @@ const ENUMS: Record<string, readonly string[]> = {
 };
 /** Members AWS documents as ratios of the image (0..1) or percentages (0..100). */
 const RATIOS = new Set(['BoundingBox.Width', 'BoundingBox.Height', 'BoundingBox.Left', 'BoundingBox.Top', 'Landmark.X', 'Landmark.Y', 'Point.X', 'Point.Y']);
-const PERCENTS = new Set(['Confidence', 'Similarity']);
+const PERCENTS = new Set(['Confidence', 'Similarity', 'Brightness', 'Sharpness', 'Contrast', 'PixelPercent']);
+/** Members AWS documents as degrees, -180..180. */
+const DEGREES = new Set(['Pose.Roll', 'Pose.Yaw', 'Pose.Pitch']);
 
 /**
  * Every way `value` departs from the SDK's own schema for it: an unknown member, a value of the wrong type,
@@ -53,6 +55,7 @@ function violations(value: unknown, schema: NormalizedSchema, where: string): st
       if (ENUMS[qualified] && !ENUMS[qualified].includes(member as string)) found.push(`${where}.${name}: ${String(member)} is not one of AWS's values`);
       if (RATIOS.has(qualified) && !((member as number) >= 0 && (member as number) <= 1)) found.push(`${where}.${name}: ${member} is not a 0..1 ratio`);
       if (PERCENTS.has(name) && !((member as number) >= 0 && (member as number) <= 100)) found.push(`${where}.${name}: ${member} is not a percentage`);
+      if (DEGREES.has(qualified) && !((member as number) >= -180 && (member as number) <= 180)) found.push(`${where}.${name}: ${member} is not -180..180 degrees`);
     }
     return found;
   }
@@ -123,6 +126,11 @@ describe('rekognition-local answers conform to the SDK\'s own output schemas', (
   it('DetectFaces, with faces and without', async () => {
     const out = await checked((c) => c.send(new DetectFacesCommand({ Image: { Bytes: fixture('astronaut.png') }, Attributes: ['DEFAULT'] })), DetectFacesResponse$);
     expect(out.FaceDetails).toHaveLength(1);
+    // What AWS's DEFAULT attributes always carry.
+    const [face] = out.FaceDetails as Record<string, unknown>[];
+    expect(Object.keys(face).sort()).toEqual(['BoundingBox', 'Confidence', 'Landmarks', 'Pose', 'Quality']);
+    expect(Object.keys(face.Pose as object).sort()).toEqual(['Pitch', 'Roll', 'Yaw']);
+    expect(Object.keys(face.Quality as object).sort()).toEqual(['Brightness', 'Sharpness']);
     await checked((c) => c.send(new DetectFacesCommand({ Image: { Bytes: fixture('coffee.png') } })), DetectFacesResponse$);
   });
 
@@ -142,6 +150,30 @@ describe('rekognition-local answers conform to the SDK\'s own output schemas', (
   it('DetectLabels, with instances', async () => {
     const out = await checked((c) => c.send(new DetectLabelsCommand({ Image: { Bytes: fixture('astronaut.png') }, MaxLabels: 10, MinConfidence: 0 })), DetectLabelsResponse$);
     expect((out.Labels as unknown[]).length).toBeGreaterThan(0);
+    for (const label of out.Labels as Record<string, unknown>[]) {
+      expect(Object.keys(label).sort()).toEqual(['Aliases', 'Categories', 'Confidence', 'Instances', 'Name', 'Parents']);
+    }
+    expect(out.ImageProperties).toBeUndefined();
+  });
+
+  it('DetectLabels with IMAGE_PROPERTIES, and a feature AWS does not know refused as AWS does', async () => {
+    const out = await checked(
+      (c) => c.send(new DetectLabelsCommand({ Image: { Bytes: fixture('coffee.png') }, Features: ['GENERAL_LABELS', 'IMAGE_PROPERTIES'] })),
+      DetectLabelsResponse$,
+    );
+    const properties = out.ImageProperties as { Quality: object; DominantColors: Record<string, unknown>[] };
+    expect(Object.keys(properties.Quality).sort()).toEqual(['Brightness', 'Contrast', 'Sharpness']);
+    expect(properties.DominantColors.length).toBeGreaterThan(0);
+    expect(Object.keys(properties.DominantColors[0]).sort()).toEqual(['Blue', 'CSSColor', 'Green', 'HexCode', 'PixelPercent', 'Red', 'SimplifiedColor']);
+    expect((out.Labels as { Name: string }[]).map((l) => l.Name)).toContain('Cup');
+    const propertiesOnly = await checked(
+      (c) => c.send(new DetectLabelsCommand({ Image: { Bytes: fixture('coffee.png') }, Features: ['IMAGE_PROPERTIES'] })),
+      DetectLabelsResponse$,
+    );
+    expect(propertiesOnly.Labels).toEqual([]);
+    await expect(
+      client.send(new DetectLabelsCommand({ Image: { Bytes: fixture('coffee.png') }, Features: ['FACES' as 'GENERAL_LABELS'] })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
   });
 
   it('DetectText, lines and words', async () => {

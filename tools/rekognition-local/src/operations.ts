@@ -6,8 +6,9 @@ import type {
   LandmarkType,
   TextTypes,
 } from '@aws-sdk/client-rekognition';
-import { ErrorCode, PublicError, type BoundingBox, type Landmark } from '@nomosly/contracts';
-import type { VisionEngine } from '@nomosly/engines';
+import { ErrorCode, PublicError, type BoundingBox, type ImageProperties, type Landmark } from '@nomosly/contracts';
+import { LABEL_FEATURES, type LabelFeature } from '@nomosly/contracts';
+import { LABEL_ALIASES, type VisionEngine } from '@nomosly/engines';
 import { type EncodedImage, inspectImage } from '@nomosly/images';
 
 /** An error in Rekognition's own terms: the SDK turns `__type` into its exception class of that name. */
@@ -58,9 +59,12 @@ export function rekognitionOperations(engine: VisionEngine): Operations {
     async DetectFaces(input) {
       const { faces } = await engine.detectFaces(await imageOf(input.Image, 'Image'));
       return {
+        // What DEFAULT attributes carry (AWS's default): box, confidence, the five landmarks, pose and quality.
         FaceDetails: faces.map((face) => ({
           BoundingBox: box(face.boundingBox),
           Landmarks: landmarks(face.landmarks),
+          Pose: { Roll: face.pose.roll, Yaw: face.pose.yaw, Pitch: face.pose.pitch },
+          Quality: { Brightness: face.quality.brightness, Sharpness: face.quality.sharpness },
           Confidence: face.confidence,
         })),
       };
@@ -83,17 +87,22 @@ export function rekognitionOperations(engine: VisionEngine): Operations {
     async DetectLabels(input) {
       const maxLabels = numberIn(input.MaxLabels, 'MaxLabels', 0, 1000, 1000);
       const minConfidence = numberIn(input.MinConfidence, 'MinConfidence', 0, 100, 55);
-      const { labels } = await engine.detectLabels(await imageOf(input.Image, 'Image'), {
+      const features = featuresOf(input.Features);
+      const { labels, imageProperties } = await engine.detectLabels(await imageOf(input.Image, 'Image'), {
         maxLabels: Math.max(1, Math.floor(maxLabels)),
         minConfidence,
+        features,
       });
       return {
         Labels: labels.map((label) => ({
           Name: label.name,
           Confidence: label.confidence,
           Instances: label.instances.map((i) => ({ BoundingBox: box(i.boundingBox), Confidence: i.confidence })),
-          Parents: [],
+          Parents: label.parents.map((p) => ({ Name: p.name })),
+          Aliases: (LABEL_ALIASES[label.name] ?? []).map((alias) => ({ Name: alias })),
+          Categories: label.categories.map((c) => ({ Name: c.name })),
         })),
+        ...(imageProperties ? { ImageProperties: awsImageProperties(imageProperties) } : {}),
         LabelModelVersion: '3.0',
       };
     },
@@ -115,6 +124,41 @@ export function rekognitionOperations(engine: VisionEngine): Operations {
         TextModelVersion: '3.0',
       };
     },
+  };
+}
+
+/** DetectLabels' `Features`: absent, or a list of AWS's feature names. */
+function featuresOf(value: unknown): LabelFeature[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const known: readonly string[] = LABEL_FEATURES;
+  if (!Array.isArray(value) || value.length === 0 || value.some((feature) => !known.includes(feature as string))) {
+    throw new AwsError('ValidationException', `1 validation error detected: Value at 'features' failed to satisfy constraint: Member must satisfy enum value set: [${LABEL_FEATURES.join(', ')}]`);
+  }
+  return value as LabelFeature[];
+}
+
+/** AWS's simplified colour names: the basic colour each of the engine's CSS colour names belongs to. */
+const SIMPLIFIED_COLORS: Readonly<Record<string, string>> = {
+  black: 'black', dimgray: 'grey', gray: 'grey', silver: 'grey', white: 'white',
+  red: 'red', darkred: 'red', brown: 'brown', salmon: 'pink', pink: 'pink',
+  orange: 'orange', chocolate: 'brown', tan: 'brown', beige: 'white', gold: 'yellow', yellow: 'yellow',
+  olive: 'green', green: 'green', darkgreen: 'green', lime: 'green', teal: 'green', cyan: 'blue',
+  skyblue: 'blue', blue: 'blue', navy: 'blue', steelblue: 'blue', purple: 'purple', violet: 'purple', magenta: 'purple',
+};
+
+function awsImageProperties(properties: ImageProperties) {
+  const channel = (hex: string, at: number) => Number.parseInt(hex.slice(at, at + 2), 16);
+  return {
+    Quality: { Brightness: properties.quality.brightness, Sharpness: properties.quality.sharpness, Contrast: properties.quality.contrast },
+    DominantColors: properties.dominantColors.map((color) => ({
+      Red: channel(color.hex, 1),
+      Green: channel(color.hex, 3),
+      Blue: channel(color.hex, 5),
+      HexCode: color.hex,
+      CSSColor: color.name,
+      SimplifiedColor: SIMPLIFIED_COLORS[color.name] ?? color.name,
+      PixelPercent: color.pixelPercent,
+    })),
   };
 }
 

@@ -20,6 +20,13 @@ import { startStandIn } from './server';
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/testing/fixtures/images', name));
 const credentials = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' };
 
+/** Every field path of a value (array items as []), to compare the shapes two engines answer with. */
+function fieldPaths(value: unknown, at = ''): string[] {
+  if (Array.isArray(value)) return [...new Set(value.flatMap((item) => fieldPaths(item, `${at}[]`)))].sort();
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, member]) => [`${at}.${key}`, ...fieldPaths(member, `${at}.${key}`)]).sort();
+  return [];
+}
+
 /** The real AWS SDK, pointed at the stand-in by `endpoint`: signing, serialisation and exception classes as in production. */
 describe('rekognition-local through @aws-sdk/client-rekognition', () => {
   const engine = createEngine('local');
@@ -66,6 +73,27 @@ describe('rekognition-local through @aws-sdk/client-rekognition', () => {
     const word = text.TextDetections?.find((t) => t.Type === 'WORD');
     expect(word?.ParentId).toBeDefined();
     expect(word?.Geometry?.Polygon).toHaveLength(4);
+  });
+
+  it('the rekognition engine, through the stand-in, answers with the local engine\'s very fields and values', async () => {
+    const rekognition = new RekognitionEngine({ region: 'us-east-1', endpoint: standIn.url, credentials });
+    await rekognition.start();
+    try {
+      const portrait = await inspectImage(fixture('grace_hopper.jpg'));
+      const faces = await rekognition.detectFaces(portrait);
+      expect(fieldPaths(faces)).toEqual(fieldPaths(await engine.detectFaces(portrait)));
+      expect(faces).toEqual(await engine.detectFaces(portrait));
+      expect(faces.faces[0].pose).toBeDefined();
+
+      const params = { maxLabels: 30, minConfidence: 50, features: ['GENERAL_LABELS', 'IMAGE_PROPERTIES'] as ('GENERAL_LABELS' | 'IMAGE_PROPERTIES')[] };
+      const labels = await rekognition.detectLabels(portrait, params);
+      expect(fieldPaths(labels)).toEqual(fieldPaths(await engine.detectLabels(portrait, params)));
+      expect(labels).toEqual(await engine.detectLabels(portrait, params));
+      expect(labels.imageProperties?.dominantColors.length).toBeGreaterThan(0);
+      expect(labels.labels.some((l) => l.parents.length > 0)).toBe(true);
+    } finally {
+      await rekognition.stop();
+    }
   });
 
   it('applies AWS input limits with the SDK exception classes', async () => {

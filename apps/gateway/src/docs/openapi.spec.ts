@@ -14,9 +14,25 @@ const documentedSchema = (ref: string) => z.fromJSONSchema({ $defs: defs, $ref: 
 const box = { left: 0.1, top: 0.2, width: 0.3, height: 0.4 };
 /** A result of each operation as an engine gives it, before the gateway checks it with the contract's schema. */
 const ENGINE_RESULTS: Record<string, unknown> = {
-  'faces.detect': { faces: [{ boundingBox: box, confidence: 99.5, landmarks: [{ type: 'eyeLeft', x: 0.2, y: 0.3 }] }] },
+  'faces.detect': {
+    faces: [
+      {
+        boundingBox: box,
+        confidence: 99.5,
+        landmarks: [{ type: 'eyeLeft', x: 0.2, y: 0.3 }],
+        pose: { roll: -3.5, yaw: 12, pitch: 4 },
+        quality: { brightness: 61, sharpness: 88 },
+      },
+    ],
+  },
   'faces.compare': { sourceFace: { boundingBox: box, confidence: 99 }, matches: [{ similarity: 97, face: { boundingBox: box, confidence: 98 } }], unmatchedFaces: [] },
-  'labels.detect': { labels: [{ name: 'Person', confidence: 90, instances: [{ boundingBox: box, confidence: 88 }] }] },
+  'labels.detect': {
+    labels: [
+      { name: 'Cat', confidence: 90, instances: [{ boundingBox: box, confidence: 88 }], parents: [{ name: 'Pet' }, { name: 'Animal' }], categories: [{ name: 'Animals and Pets' }] },
+      { name: 'Animal', confidence: 90, instances: [], parents: [], categories: [{ name: 'Animals and Pets' }] },
+    ],
+    imageProperties: { dominantColors: [{ hex: '#1E90FF', name: 'blue', pixelPercent: 42.5 }], quality: { brightness: 55, sharpness: 70, contrast: 40 } },
+  },
   'text.detect': { text: [{ type: 'LINE', text: 'nomosly', confidence: 95, boundingBox: box }] },
 };
 

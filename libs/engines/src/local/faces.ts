@@ -3,6 +3,7 @@ import type { Landmark } from '@nomosly/contracts';
 import { EngineUnavailableError } from '../engine';
 import { installHint, loadModule, requireFiles, resolveModule } from './modules';
 import { area, clamp, clipBox, mean, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
+import { fivePoints } from './pose';
 import type { Tensor3D, Tf } from './tfjs-wasm';
 
 /* ---- the part of @vladmandic/face-api we use (its bundled typings carry their own copy of tfjs) ---- */
@@ -130,6 +131,8 @@ export interface DetectOptions {
    * smaller faces, is skipped, and only that face gets landmarks.
    */
   largestOnly?: boolean;
+  /** Set false when only the boxes are wanted (labels): no landmark pass, and `points` is empty. */
+  landmarks?: boolean;
 }
 
 export interface RawFace {
@@ -234,7 +237,7 @@ export class FaceModels {
     }
     if (options.largestOnly && accepted.length > 1) accepted = [accepted.reduce((best, face) => (area(face.box) > area(best.box) ? face : best))];
     const faces: RawFace[] = [];
-    for (const face of accepted) faces.push({ ...face, points: await this.landmarks(image, face.box) });
+    for (const face of accepted) faces.push({ ...face, points: options.landmarks === false ? [] : await this.landmarks(image, face.box) });
     return faces.sort((a, b) => b.confidence - a.confidence);
   }
 
@@ -374,17 +377,9 @@ export function alignedBox(points: readonly Point[]): PixelBox {
 
 /** Rekognition's five landmarks from the 68-point (iBUG) layout, as ratios of the image. */
 export function fiveLandmarks(points: readonly Point[], width: number, height: number): Landmark[] {
-  if (points.length !== 68) return [];
-  const at = (type: string, p: Point): Landmark => ({ type, x: ratio(p.x / width), y: ratio(p.y / height) });
-  // Points 36-41 are the eye on the image's left (the subject's right): Rekognition's eyeLeft is the one
-  // on the left of the image too.
-  return [
-    at('eyeLeft', mean(points.slice(36, 42))),
-    at('eyeRight', mean(points.slice(42, 48))),
-    at('nose', points[30]),
-    at('mouthLeft', points[48]),
-    at('mouthRight', points[54]),
-  ];
+  const five = fivePoints(points);
+  if (!five) return [];
+  return Object.entries(five).map(([type, p]) => ({ type, x: ratio(p.x / width), y: ratio(p.y / height) }));
 }
 
 export function euclidean(a: Float32Array, b: Float32Array): number {

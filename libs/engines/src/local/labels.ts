@@ -1,19 +1,9 @@
-import type { LabelsDetectParams, LabelsDetectResult } from '@nomosly/contracts';
-import { percent, piecewiseLinear, toRatioBox } from './geometry';
+import type { Label, LabelsDetectParams, LabelsDetectResult } from '@nomosly/contracts';
+import { area, percent, piecewiseLinear, toRatioBox, type PixelBox } from './geometry';
 import type { HumanObject } from './human';
+import { ancestors, categories, cocoLabelName } from './taxonomy';
 
-/* COCO class names as label names: Title Case, with a few names made plain. */
-const NAME_OVERRIDES: Readonly<Record<string, string>> = {
-  tv: 'TV',
-  'hair drier': 'Hair Dryer',
-  'cell phone': 'Mobile Phone',
-  mouse: 'Computer Mouse',
-  remote: 'Remote Control',
-};
-
-export function labelName(cocoClass: string): string {
-  return NAME_OVERRIDES[cocoClass] ?? cocoClass.replace(/\b\p{L}/gu, (c) => c.toUpperCase());
-}
+export { cocoLabelName as labelName } from './taxonomy';
 
 /*
  * CenterNet scores run low: on the fixtures the clearly visible person scores 0.47-0.73, the cup 0.45,
@@ -32,28 +22,89 @@ export const labelConfidence = piecewiseLinear([
   [1, 100],
 ]);
 
-type Instance = LabelsDetectResult['labels'][number]['instances'][number];
+type Instance = Label['instances'][number];
+
+/** A face as the labels path sees it: its box in pixels and its calibrated confidence (0..100). */
+export interface SeenFace {
+  box: PixelBox;
+  confidence: number;
+}
+
+/*
+ * What the count and size of faces say about a photo (sizes as the face box's height over the image's):
+ * - any face: Face, and so Head and Person (a face is a person even when the object model misses the body);
+ * - Portrait: one to three faces, the largest at least PORTRAIT_FACE_HEIGHT of the image;
+ * - Selfie: one face of at least SELFIE_FACE_HEIGHT (an arm's length close-up), at SELFIE_CONFIDENCE of the
+ *   face's confidence, since a close-up taken by someone else looks the same;
+ * - Crowd: CROWD_FACES faces or more.
+ */
+const PORTRAIT_FACE_HEIGHT = 0.2;
+const SELFIE_FACE_HEIGHT = 0.45;
+const SELFIE_CONFIDENCE = 0.6;
+const CROWD_FACES = 6;
+
+/** The labels the face detector gives, with their confidences. */
+export function faceLabels(faces: readonly SeenFace[], imageWidth: number, imageHeight: number): Map<string, number> {
+  const found = new Map<string, number>();
+  if (faces.length === 0) return found;
+  const best = Math.max(...faces.map((f) => f.confidence));
+  found.set('Face', best);
+  const largest = faces.reduce((a, b) => (area(b.box) > area(a.box) ? b : a));
+  const largestHeight = largest.box.height / imageHeight;
+  if (faces.length <= 3 && largestHeight >= PORTRAIT_FACE_HEIGHT) found.set('Portrait', largest.confidence);
+  if (faces.length === 1 && largestHeight >= SELFIE_FACE_HEIGHT && largest.box.width / imageWidth >= SELFIE_FACE_HEIGHT / 2) {
+    found.set('Selfie', largest.confidence * SELFIE_CONFIDENCE);
+  }
+  if (faces.length >= CROWD_FACES) {
+    const sorted = faces.map((f) => f.confidence).sort((a, b) => b - a);
+    found.set('Crowd', sorted[CROWD_FACES - 1]);
+  }
+  return found;
+}
 
 /**
- * One label per class, with every instance at or above `minConfidence`; the label's confidence is its
- * best instance's. Labels by confidence (then name), at most `maxLabels`.
+ * Labels from the object model and the face detector, through the taxonomy: one label per name with every
+ * instance at or above `minConfidence` (its confidence is its best instance's, or the face detector's when
+ * higher); each label's ancestors become labels too, at the confidence of their best child. Then, as
+ * Rekognition does, `minConfidence` and `maxLabels` apply to the whole list: by confidence, then the most
+ * general label first, then by name.
  */
-export function toLabelsResult(objects: readonly HumanObject[], width: number, height: number, params: LabelsDetectParams): LabelsDetectResult {
-  const byName = new Map<string, Instance[]>();
+export function toLabelsResult(
+  objects: readonly HumanObject[],
+  width: number,
+  height: number,
+  params: LabelsDetectParams,
+  faces: readonly SeenFace[] = [],
+): LabelsDetectResult {
+  const instancesByName = new Map<string, Instance[]>();
+  const confidence = new Map<string, number>();
+  const raise = (name: string, value: number) => confidence.set(name, Math.max(confidence.get(name) ?? 0, value));
+
   for (const object of objects) {
-    const confidence = percent(labelConfidence(object.score));
-    if (confidence < params.minConfidence) continue;
+    const value = percent(labelConfidence(object.score));
+    const name = cocoLabelName(object.label);
+    raise(name, value);
+    if (value < params.minConfidence) continue;
     const [x, y, w, h] = object.boxRaw;
     const boundingBox = toRatioBox({ x: x * width, y: y * height, width: w * width, height: h * height }, width, height);
-    const name = labelName(object.label);
-    const instances = byName.get(name) ?? [];
-    instances.push({ boundingBox, confidence });
-    byName.set(name, instances);
+    const instances = instancesByName.get(name) ?? [];
+    instances.push({ boundingBox, confidence: value });
+    instancesByName.set(name, instances);
   }
-  const labels = [...byName.entries()].map(([name, instances]) => {
-    instances.sort((a, b) => b.confidence - a.confidence);
-    return { name, confidence: instances[0].confidence, instances };
-  });
-  labels.sort((a, b) => b.confidence - a.confidence || a.name.localeCompare(b.name));
+  for (const [name, value] of faceLabels(faces, width, height)) raise(name, percent(value));
+  for (const [name, value] of [...confidence]) for (const parent of ancestors(name)) raise(parent, value);
+
+  const labels: Label[] = [...confidence]
+    .filter(([, value]) => value >= params.minConfidence)
+    .map(([name, value]) => ({
+      name,
+      confidence: value,
+      instances: (instancesByName.get(name) ?? []).sort((a, b) => b.confidence - a.confidence),
+      parents: ancestors(name).map((parent) => ({ name: parent })),
+      categories: categories(name).map((category) => ({ name: category })),
+    }));
+  // At equal confidence (a label and the parents it lends its confidence to) the most general comes first: with
+  // few labels asked for, a portrait is a Person before it is a Face or a Portrait, a dog an Animal before a Dog.
+  labels.sort((a, b) => b.confidence - a.confidence || a.parents.length - b.parents.length || a.name.localeCompare(b.name));
   return { labels: labels.slice(0, params.maxLabels) };
 }

@@ -111,6 +111,42 @@ describe('LocalEngine', () => {
     });
   });
 
+  describe('face pose and quality', () => {
+    const only = async (image: EncodedImage): Promise<DetectedFace> => {
+      const { faces } = facesDetectResultSchema.parse(await engine.detectFaces(image));
+      expect(faces).toHaveLength(1);
+      return faces[0];
+    };
+
+    it('reads a portrait facing the camera as nearly level and frontal, bright and sharp enough', async () => {
+      const face = await only(images['grace_hopper.jpg']);
+      expect(Math.abs(face.pose.roll)).toBeLessThan(10);
+      expect(Math.abs(face.pose.yaw)).toBeLessThan(20);
+      expect(Math.abs(face.pose.pitch)).toBeLessThan(25);
+      expect(face.quality.brightness).toBeGreaterThan(20);
+      expect(face.quality.brightness).toBeLessThan(90);
+      expect(face.quality.sharpness).toBeGreaterThan(40);
+    });
+
+    it('reads the turn of a rotated face as roll, and a mirrored face with the opposite yaw', async () => {
+      const upright = await only(images['grace_hopper.jpg']);
+      // sharp turns clockwise: the eye on the image's right goes down, which is a positive roll.
+      const turned = await only(await testImage(fixture('grace_hopper.jpg'), (s) => s.rotate(20, { background: '#808080' })));
+      expect(Math.abs(turned.pose.roll - upright.pose.roll - 20)).toBeLessThan(6);
+      const mirrored = await only(images['grace_hopper.flop']);
+      expect(Math.abs(mirrored.pose.yaw + upright.pose.yaw)).toBeLessThan(6);
+      expect(Math.abs(mirrored.pose.roll + upright.pose.roll)).toBeLessThan(4);
+    });
+
+    it('measures a darker face as less bright and a blurred face as less sharp', async () => {
+      const plain = await only(images['grace_hopper.jpg']);
+      const dark = await only(await testImage(fixture('grace_hopper.jpg'), (s) => s.linear(0.5, 0)));
+      expect(dark.quality.brightness).toBeLessThan(plain.quality.brightness * 0.6);
+      const blurred = await only(await testImage(fixture('grace_hopper.jpg'), (s) => s.blur(3)));
+      expect(blurred.quality.sharpness).toBeLessThan(plain.quality.sharpness - 20);
+    });
+  });
+
   describe('compareFaces', () => {
     it('matches a person with their mirror image', async () => {
       const result = facesCompareResultSchema.parse(
@@ -173,6 +209,29 @@ describe('LocalEngine', () => {
       expect(person?.instances[0].boundingBox.height).toBeGreaterThan(0.5);
     });
 
+    it('adds Face, Head and Portrait from the face detector, with their parents', async () => {
+      const { labels } = labelsDetectResultSchema.parse(await engine.detectLabels(images['grace_hopper.jpg'], { maxLabels: 50, minConfidence: 50 }));
+      const byName = new Map(labels.map((l) => [l.name, l]));
+      expect(byName.get('Face')?.parents).toEqual([{ name: 'Head' }, { name: 'Person' }]);
+      expect(byName.has('Head')).toBe(true);
+      expect(byName.has('Portrait')).toBe(true);
+      expect(byName.get('Person')?.confidence).toBeGreaterThanOrEqual(byName.get('Face')?.confidence ?? 100);
+    });
+
+    it('adds image properties when asked, and only them when the labels are not asked for', async () => {
+      const both = labelsDetectResultSchema.parse(
+        await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50, features: ['GENERAL_LABELS', 'IMAGE_PROPERTIES'] }),
+      );
+      expect(both.labels.map((l) => l.name)).toContain('Cup');
+      expect(both.imageProperties?.dominantColors.length).toBeGreaterThan(0);
+      const percents = both.imageProperties?.dominantColors.map((c) => c.pixelPercent) ?? [];
+      expect(percents).toEqual([...percents].sort((a, b) => b - a));
+      expect(percents.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(100.01);
+      const only = await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50, features: ['IMAGE_PROPERTIES'] });
+      expect(only).toEqual({ labels: [], imageProperties: both.imageProperties });
+      expect((await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50 })).imageProperties).toBeUndefined();
+    });
+
     it('finds a Cup on the coffee photo', async () => {
       const { labels } = await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50 });
       expect(labels.map((l) => l.name)).toContain('Cup');
@@ -181,9 +240,12 @@ describe('LocalEngine', () => {
     it('respects maxLabels and minConfidence', async () => {
       const loose = await engine.detectLabels(images['astronaut.png'], { maxLabels: 100, minConfidence: 0 });
       expect(loose.labels.length).toBeGreaterThan(1);
+      const names = new Set(loose.labels.map((l) => l.name));
       for (const label of loose.labels) {
         expect(label.name).toMatch(/^[A-Z][A-Za-z]*( [A-Z][A-Za-z]*)*$/);
-        expect(label.confidence).toBe(Math.max(...label.instances.map((i) => i.confidence)));
+        for (const instance of label.instances) expect(label.confidence).toBeGreaterThanOrEqual(instance.confidence);
+        for (const parent of label.parents) expect(names).toContain(parent.name);
+        expect(label.categories.length).toBeGreaterThan(0);
       }
       const one = await engine.detectLabels(images['astronaut.png'], { maxLabels: 1, minConfidence: 0 });
       expect(one.labels).toEqual([loose.labels[0]]);

@@ -10,7 +10,9 @@ import type {
 import { decodeImage, type EncodedImage } from '@nomosly/images';
 import { EngineUnavailableError, type VisionEngine } from '../engine';
 import { euclidean, fiveLandmarks, similarity, type FaceVerifier, type RawFace } from './faces';
+import { imageProperties, regionQuality } from './image-measures';
 import { toLabelsResult } from './labels';
+import { poseOf68 } from './pose';
 import { clamp, percent, toRatioBox } from './geometry';
 import type { VisionRuntime } from './runtime';
 import type { Sharp } from './sharp';
@@ -114,6 +116,8 @@ export class LocalEngine implements VisionEngine {
           faces: faces.map((face) => ({
             ...this.face(face, prepared),
             landmarks: fiveLandmarks(face.points, prepared.width, prepared.height),
+            pose: poseOf68(face.points),
+            quality: regionQuality(prepared, face.box),
           })),
         };
       }),
@@ -159,11 +163,18 @@ export class LocalEngine implements VisionEngine {
       maxLabels: Math.max(1, Math.floor(params.maxLabels)),
       minConfidence: clamp(params.minConfidence, 0, 100),
     };
-    return runtime.run(() =>
-      this.withTensor(runtime.tf, prepared, async (tensor) =>
-        toLabelsResult(await runtime.human.objects(tensor), prepared.width, prepared.height, safeParams),
-      ),
+    // As Rekognition: the labels unless features names only other things.
+    const features = params.features ?? ['GENERAL_LABELS'];
+    const properties = features.includes('IMAGE_PROPERTIES') ? { imageProperties: imageProperties(prepared) } : {};
+    if (!features.includes('GENERAL_LABELS')) return { labels: [], ...properties };
+    const { labels } = await runtime.run(() =>
+      this.withTensor(runtime.tf, prepared, async (tensor) => {
+        const objects = await runtime.human.objects(tensor);
+        const faces = await runtime.faces.detect(tensor, this.verifier(runtime), { landmarks: false });
+        return toLabelsResult(objects, prepared.width, prepared.height, safeParams, faces);
+      }),
     );
+    return { labels, ...properties };
   }
 
   async detectText(image: EncodedImage): Promise<TextDetectResult> {

@@ -1,6 +1,7 @@
 import type {
   BoundingBox as AwsBox,
   ComparedFace,
+  DominantColor,
   RekognitionClient,
 } from '@aws-sdk/client-rekognition';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
@@ -79,6 +80,8 @@ export class RekognitionEngine implements VisionEngine {
         landmarks: (face.Landmarks ?? [])
           .filter((l) => l.Type && FIVE_LANDMARKS.has(l.Type))
           .map((l) => ({ type: String(l.Type), x: ratio(l.X), y: ratio(l.Y) })),
+        pose: { roll: degrees(face.Pose?.Roll), yaw: degrees(face.Pose?.Yaw), pitch: degrees(face.Pose?.Pitch) },
+        quality: { brightness: percent(face.Quality?.Brightness), sharpness: percent(face.Quality?.Sharpness) },
       })),
     };
   }
@@ -117,14 +120,42 @@ export class RekognitionEngine implements VisionEngine {
     const { DetectLabelsCommand } = this.ready();
     const bytes = await upright(image);
     const out = await this.send(call, (c, o) =>
-      c.send(new DetectLabelsCommand({ Image: { Bytes: bytes }, MaxLabels: params.maxLabels, MinConfidence: params.minConfidence }), o),
+      c.send(
+        new DetectLabelsCommand({
+          Image: { Bytes: bytes },
+          MaxLabels: params.maxLabels,
+          MinConfidence: params.minConfidence,
+          ...(params.features ? { Features: [...params.features] } : {}),
+        }),
+        o,
+      ),
     );
+    const properties = out.ImageProperties;
     return {
       labels: (out.Labels ?? []).map((label) => ({
         name: String(label.Name ?? ''),
         confidence: percent(label.Confidence),
         instances: (label.Instances ?? []).map((i) => ({ boundingBox: ratioBox(i.BoundingBox), confidence: percent(i.Confidence) })),
+        parents: (label.Parents ?? []).map((p) => ({ name: String(p.Name ?? '') })),
+        categories: (label.Categories ?? []).map((c) => ({ name: String(c.Name ?? '') })),
       })),
+      ...(properties && params.features?.includes('IMAGE_PROPERTIES')
+        ? {
+            imageProperties: {
+              dominantColors: (properties.DominantColors ?? []).map((color) => ({
+                hex: hexCode(color),
+                // AWS names CSS colours with underscores (dark_slate_grey); CSS itself without (darkslategrey).
+                name: String(color.CSSColor ?? color.SimplifiedColor ?? '').replaceAll('_', '').toLowerCase(),
+                pixelPercent: percent(color.PixelPercent),
+              })),
+              quality: {
+                brightness: percent(properties.Quality?.Brightness),
+                sharpness: percent(properties.Quality?.Sharpness),
+                contrast: percent(properties.Quality?.Contrast),
+              },
+            },
+          }
+        : {}),
     };
   }
 
@@ -216,6 +247,14 @@ function face(f: ComparedFace): { boundingBox: BoundingBox; confidence: number }
 }
 
 const ratio = (value: number | undefined) => Math.min(1, Math.max(0, value ?? 0));
+const degrees = (value: number | undefined) => Math.min(180, Math.max(-180, value ?? 0));
+
+/** API.md's #RRGGBB: from AWS's HexCode when it is one, else from the colour's channels. */
+function hexCode(color: DominantColor): string {
+  if (color.HexCode && /^#[0-9a-f]{6}$/i.test(color.HexCode)) return color.HexCode.toUpperCase();
+  const channel = (value: number | undefined) => Math.round(Math.min(255, Math.max(0, value ?? 0))).toString(16).padStart(2, '0');
+  return `#${channel(color.Red)}${channel(color.Green)}${channel(color.Blue)}`.toUpperCase();
+}
 const percent = (value: number | undefined) => Math.min(100, Math.max(0, value ?? 0));
 
 /** AWS boxes may reach past the image edge (negative Left, say); API.md's stay within 0..1. */
