@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { type WebConsoleSystem, fixture, fixturePath, until } from '@nomosly/testing';
+import { type WebConsoleSystem, fixture, fixturePath, until, unzipText } from '@nomosly/testing';
 import {
   DOCS_IMAGES_DIR,
   type InPage,
@@ -19,7 +19,6 @@ import {
   startSystemAndBrowser,
 } from './browser';
 import { consoleApi } from './console-api';
-import { filesOfZip } from './zip';
 
 /** One person's session in real Chromium, by the names CONSOLE.md gives, from sign-in to a cancelled deletion. */
 describe('the web console in Chromium: what a person does', () => {
@@ -131,7 +130,7 @@ describe('the web console in Chromium: what a person does', () => {
     await openPage(page, 'Settings');
     const zip = await downloadOf(page, () => page.getByRole('button', { name: 'Download my data', exact: true }).click());
     expect(zip.name).toMatch(/\.zip$/);
-    const files = await filesOfZip(zip.body);
+    const files = await unzipText(zip.body);
     expect([...files.keys()]).toEqual(expect.arrayContaining(['README.txt', 'profile.json', 'workspaces.json', 'api_keys.json', 'usage_records.jsonl', 'request_log.jsonl']));
     expect(JSON.parse(files.get('profile.json') ?? '{}')).toMatchObject({ email: ownerEmail });
     const keys = JSON.parse(files.get('api_keys.json') ?? '[]') as Array<{ name: string }>;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Client } from 'pg';
-import { type RequestLogRow, TEST_DATABASE_URL, type UsageDailyRow, type UsageRecordRow, insertUsageRows, until } from '@nomosly/testing';
+import { type RequestLogRow, TEST_DATABASE_URL, type UsageDailyRow, type UsageRecordRow, insertUsageRows, until, unzipText } from '@nomosly/testing';
 import { EXPORT_APPLICATION_NAME } from '../src/export/export-pool';
-import { rowsOf, unzipText } from './export-zip';
+import { rowsOf } from './export-zip';
 import { type ConsoleUnderTest, type TestUser, call, signIn, startConsoleUnderTest } from './helpers';
 
 const FILES = [

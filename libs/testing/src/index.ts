@@ -19,3 +19,4 @@ export * from './test-issuer';
 export * from './until';
 export * from './usage-rows';
 export * from './web-console';
+export * from './zip';

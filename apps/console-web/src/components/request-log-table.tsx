@@ -1,17 +1,9 @@
+import type { components } from '../api/schema';
 import { DateTime } from './feedback';
 import { TableScroll } from './table-scroll';
 
 /** One request of the log, as `GET /api/workspaces/:ws/requests` lists it. */
-export interface RequestLogItem {
-  at: string;
-  ip: string;
-  method: string;
-  path: string;
-  status: number;
-  latencyMs: number;
-  requestId: string;
-  keyPrefix: string | null;
-}
+export type RequestLogItem = components['schemas']['RequestLogItem'];
 
 /** The request log's rows, newest first as the API gives them. */
 export function RequestLogTable({ items, caption }: { items: readonly RequestLogItem[]; caption: string }) {

@@ -1,11 +1,11 @@
 import { type Entry, type ZipFile, fromBuffer } from 'yauzl';
 
-/** Every file of a zip by name, as text; yauzl checks each entry's size and CRC as it reads. */
-export async function filesOfZip(zip: Buffer): Promise<Map<string, string>> {
+/** Every file of a zip, by name, as text (yauzl checks each entry's size and CRC as it reads). */
+export async function unzipText(zip: Buffer): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
   const archive = await new Promise<ZipFile>((resolve, reject) =>
     fromBuffer(zip, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }, (error, opened) => (error ? reject(error) : resolve(opened))),
   );
-  const files = new Map<string, string>();
   await new Promise<void>((resolve, reject) => {
     archive.on('error', reject);
     archive.on('end', () => resolve());
