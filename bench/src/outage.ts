@@ -121,6 +121,8 @@ async function longOutage(subject: Subject, targets: Record<string, Target>): Pr
       console.log(
         `FIGURE outage-${OUTAGE_SECONDS}s ${subject.app} ${dependency}: ${own.length} lines (${events}); ${end?.failedAttempts} failed attempts in ${end?.downForMs} ms`,
       );
+      // The lines themselves, as an operator's log shows them.
+      for (const line of own) console.log(`  ${JSON.stringify(line)}`);
     }
     const others = lines.filter((line) => !line.event?.startsWith('dependency_'));
     console.log(`FIGURE outage-${OUTAGE_SECONDS}s ${subject.app} other lines: ${others.length}; stderr: ${output.stderr().length} bytes`);
