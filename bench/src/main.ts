@@ -24,6 +24,10 @@ import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
 const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
+/** A directory: the gateway of (a) is CPU-profiled (bench/cpu-profile.cjs) and writes its .cpuprofile there when it stops. */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+/** BENCH_LOCAL=0 leaves out (c), the local engine's rows (for a quick look at (a) and (b)). */
+const LOCAL_ROWS = process.env.BENCH_LOCAL !== '0';
 
 async function run(redisUrl: string): Promise<void> {
   const small = await sharp(fixture('grace_hopper.jpg')).resize(128, 128).jpeg({ quality: 85 }).toBuffer();
@@ -35,7 +39,7 @@ async function run(redisUrl: string): Promise<void> {
 
   // Each system is stopped whatever its rows throw: no gateway, worker or bare server outlives the bench.
   // (a) full path, null engine
-  const nullSystem = await startSystem(redisUrl, 'null', { VISION_CONCURRENCY: '64' });
+  const nullSystem = await startSystem(redisUrl, 'null', { VISION_CONCURRENCY: '64' }, cpuProfileEnv());
   let fullRows: LoadResult[];
   try {
     const full: LoadRequest = { url: `${nullSystem.gateway.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
@@ -56,6 +60,7 @@ async function run(redisUrl: string): Promise<void> {
   const overhead = fullRows[0].p50 - bareRows[0].p50;
   console.log(`(a) - (b) at p50 with ${LEVELS[0]} client: ${overhead.toFixed(2)} ms (goal <= 1.5 ms)`);
 
+  if (!LOCAL_ROWS) return;
   // (c) local engine, each operation
   const textPhoto = await sharp(fixture('printed_text.png')).resize(640, 480, { fit: 'contain', background: '#fff' }).jpeg().toBuffer();
   const local = await startSystem(redisUrl, 'local', {});
@@ -92,7 +97,18 @@ async function runLevels(label: string, request: LoadRequest, warmupClients: num
   return rows;
 }
 
-async function startSystem(redisUrl: string, engine: 'null' | 'local', workerEnv: Record<string, string>) {
+function cpuProfileEnv(): Record<string, string> {
+  if (!CPU_PROF_DIR) return {};
+  console.log(`gateway of (a) CPU-profiled into ${CPU_PROF_DIR}`);
+  return { NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'bench/cpu-profile.cjs')}`, BENCH_CPU_PROF_DIR: path.resolve(CPU_PROF_DIR) };
+}
+
+async function startSystem(
+  redisUrl: string,
+  engine: 'null' | 'local',
+  workerEnv: Record<string, string>,
+  gatewayEnv: Record<string, string> = {},
+) {
   // A plan no row reaches: the figures are the gateway's cost, not its refusals.
   const env = {
     DATABASE_URL,
@@ -105,7 +121,7 @@ async function startSystem(redisUrl: string, engine: 'null' | 'local', workerEnv
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
   };
-  const [worker, gateway]: RunningApp[] = await startAll([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', env)]);
+  const [worker, gateway]: RunningApp[] = await startAll([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', { ...env, ...gatewayEnv })]);
   const stop = async () => {
     await Promise.all([worker.stop(), gateway.stop()]);
     await deleteKeys(redisUrl, `${env.QUEUE_PREFIX}:*`);
@@ -113,6 +129,8 @@ async function startSystem(redisUrl: string, engine: 'null' | 'local', workerEnv
   try {
     // The gateway answers 503 until it counts the worker (once a second).
     await waitForWorkers(gateway.url, 1);
+    // The profile starts now: start-up is not what the rows measure.
+    if (gatewayEnv.BENCH_CPU_PROF_DIR) gateway.child.kill('SIGUSR2');
   } catch (error) {
     await stop();
     throw error;
