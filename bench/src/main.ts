@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import {
@@ -26,6 +27,8 @@ const LEVELS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
 const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 /** A directory: the gateway of (a) is CPU-profiled (bench/cpu-profile.cjs) and writes its .cpuprofile there when it stops. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+/** Linux's USER_HZ (getconf CLK_TCK), the unit of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS_PER_SECOND = 100;
 /** BENCH_LOCAL=0 leaves out (c), the local engine's rows (for a quick look at (a) and (b)). */
 const LOCAL_ROWS = process.env.BENCH_LOCAL !== '0';
 
@@ -43,7 +46,7 @@ async function run(redisUrl: string): Promise<void> {
   let fullRows: LoadResult[];
   try {
     const full: LoadRequest = { url: `${nullSystem.gateway.url}/v1/faces/detect`, headers: headers('image/jpeg'), body: small };
-    fullRows = await runLevels('(a) gateway + queue, null engine', full, 8);
+    fullRows = await runLevels('(a) gateway + queue, null engine', full, 8, nullSystem.gateway.child.pid);
   } finally {
     await nullSystem.stop();
   }
@@ -85,16 +88,33 @@ async function run(redisUrl: string): Promise<void> {
   }
 }
 
-/** A one-second warm-up, then one row per client level. */
-async function runLevels(label: string, request: LoadRequest, warmupClients: number): Promise<LoadResult[]> {
+/**
+ * A one-second warm-up, then one row per client level. Given the gateway's pid, each row also says the gateway's
+ * own CPU time per call (user + system, from /proc): steadier than latency on a shared machine.
+ */
+async function runLevels(label: string, request: LoadRequest, warmupClients: number, gatewayPid?: number): Promise<LoadResult[]> {
   await runLoad(request, warmupClients, 1);
   const rows: LoadResult[] = [];
   for (const clients of LEVELS) {
+    const cpuBefore = gatewayPid ? cpuMs(gatewayPid) : null;
     const row = await runLoad(request, clients, SECONDS);
     rows.push(row);
-    console.log(formatRow(label, row));
+    const cpuAfter = gatewayPid ? cpuMs(gatewayPid) : null;
+    const cpu = cpuBefore !== null && cpuAfter !== null && row.requests > 0 ? (cpuAfter - cpuBefore) / row.requests : null;
+    console.log(formatRow(label, row) + (cpu !== null ? `   gateway CPU ${cpu.toFixed(2)} ms/call` : ''));
   }
   return rows;
+}
+
+/** A process's CPU time so far (user + system), in ms; null where /proc cannot say. */
+function cpuMs(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
 
 function cpuProfileEnv(): Record<string, string> {
