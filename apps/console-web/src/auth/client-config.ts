@@ -1,15 +1,11 @@
-/** What the console app tells its page about the world around it: `GET /api/client-config`, no authentication. */
-export interface ClientConfig {
-  /** The OIDC issuer the console trusts (Auth0 in production, idp-local locally). */
-  issuer: string;
-  /** This page's OIDC client (public client: authorization code with PKCE, no secret). */
-  clientId: string;
-  /** The Console API's audience, asked for at sign-in so the access token is a JWT for it. */
-  audience: string;
-  scope: string;
-  /** The public REST API the playground calls, and its code samples name. */
-  gatewayUrl: string;
-}
+import type { components } from '../api/schema';
+
+/**
+ * What the console app tells its page about the world around it: `GET /api/client-config`, no authentication
+ * (the issuer, this page's public client id, the Console API's audience, the gateway the playground calls).
+ * Fetched before the API client exists: the client's bearer middleware needs the session this configures.
+ */
+export type ClientConfig = components['schemas']['ClientConfig'];
 
 export async function loadClientConfig(): Promise<ClientConfig> {
   const response = await fetch('/api/client-config', { headers: { accept: 'application/json' } });
