@@ -46,7 +46,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     }
     console.log(`${relative} is current`);
   } else {
-    await writeFile(CLIENT_TYPES_FILE, fresh);
-    console.log(`build: ${relative} generated from the Console API's OpenAPI document`);
+    // Written only when it changed: a rewrite would make every build look newer than dist/.
+    const current = await readFile(CLIENT_TYPES_FILE, 'utf8').catch(() => '');
+    if (current !== fresh) await writeFile(CLIENT_TYPES_FILE, fresh);
+    console.log(`build: ${relative} ${current === fresh ? 'is current' : "generated from the Console API's OpenAPI document"}`);
   }
 }

@@ -52,7 +52,7 @@ describe('the web console in Chromium: what a person does', () => {
     expect(await callsThisMonth(page)).toBe(0);
   });
 
-  it('creates a key: the secret shows once in a read-only Secret field with Copy, and is gone when the dialog closes', async () => {
+  it('P3: creates a key: the secret shows once in a read-only Secret field with Copy, and is gone when the dialog closes', async () => {
     await openPage(page, 'API keys');
     await page.getByRole('button', { name: 'Create key', exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill(keyName);
@@ -126,8 +126,9 @@ describe('the web console in Chromium: what a person does', () => {
     expect(rows).toEqual([expect.stringMatching(new RegExp(`^${new Date().toISOString().slice(0, 10)},faces\\.detect,[0-9a-f-]{36},nk_live_\\w+,1,1$`))]);
   });
 
-  it('downloads my data (Settings > Download my data): a zip with README.txt, profile.json and my key without its secret', async () => {
+  it('P8: downloads my data (Settings > Download my data), marketing email off by default (P12): a zip with README.txt, profile.json and my key without its secret', async () => {
     await openPage(page, 'Settings');
+    expect(await page.getByRole('checkbox', { name: 'Marketing email', exact: true }).isChecked()).toBe(false);
     const zip = await downloadOf(page, () => page.getByRole('button', { name: 'Download my data', exact: true }).click());
     expect(zip.name).toMatch(/\.zip$/);
     const files = await unzipText(zip.body);
@@ -139,7 +140,7 @@ describe('the web console in Chromium: what a person does', () => {
   });
 
   // Before the invitation: an owner whose workspace has other members cannot start deletion (409).
-  it('starts deletion (Delete my account, confirmed): the scheduled time shows; Cancel deletion stops it', async () => {
+  it('P7: starts deletion (Delete my account, confirmed): the scheduled time shows; Cancel deletion stops it', async () => {
     await openPage(page, 'Settings');
     await confirm(page, 'Delete my account');
     const cancel = page.getByRole('button', { name: 'Cancel deletion', exact: true });
@@ -185,7 +186,7 @@ describe('the web console in Chromium: what a person does', () => {
   });
 
 
-  it('revokes the key (Revoke, confirmed): the row says Revoked and the gateway refuses the key within a second', async () => {
+  it('P3: revokes the key (Revoke, confirmed): the row says Revoked and the gateway refuses the key within a second', async () => {
     await openPage(page, 'API keys');
     const row = page.getByRole('row').filter({ hasText: keyName });
     await row.getByRole('button', { name: 'Revoke', exact: true }).click();

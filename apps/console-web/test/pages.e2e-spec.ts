@@ -130,6 +130,19 @@ describe('the web console in Chromium: every page', () => {
     expect(await home?.headerValue('x-content-type-options')).toBe('nosniff');
   });
 
+  it('pages are never cached, hashed assets for a year, and a missing asset not at all', async () => {
+    const home = await fetch(`${system.consoleUrl}/keys`);
+    expect(home.headers.get('cache-control')).toBe('no-cache');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await home.text())?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${system.consoleUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const missing = await fetch(`${system.consoleUrl}/assets/index-NOTDEPLOYED.js`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('cache-control') ?? '').not.toContain('immutable');
+  });
+
   it('a newcomer signs in with two clicks: Sign in on the console, Sign in on the filled-in form', async () => {
     const newcomer = await newPersonContext(browser);
     try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type EmailVerification, POLAR_NOT_CALLED_ENV, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, signInClaims, startApp, startTestIssuer } from '@nomosly/testing';
+import { type EmailVerification, POLAR_NOT_CALLED_ENV, type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, type TestIssuer, signInClaims, startApp, startTestIssuer, unzipText } from '@nomosly/testing';
 
 export interface ConsoleUnderTest {
   console: RunningApp;
@@ -45,8 +45,13 @@ export async function call(baseUrl: string, token: string | null, method: string
     },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await response.text();
-  const json = text !== '' && (response.headers.get('content-type') ?? '').includes('json');
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const type = response.headers.get('content-type') ?? '';
+  // A zip (the export) is searched as what it holds: its compressed bytes would never show a secret.
+  const text = type.startsWith('application/zip')
+    ? [...(await unzipText(bytes))].map(([name, content]) => `${name}\n${content}`).join('\n')
+    : bytes.toString('utf8');
+  const json = text !== '' && type.includes('json');
   return { status: response.status, body: json ? (JSON.parse(text) as ApiResponse['body']) : {}, text, headers: response.headers };
 }
 

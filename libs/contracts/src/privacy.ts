@@ -1,4 +1,4 @@
-import { type Retention, SERVER_LOG_RETENTION_DAYS } from './retention';
+import { RETENTION_DEFAULTS, type Retention, SERVER_LOG_RETENTION_DAYS } from './retention';
 
 /** One row of the privacy page's retention table: `days` is null for data kept until the account is deleted. */
 export interface RetentionRow {
@@ -25,10 +25,9 @@ export interface PrivacyNotice {
   cookies: Cookie[];
 }
 
-const SEVEN_YEARS_DAYS = 2557;
 
 function inDays(days: number): string {
-  return days >= SEVEN_YEARS_DAYS ? `${days} days (seven years or more)` : `${days} days`;
+  return days >= RETENTION_DEFAULTS.rollupDays ? `${days} days (seven years or more)` : `${days} days`;
 }
 
 /**

@@ -65,7 +65,7 @@ describe('DependencyWatch', () => {
     expect(metrics).toMatch(/^dependency_up\{dependency="vision-redis"\} 1$/m);
   });
 
-  it('watches a client and its duplicates by their events; a readiness check fails naming the outage', async () => {
+  it('watches a client and its duplicates by their events; a readiness check fails naming the outage; P2: an error is named, never quoted', async () => {
     const { lines, log } = recorder();
     const watches = new DependencyWatches({ registry: new Registry(), log, reminderMs: 60_000 });
     class FakeRedis extends EventEmitter {
@@ -82,10 +82,12 @@ describe('DependencyWatch', () => {
     await expect(check.check()).rejects.toThrow(/^events-redis unreachable at 127\.0\.0\.1:6392 \(ECONNREFUSED\)/);
     blocking.emit('ready');
     await expect(check.check()).resolves.toBeUndefined();
-    // Not a lost connection: one line with its message, throttled like the reminders.
-    client.emit('error', Object.assign(new Error('NOAUTH Authentication required.'), { name: 'ReplyError' }));
-    client.emit('error', Object.assign(new Error('NOAUTH Authentication required.'), { name: 'ReplyError' }));
+    // Not a lost connection: one line, throttled like the reminders, naming the error but not quoting it (P2).
+    client.emit('error', Object.assign(new Error('NOAUTH Authentication required. image-marker-0451'), { name: 'ReplyError' }));
+    client.emit('error', Object.assign(new Error('NOAUTH Authentication required. image-marker-0451'), { name: 'ReplyError' }));
     expect(lines.map((line) => line.fields.event)).toEqual(['dependency_down', 'dependency_up', 'dependency_error']);
+    expect(JSON.stringify(lines.at(-1))).toContain('NOAUTH');
+    expect(JSON.stringify(lines)).not.toContain('image-marker-0451');
     // Stopping: a client that is not connected is dropped, not asked to QUIT.
     blocking.status = 'connecting';
     watches.beginShutdown();

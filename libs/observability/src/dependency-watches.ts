@@ -150,11 +150,6 @@ export class DependencyWatches {
     this.releases.push(release);
   }
 
-  /** The dependencies down now. */
-  downNow(): string[] {
-    return [...this.watches.values()].filter((watch) => watch.down).map((watch) => watch.dependency);
-  }
-
   /**
    * The app is stopping: probes end, and every Redis client that is not connected is dropped (`disconnect`, not
    * `quit`: a QUIT to an unreachable server waits for it for ever), as is any that fails from now on.
@@ -175,8 +170,10 @@ export class DependencyWatches {
     const last = this.lastErrorLine.get(key);
     if (last !== undefined && now - last < this.options.reminderMs) return;
     this.lastErrorLine.set(key, now);
-    const message = error instanceof Error ? error.message.split('\n')[0].slice(0, 200) : 'unknown error';
-    this.options.log.error({ event: 'dependency_error', dependency, source, code, msg: `${dependency} (${source}): ${message}` });
+    // P2: never the message itself (a script error can quote its arguments), only Redis's error prefix.
+    const prefix = error instanceof Error ? /^[A-Z][A-Z_]+(?= )/.exec(error.message)?.[0] : undefined;
+    const what = prefix && prefix !== code ? `${code} ${prefix}` : code;
+    this.options.log.error({ event: 'dependency_error', dependency, source, code, msg: `${dependency} (${source}) failed: ${what}` });
   }
 }
 

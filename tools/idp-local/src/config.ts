@@ -43,6 +43,7 @@ export const idpConfigSchema = z
      * console's Sign in, then the form's): the demo user `npm start` makes its key for. Empty: an empty field.
      */
     IDP_DEFAULT_EMAIL: z.union([z.literal(''), z.email({ message: 'expected an email address, or empty for none' })]).default(DEFAULT_EMAIL),
+    SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs(),
     /** Signing keys for the session cookies; random per start when unset (sessions then end with the process). */
     IDP_COOKIE_KEYS: z
       .string()

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { env, loadConfig } from '@nomosly/config';
+import { loadConfig } from '@nomosly/config';
 import { DEV_CLI_CLIENT_SECRET } from '@nomosly/contracts';
 import { consoleShutdownLog, stopOnSignals } from '@nomosly/observability';
 import { idpConfigSchema } from './config';
@@ -9,8 +8,6 @@ import { loadOrCreateSigningKey } from './signing-key';
 /** `npm run idp-local`: the local identity provider stand-in, for development and tests only. */
 async function main(): Promise<void> {
   const config = loadConfig(idpConfigSchema);
-  // Apart: a schema with refinements cannot be extended.
-  const { SHUTDOWN_TIMEOUT_MS } = loadConfig(z.object({ SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs() }));
   const standIn = await startIdpStandIn({
     port: config.PORT,
     host: config.HOST,
@@ -23,7 +20,7 @@ async function main(): Promise<void> {
     defaultEmail: config.IDP_DEFAULT_EMAIL,
   });
   console.log(`idp-local ${standIn.url}`);
-  stopOnSignals({ timeoutMs: SHUTDOWN_TIMEOUT_MS, log: consoleShutdownLog('idp-local'), stop: () => standIn.close() });
+  stopOnSignals({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: consoleShutdownLog('idp-local'), stop: () => standIn.close() });
 }
 
 main().catch((error: Error) => {

@@ -131,14 +131,16 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
           notYet.add(workspaceId);
           const events = batch.filter((event) => event.workspaceId === workspaceId);
           if (problem.park) await this.park(events, problem.message);
-          else await this.retry(events, problem.message, problem.retryAfterMs);
+          else await this.retry(events, problem.message, problem.retryAfterMs, problem.pauseEveryone);
         }),
       );
     }
     return batch.filter((event) => !notYet.has(event.workspaceId));
   }
 
-  private async ensureCustomer(workspaceId: string): Promise<{ park: boolean; message: string; retryAfterMs: number | null } | undefined> {
+  private async ensureCustomer(
+    workspaceId: string,
+  ): Promise<{ park: boolean; message: string; retryAfterMs: number | null; pauseEveryone?: boolean } | undefined> {
     try {
       await this.customers.ensure(workspaceId);
       this.knownCustomers.add(workspaceId);
@@ -154,7 +156,9 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
       if (failure.kind === 'refused' && isPolarStatus(error, 422)) {
         return { park: true, message: `Polar refused the customer of workspace ${workspaceId}: ${failure.message}`, retryAfterMs: null };
       }
-      return { park: false, message: `customer of workspace ${workspaceId} not ensured: ${failure.message}`, retryAfterMs: failure.kind === 'retry' ? failure.retryAfterMs : null };
+      // Polar down or limiting us holds every worker back; a refusal of this one customer backs off its rows only.
+      const retryAfterMs = failure.kind === 'retry' ? failure.retryAfterMs : null;
+      return { park: false, message: `customer of workspace ${workspaceId} not ensured: ${failure.message}`, retryAfterMs, pauseEveryone: failure.kind === 'retry' };
     }
   }
 
@@ -212,10 +216,10 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Backs the rows off, and every worker with them: Polar limiting us or down is so for all of them. Polar's
-   * Retry-After is honoured as given; otherwise the pause is the shortest backoff of the batch.
+   * Backs the rows off, and (unless told otherwise) every worker with them: Polar limiting us or down is so for
+   * all of them. Polar's Retry-After is honoured as given; otherwise the pause is the shortest backoff of the batch.
    */
-  private async retry(events: LedgerEvent[], message: string, retryAfterMs: number | null): Promise<void> {
+  private async retry(events: LedgerEvent[], message: string, retryAfterMs: number | null, pauseEveryone = true): Promise<void> {
     if (!events.length) return;
     const maxMs = this.config.BILLING_RETRY_MAX_MS;
     await this.store.scheduleRetry(
@@ -224,6 +228,7 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
       { baseMs: RETRY_BASE_MS, maxMs, retryAfterMs },
     );
     this.metrics.eventsFailed.inc({ reason: 'retry' }, events.length);
+    if (!pauseEveryone) return;
     const fewestAttempts = Math.min(...events.map((event) => event.attempts));
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (retryAfterMs ?? backoffMs(fewestAttempts, maxMs)));
   }

@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ClientConfig } from './client-config';
@@ -26,7 +27,6 @@ export function createUserManager(config: ClientConfig): UserManager {
     authority: config.issuer,
     client_id: config.clientId,
     redirect_uri: `${origin}${CALLBACK_PATH}`,
-    post_logout_redirect_uri: `${origin}/`,
     response_type: 'code',
     scope: config.scope,
     extraQueryParams: { audience: config.audience },
@@ -47,12 +47,16 @@ export function AuthProvider({ manager, children }: { manager: UserManager; chil
   const [user, setUser] = useState<User | null>(null);
   const [status, setStatus] = useState<AuthState['status']>('loading');
 
+  const queryClient = useQueryClient();
+
   const adopt = useCallback((next: User | null) => {
     const live = next && !next.expired ? next : null;
     currentAccessToken = live?.access_token ?? null;
+    // Signed out (or expired): nothing of the last person's answers stays on screen or in memory.
+    if (!live) queryClient.clear();
     setUser(live);
     setStatus(live ? 'signed-in' : 'signed-out');
-  }, []);
+  }, [queryClient]);
 
   useEffect(() => {
     void manager.getUser().then(adopt, () => adopt(null));

@@ -7,9 +7,16 @@ export function formatCount(value: number, unit: string, plural = `${unit}s`): s
   return `${integer.format(value)} ${value === 1 ? unit : plural}`;
 }
 
-/** Cents as US dollars ("$12.34"). */
-export function formatCents(cents: number): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD' }).format(cents / 100);
+/** An amount in cents with its currency, US dollars unless said: "$12.34", "€0.50". */
+export function formatCents(cents: number, currency = 'usd'): string {
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+}
+
+/** A size in bytes as a person reads it: "812 B", "12.3 kB", "4.1 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** A share of a whole as a whole percentage, capped at 100 for bars (an overrun still reads from the text). */

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { DateTime, EmptyState, ErrorMessage, Loading } from '../components/feedback';
-import { formatCents, formatCount } from '../components/money';
+import { formatCents, formatCount } from '../components/format';
 import { RequireSignIn } from '../layout';
 import { useWorkspace, type Workspace } from '../workspace';
 
@@ -51,7 +51,7 @@ function WorkspaceBilling({ workspace }: { workspace: Workspace }) {
         <section className="card">
           <h2 id="period-heading">This period</h2>
           <p>
-            <strong>{formatCount(data.currentPeriod.units, 'units')}</strong> used
+            <strong>{formatCount(data.currentPeriod.units, 'unit')}</strong> used
           </p>
           <p>
             Estimated cost: <strong>{formatCents(data.currentPeriod.estimatedCostCents)}</strong>

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, download, unwrap } from '../api/client';
 import { ConfirmButton } from '../components/confirm';
 import { DateTime, ErrorMessage, Loading } from '../components/feedback';
-import { formatBytes, formatCents } from '../components/money';
+import { formatBytes, formatCents } from '../components/format';
 import { RequireSignIn } from '../layout';
 import { ME_QUERY_KEY, useMe, useWorkspace, type Me, type Workspace } from '../workspace';
 

@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { api, download, unwrap } from '../api/client';
 import { parseCsv } from '../components/csv';
 import { EmptyState, ErrorMessage, Loading } from '../components/feedback';
-import { formatCount } from '../components/format';
+import { formatBytes, formatCount } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
 import { fetchKeys, keysQueryKey } from '../components/keys-query';
 import type { DayOfCalls } from '../components/usage-chart';
@@ -213,7 +213,7 @@ function DownloadCsv({ workspaceId, period }: { workspaceId: string; period: Per
       <span role="status" aria-live="polite" className="muted">
         {state.busy ? (
           <>
-            <span className="spinner" aria-hidden="true" /> Downloading… {state.receivedBytes > 0 ? `${Math.ceil(state.receivedBytes / 1024)} KB` : ''}
+            <span className="spinner" aria-hidden="true" /> Downloading… {state.receivedBytes > 0 ? formatBytes(state.receivedBytes) : ''}
           </>
         ) : null}
       </span>

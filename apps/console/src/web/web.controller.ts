@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type WebAsset, WebAssets } from './web-assets';
 
@@ -16,23 +16,22 @@ export class WebController {
   constructor(@Inject(WebAssets) private readonly web: WebAssets) {}
 
   @Get(['', ...WEB_CONSOLE_PAGES])
-  @Header('cache-control', 'no-cache')
   page(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     if (!this.web.index) throw new NotFoundException(PAGE_NOT_BUILT);
-    send(request, reply, this.web.index);
+    send(request, reply, this.web.index, 'no-cache');
   }
 
   @Get('assets/:file')
-  @Header('cache-control', 'public, max-age=31536000, immutable')
   asset(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const asset = this.web.asset(file);
     if (!asset) throw new NotFoundException('No such file.');
-    send(request, reply, asset);
+    send(request, reply, asset, 'public, max-age=31536000, immutable');
   }
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, asset: WebAsset): void {
-  reply.header('content-type', asset.type).header('etag', asset.etag).header('vary', 'accept-encoding');
+/** Caching is said only on a file served: a 404 for a name not (yet) deployed must not be kept for a year. */
+function send(request: FastifyRequest, reply: FastifyReply, asset: WebAsset, cacheControl: string): void {
+  reply.header('cache-control', cacheControl).header('content-type', asset.type).header('etag', asset.etag).header('vary', 'accept-encoding');
   if (request.headers['if-none-match'] === asset.etag) {
     void reply.code(304).send();
     return;

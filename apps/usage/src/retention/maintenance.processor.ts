@@ -64,13 +64,9 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   private async sweep(): Promise<SweepResult> {
     const now = new Date();
     const deleted = await this.sweeper.sweep(retentionFrom(this.config), now);
-    this.metrics.sweptRows.inc({ table: 'request_log' }, deleted.requestLog);
-    this.metrics.sweptRows.inc({ table: 'usage_records' }, deleted.usageRecords);
-    this.metrics.sweptRows.inc({ table: 'usage_daily' }, deleted.usageDaily);
-    this.metrics.sweptRows.inc({ table: 'invitations' }, deleted.invitations);
-    this.logger.log(
-      `retention sweep deleted ${deleted.requestLog} request-log rows, ${deleted.usageRecords} usage records, ${deleted.usageDaily} rollup rows, ${deleted.invitations} invitations`,
-    );
+    // Every table the sweep keeps, billing's included, counted under its SQL name.
+    for (const [table, rows] of Object.entries(deleted)) this.metrics.sweptRows.inc({ table: SQL_TABLE[table as keyof SweepResult] }, rows);
+    this.logger.log(`retention sweep deleted ${Object.entries(deleted).map(([table, rows]) => `${rows} ${SQL_TABLE[table as keyof SweepResult]}`).join(', ')} rows`);
     // An account whose countdown ended without its purge job (lost, or failed for good) is purged here.
     const caughtUp = await this.deletion.catchUp(now);
     if (caughtUp.accounts || caughtUp.customers) {
@@ -90,3 +86,14 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     return { purged: outcome !== null };
   }
 }
+
+const SQL_TABLE: Readonly<Record<keyof SweepResult, string>> = {
+  requestLog: 'request_log',
+  usageRecords: 'usage_records',
+  usageDaily: 'usage_daily',
+  invitations: 'invitations',
+  billingLedger: 'billing_ledger',
+  billingReconciliations: 'billing_reconciliations',
+  billingWebhookEvents: 'billing_webhook_events',
+  billingInvoices: 'billing_invoices',
+};

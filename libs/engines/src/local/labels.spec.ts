@@ -1,4 +1,5 @@
-import { faceLabels, labelConfidence, labelName, toLabelsResult } from './labels';
+import { faceLabels, labelConfidence, toLabelsResult } from './labels';
+import { cocoLabelName as labelName } from './taxonomy';
 
 type Raw = [number, number, number, number];
 

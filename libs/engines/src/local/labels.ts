@@ -3,7 +3,6 @@ import { area, percent, piecewiseLinear, toRatioBox, type PixelBox } from './geo
 import type { HumanObject } from './human';
 import { ancestors, categories, cocoLabelName } from './taxonomy';
 
-export { cocoLabelName as labelName } from './taxonomy';
 
 /*
  * CenterNet scores run low: on the fixtures the clearly visible person scores 0.47-0.73, the cup 0.45,

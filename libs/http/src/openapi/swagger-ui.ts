@@ -39,7 +39,11 @@ export function swaggerUi({ documentUrl, pagePath, title }: SwaggerUiOptions): S
   }
   const assets = `${pagePath}/assets`;
   const startScript = `window.ui = SwaggerUIBundle({ url: '${documentUrl}', dom_id: '#reference', deepLinking: true, validatorUrl: null });\n`;
-  const fromSwaggerUi = (file: string) => () => readFile(path.join(SWAGGER_UI_DIR, file));
+  // Read once, on first request: Swagger UI's bundle is over a megabyte.
+  const fromSwaggerUi = (file: string) => {
+    let bytes: Promise<Buffer> | undefined;
+    return () => (bytes ??= readFile(path.join(SWAGGER_UI_DIR, file)));
+  };
   const files: Readonly<Record<string, { type: string; read: () => Promise<Buffer> }>> = Object.freeze({
     'swagger-ui.css': { type: 'text/css; charset=utf-8', read: fromSwaggerUi('swagger-ui.css') },
     'swagger-ui-bundle.js': { type: JAVASCRIPT, read: fromSwaggerUi('swagger-ui-bundle.js') },
