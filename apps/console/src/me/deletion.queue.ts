@@ -45,8 +45,10 @@ export class DeletionQueue implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.queue.close();
-    // A connection handed to BullMQ is the caller's to close.
+    // A connection handed to BullMQ is the caller's to close, and first: closed while BullMQ still waits for it to be
+    // ready (an app stopped right after it started), BullMQ reports that as an error, which must reach the queue's
+    // listener (the watch) rather than a connection the queue has already let go of (an unhandled 'error').
     this.connection.disconnect();
+    await this.queue.close();
   }
 }
