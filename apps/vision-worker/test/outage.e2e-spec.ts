@@ -63,7 +63,12 @@ describe('vision-worker: a job that cannot finish before the shutdown deadline (
     };
     await redis.set(job.images[0].key, fixture('astronaut.png'));
     await queue.add('faces.detect', job, { jobId: job.requestId, attempts: 1 });
-    await until(async () => (await queue.getJobState(job.requestId)) === 'active', { what: 'the job taken by the worker', timeoutMs: 10_000 });
+    // Active in Redis is not enough: BullMQ marks a job active before its worker starts it, and a worker told to
+    // stop in between closes at once. The image is taken (GETDEL) only once the job runs.
+    await until(async () => (await queue.getJobState(job.requestId)) === 'active' && (await redis.exists(job.images[0].key)) === 0, {
+      what: 'the job running on the worker',
+      timeoutMs: 10_000,
+    });
     return worker;
   }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-// ioredis's own close handler, exported by its module but not by its index: see drop().
+// ioredis's own close handler, exported by its module but not by its index: see dropConnection().
 import { closeHandler } from 'ioredis/built/redis/event_handler';
 import {
   DependencyWatch,
@@ -88,7 +88,7 @@ export class DependencyWatches {
     const watch = this.watch(dependency, `${client.options.host ?? 'localhost'}:${client.options.port ?? 6379}`);
     this.clients.add(client);
     client.on('error', (error) => {
-      if (this.closing) return drop(client);
+      if (this.closing) return dropConnection(client);
       if (isConnectionError(error)) watch.failed(source, error);
       else this.otherError(dependency, source, error);
     });
@@ -158,7 +158,7 @@ export class DependencyWatches {
     this.closing = true;
     for (const timer of this.probes) clearInterval(timer);
     this.probes.clear();
-    for (const client of this.clients) if (client.status !== 'ready' && client.status !== 'end') drop(client);
+    for (const client of this.clients) if (client.status !== 'ready' && client.status !== 'end') dropConnection(client);
     for (const release of this.releases) release();
   }
 
@@ -183,7 +183,7 @@ export class DependencyWatches {
  * 'end' for ever. So it is closed here as ioredis closes a client that never connected (its own close handler:
  * queued commands rejected with "Connection is closed", then 'end').
  */
-function drop(client: WatchedRedis): void {
+export function dropConnection(client: WatchedRedis): void {
   const waiting = client.status === 'reconnecting';
   client.disconnect();
   if (waiting) closeHandler(client)();

@@ -7,3 +7,4 @@ export * from './vision-redis-check';
 export * from './dependency-watch';
 export * from './dependency-watches';
 export * from './shutdown';
+export * from './close-bullmq';

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { ACCOUNT_PURGE_JOB_OPTIONS, type AccountPurgeJob, MaintenanceJob, QueueName, accountPurgeJobId, accountPurgeJobSchema } from '@nomosly/contracts';
-import { DependencyWatches } from '@nomosly/observability';
+import { DependencyWatches, closeWithSharedConnection } from '@nomosly/observability';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
 
 /** The maintenance queue on the events Redis, where the console leaves each account's purge for the usage app (P7). */
@@ -45,10 +45,6 @@ export class DeletionQueue implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    // A connection handed to BullMQ is the caller's to close, and first: closed while BullMQ still waits for it to be
-    // ready (an app stopped right after it started), BullMQ reports that as an error, which must reach the queue's
-    // listener (the watch) rather than a connection the queue has already let go of (an unhandled 'error').
-    this.connection.disconnect();
-    await this.queue.close();
+    await closeWithSharedConnection(this.queue, this.connection);
   }
 }

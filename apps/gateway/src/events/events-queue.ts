@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { EVENT_JOB_OPTIONS, EVENT_SCHEMAS, EventName, QueueName, eventJobId, type EventOf } from '@nomosly/contracts';
-import { DependencyWatches } from '@nomosly/observability';
+import { DependencyWatches, closeWithSharedConnection } from '@nomosly/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { EventsRedis } from './events-redis';
 
@@ -29,7 +29,10 @@ export class EventsQueue implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.queue.close().catch((error: Error) => this.logger.warn(`events queue close failed: ${error.name}`));
+    // Whichever of this and EventsRedis's own hook runs first, the connection is closed before the queue.
+    await closeWithSharedConnection(this.queue, this.redis.client).catch((error: Error) =>
+      this.logger.warn(`events queue close failed: ${error.name}`),
+    );
   }
 
   /**

@@ -15,7 +15,7 @@ import {
   type VisionJob,
   type VisionReply,
 } from '@nomosly/contracts';
-import { DependencyWatches, VisionRedisWatch, isConnectionError, queueDepthGauge } from '@nomosly/observability';
+import { DependencyWatches, VisionRedisWatch, closeWithSharedConnection, isConnectionError, queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
@@ -131,9 +131,8 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.capacityTimer);
     this.settings.stop();
-    await this.queue.close().catch(() => undefined);
-    this.commands.disconnect();
     this.subscriber.disconnect();
+    await closeWithSharedConnection(this.queue, this.commands).catch(() => undefined);
   }
 
   /** Runs one call on a worker and returns its validated result, or throws the documented error. */
