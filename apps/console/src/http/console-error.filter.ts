@@ -19,7 +19,7 @@ export class ConsoleErrorFilter implements ExceptionFilter {
 
 const RETRY_AFTER = { 'retry-after': '5' };
 
-function publicErrorOf(error: unknown): unknown {
+export function publicErrorOf(error: unknown): unknown {
   if (error instanceof AccountsError) return toPublicError(error);
   const stored = storeErrorOf(error);
   if (stored) return stored;
@@ -33,16 +33,35 @@ function publicErrorOf(error: unknown): unknown {
 /**
  * What the stores' own errors mean for the caller: a database or Redis that cannot be reached is our outage
  * (503, retry later); a value PostgreSQL refuses to hold (a NUL character, a number out of range) or a
- * uniqueness lost to a concurrent request is the request's (400). Neither is a 500.
+ * uniqueness lost to a concurrent request is the request's (400). Neither is a 500. MikroORM wraps the driver's
+ * errors; the export's own pool and the knex transactions (deletion) hand pg's errors over as they are.
  */
 function storeErrorOf(error: unknown): PublicError | undefined {
-  const sqlState = error instanceof DriverException ? String(error.code ?? '') : '';
-  if (error instanceof ConnectionException || sqlState.startsWith('08') || sqlState.startsWith('57P') || isRedisOutage(error)) {
+  const sqlState = sqlStateOf(error);
+  if (error instanceof ConnectionException || sqlState.startsWith('08') || sqlState.startsWith('57P') || isConnectionLost(error) || isRedisOutage(error)) {
     return new PublicError(ErrorCode.Unavailable, 'The service cannot reach its data right now; try again shortly.', RETRY_AFTER);
   }
   if (sqlState.startsWith('22')) return new PublicError(ErrorCode.InvalidRequest, 'The request holds a value that cannot be stored (a NUL character, or a number out of range).');
   if (sqlState === '23505') return new PublicError(ErrorCode.InvalidRequest, 'A concurrent request made the same change first; check the current state and try again.');
   return undefined;
+}
+
+/** PostgreSQL's SQLSTATE: on MikroORM's exceptions, or on pg's own errors (five digits or capitals). */
+function sqlStateOf(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (error instanceof DriverException) return String(code ?? '');
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : '';
+}
+
+/** A socket that could not be opened or was lost (pg, knex's pool). */
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function isConnectionLost(error: unknown): boolean {
+  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: string; message?: string };
+  if (typeof code === 'string' && SOCKET_ERRORS.has(code)) return true;
+  // An AggregateError (one try per address of 'localhost') carries the codes of its parts.
+  if (error instanceof AggregateError) return error.errors.some(isConnectionLost);
+  return name === 'KnexTimeoutError' || /^Connection terminated/.test(message ?? '');
 }
 
 function isRedisOutage(error: unknown): boolean {
