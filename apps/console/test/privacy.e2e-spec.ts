@@ -105,6 +105,39 @@ describe('P11: a workspace is visible only to its members', () => {
     return bodies.map((response) => response.body);
   }
 
+  it('P11: every /api route but the public ones answers 401 unauthenticated without a valid token, and changes nothing', async () => {
+    const b = await signIn(url, issuer, 'p11-anon');
+    await b.call('POST', `/api/workspaces/${b.workspaceId}/keys`, { name: 'b-key', dailyLimit: 5 });
+    const before = await snapshotOf(b);
+    const claims = { sub: `p11-anon-${randomUUID()}`, email: b.email, email_verified: true };
+    const badTokens: Array<[string, string | null]> = [
+      ['no token', null],
+      ['not a JWT', 'not-a-token'],
+      ['forged', await issuer.token(claims, { foreignKey: true })],
+      ['expired', await issuer.token(claims, { expiresIn: -60 })],
+      ['for another audience', await issuer.token(claims, { audience: 'https://elsewhere.example' })],
+    ];
+    // Public by design: the privacy notice, the web console's client config and the API reference.
+    const isPublic = (route: ConsoleRoute) => isApiReference(route) || route.url === '/api/privacy' || route.url === '/api/client-config';
+    const guarded = apiRoutes(routes).filter((route) => !isPublic(route) && route.method !== 'HEAD');
+    expect(guarded.length).toBeGreaterThanOrEqual(20);
+    const ids: Record<string, string> = { ws: b.workspaceId, id: randomUUID(), userId: b.userId, invitationId: randomUUID() };
+    const body = { name: 'anon', email: 'anon@console.test', role: 'owner', monthlySpendCapCents: 0, overlapSeconds: 0, scopes: ['faces:detect'] };
+    const answers: Array<{ call: string; status: number; code?: string }> = [];
+    for (const route of guarded) {
+      const path = route.url.replace(/:(\w+)/g, (_, name: string) => {
+        if (!(name in ids)) throw new Error(`the sweep does not know route parameter :${name} (${route.url})`);
+        return ids[name];
+      });
+      for (const [what, token] of badTokens) {
+        const response = await call(url, token, route.method, path, route.method === 'GET' || route.method === 'DELETE' ? undefined : body);
+        answers.push({ call: `${route.method} ${path} (${what})`, status: response.status, code: response.body.error?.code });
+      }
+    }
+    expect(answers.filter((answer) => answer.status !== 401 || answer.code !== 'unauthenticated')).toEqual([]);
+    expect(await snapshotOf(b)).toEqual(before);
+  });
+
   it('P11: every /api route called with another workspace\'s ids answers 404 not_found and changes nothing', async () => {
     const a = await signIn(url, issuer, 'p11-a');
     const b = await signIn(url, issuer, 'p11-b');
