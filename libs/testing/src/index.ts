@@ -1,4 +1,5 @@
 export * from './app-process';
+export * from './check-set';
 export * from './events';
 export * from './fairness';
 export * from './identity';
