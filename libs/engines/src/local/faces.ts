@@ -5,7 +5,9 @@ import { installHint, loadModule, requireFiles, resolveModule } from './modules'
 import { area, clamp, clipBox, mean, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
 import { ALIGNED_SIDE, alignmentTransform, faceAlignment } from './face-align';
 import { fivePoints } from './pose';
-import type { Tensor3D, Tensor4D, Tf } from './tfjs-wasm';
+import type { Tensor3D, Tf } from './tfjs-wasm';
+
+type Tensor4D = ReturnType<Tf['image']['transform']>;
 
 /* ---- the part of @vladmandic/face-api we use (its bundled typings carry their own copy of tfjs) ---- */
 

@@ -5,7 +5,6 @@ import { installHint, loadModule, requireFiles, resolveModule } from './modules'
 
 export type Tf = typeof TfModule;
 export type Tensor3D = TfModule.Tensor3D;
-export type Tensor4D = TfModule.Tensor4D;
 
 interface WasmBackendModule {
   setWasmPaths(prefixOrFileMap: string, usePlatformFetch?: boolean): void;
