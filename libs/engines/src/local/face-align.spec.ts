@@ -1,4 +1,4 @@
-import { ALIGNED_SIDE, alignmentTransform, faceAlignment } from './face-align';
+import { ALIGNED_SIDE, alignmentTransform, faceAlignment, type Alignment } from './face-align';
 import type { Point } from './geometry';
 
 /** 68 points whose eyes (36-41, 42-47) and mouth (48-67) sit where given; the rest unused by the alignment. */
@@ -18,6 +18,13 @@ function turnedFace(degrees: number, at: Point): Point[] {
   return landmarks(turn(-20, 0), turn(20, 0), turn(0, 45));
 }
 
+/** The alignment of a face that has its 68 points (fails the test otherwise). */
+function aligned(points: Point[]): Alignment {
+  const alignment = faceAlignment(points);
+  if (!alignment) throw new Error('no alignment for 68 points');
+  return alignment;
+}
+
 describe('face alignment', () => {
   it('needs the 68 points', () => {
     expect(faceAlignment([])).toBeUndefined();
@@ -26,14 +33,14 @@ describe('face alignment', () => {
 
   it('reads the turn of the eye line and sizes the crop by the eye-to-mouth distance', () => {
     for (const degrees of [0, 25, -40, 90]) {
-      const alignment = faceAlignment(turnedFace(degrees, { x: 300, y: 200 }))!;
+      const alignment = aligned(turnedFace(degrees, { x: 300, y: 200 }));
       expect(alignment.roll).toBeCloseTo((degrees * Math.PI) / 180, 6);
       expect(alignment.size).toBeCloseTo(Math.hypot(20, 45) / 0.45, 6);
     }
   });
 
   it('cuts the same crop out of a turned face: the eyes level and where they are for an upright one', () => {
-    const upright = alignmentTransform(faceAlignment(turnedFace(0, { x: 300, y: 200 }))!);
+    const upright = alignmentTransform(aligned(turnedFace(0, { x: 300, y: 200 })));
     const eyesUpright = [-20, 20].map((dx) => ({ x: 300 + dx, y: 200 }));
     // Output pixel of each eye in the upright crop (the transform is a scaled translation there).
     const output = eyesUpright.map((eye) => ({ x: (eye.x - upright[2]) / upright[0], y: (eye.y - upright[5]) / upright[4] }));
@@ -43,7 +50,7 @@ describe('face alignment', () => {
 
     for (const degrees of [30, -45]) {
       const a = (degrees * Math.PI) / 180;
-      const turned = alignmentTransform(faceAlignment(turnedFace(degrees, { x: 500, y: 400 }))!);
+      const turned = alignmentTransform(aligned(turnedFace(degrees, { x: 500, y: 400 })));
       output.forEach((pixel, i) => {
         const dx = i === 0 ? -20 : 20;
         const expected = { x: 500 + dx * Math.cos(a), y: 400 + dx * Math.sin(a) };

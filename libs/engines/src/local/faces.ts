@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Landmark } from '@nomosly/contracts';
 import { EngineUnavailableError } from '../engine';
 import { installHint, loadModule, requireFiles, resolveModule } from './modules';
-import { area, clamp, clipBox, mean, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
+import { area, clamp, clipBox, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
 import { ALIGNED_SIDE, alignmentTransform, faceAlignment } from './face-align';
 import { fivePoints } from './pose';
 import type { Tensor3D, Tf } from './tfjs-wasm';
