@@ -252,6 +252,14 @@ export class FaceModels {
         input.dispose();
       }
     } else {
+      // A face larger than half the short side can be cut by every tile's edge: the whole image's coarse pass
+      // sees it whole (a selfie close-up on a phone's tall screen).
+      const input = this.detectorInput(image);
+      try {
+        candidates.push(...(await this.locate(input, COARSE_INPUT_SIZE, width, height)));
+      } finally {
+        input.dispose();
+      }
       for (const tile of tiles) candidates.push(...(await this.locateInTile(image, tile)));
     }
     // Across scales the same face comes back with somewhat different boxes, one often nested in the other.

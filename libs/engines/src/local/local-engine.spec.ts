@@ -152,6 +152,20 @@ describe('LocalEngine', () => {
       }
     });
 
+    it('finds a close-up face whole in a tall image, where every tile cuts it', async () => {
+      // Tiles of 500 px start every 250 px: a 500 px face from y = 150 to 650 lies whole in none of them.
+      const closeUp = await sharp(fixture('grace_hopper.jpg')).extract({ left: 150, top: 130, width: 230, height: 250 }).resize(460).toBuffer();
+      const tall = await sharp({ create: { width: 500, height: 1100, channels: 3, background: '#808080' } })
+        .composite([{ input: closeUp, left: 20, top: 150 }])
+        .png()
+        .toBuffer();
+      const { faces } = facesDetectResultSchema.parse(await engine.detectFaces(await testImage(tall)));
+      expect(faces).toHaveLength(1);
+      const box = faces[0].boundingBox;
+      expect(box.top).toBeLessThan(200 / 1100);
+      expect(box.top + box.height).toBeGreaterThan(550 / 1100);
+    });
+
     it('finds a face that fills the frame and faces small in a large scene', async () => {
       const closeUp = await testImage(fixture('grace_hopper.jpg'), (s) => s.extract({ left: 150, top: 130, width: 230, height: 250 }).resize(640));
       const close = await engine.detectFaces(closeUp);
