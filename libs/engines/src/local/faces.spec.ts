@@ -1,4 +1,4 @@
-import { detectorInputSizes, fiveLandmarks, similarity } from './faces';
+import { detectionTiles, detectorInputSizes, fiveLandmarks, similarity } from './faces';
 
 describe('face helpers', () => {
   it('derives the five Rekognition landmarks from the 68-point layout', () => {
@@ -24,5 +24,21 @@ describe('face helpers', () => {
     expect(detectorInputSizes(640, 480)).toEqual([224, 384]);
     expect(detectorInputSizes(1200, 800)).toEqual([224, 512]);
     expect(detectorInputSizes(4000, 3000)).toEqual([224, 608]);
+  });
+
+  it('searches a photo of usual shape whole, and a wide or tall one in half-overlapping square tiles', () => {
+    expect(detectionTiles(640, 480)).toEqual([{ x: 0, y: 0, width: 640, height: 480 }]);
+    expect(detectionTiles(480, 760)).toEqual([{ x: 0, y: 0, width: 480, height: 760 }]);
+    expect(detectionTiles(900, 300)).toEqual([
+      { x: 0, y: 0, width: 300, height: 300 },
+      { x: 150, y: 0, width: 300, height: 300 },
+      { x: 300, y: 0, width: 300, height: 300 },
+      { x: 450, y: 0, width: 300, height: 300 },
+      { x: 600, y: 0, width: 300, height: 300 },
+    ]);
+    // The last tile ends at the image's end; tall images are tiled downwards.
+    const tall = detectionTiles(200, 590);
+    expect(tall.map((t) => t.y)).toEqual([0, 100, 200, 300, 390]);
+    for (const tile of tall) expect(tile).toMatchObject({ x: 0, width: 200, height: 200 });
   });
 });

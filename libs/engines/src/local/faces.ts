@@ -2,9 +2,12 @@ import path from 'node:path';
 import type { Landmark } from '@nomosly/contracts';
 import { EngineUnavailableError } from '../engine';
 import { installHint, loadModule, requireFiles, resolveModule } from './modules';
-import { area, clamp, clipBox, mean, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
+import { area, clamp, clipBox, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
+import { ALIGNED_SIDE, alignmentTransform, faceAlignment } from './face-align';
 import { fivePoints } from './pose';
 import type { Tensor3D, Tf } from './tfjs-wasm';
+
+type Tensor4D = ReturnType<Tf['image']['transform']>;
 
 /* ---- the part of @vladmandic/face-api we use (its bundled typings carry their own copy of tfjs) ---- */
 
@@ -117,6 +120,31 @@ export function detectorInputSizes(width: number, height: number): number[] {
   return [COARSE_INPUT_SIZE, fine];
 }
 
+/** Images more elongated than this are searched in square tiles (see detectionTiles). */
+const MAX_UNTILED_ASPECT = 1.6;
+/** Consecutive tiles overlap by half a tile, so every face up to half the short side lies whole in one. */
+const TILE_OVERLAP = 1 / 2;
+
+/**
+ * Where the detector looks: the whole image, or for a wide or tall one, square tiles of its short side along the
+ * long side. face-api pads its input to a square, so a panorama's faces would shrink with its long side, below
+ * what the detector finds (a 3:1 composite of three portraits lost two of its three faces); in tiles they keep
+ * the size they have against the short side. The last tile is aligned to the image's end.
+ */
+export function detectionTiles(width: number, height: number): PixelBox[] {
+  const long = Math.max(width, height);
+  const short = Math.min(width, height);
+  if (long <= MAX_UNTILED_ASPECT * short) return [{ x: 0, y: 0, width, height }];
+  const step = Math.max(1, Math.floor(short * (1 - TILE_OVERLAP)));
+  const count = Math.ceil((long - short) / step) + 1;
+  const tiles: PixelBox[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const start = Math.min(i * step, long - short);
+    tiles.push(width >= height ? { x: start, y: 0, width: short, height } : { x: 0, y: start, width, height: short });
+  }
+  return tiles;
+}
+
 const COARSE_INPUT_SIZE = 224;
 /**
  * The coarse pass's smallest anchor spans about 1.6 of its 7 grid cells, so it finds every face of more than
@@ -203,22 +231,36 @@ export class FaceModels {
   }
 
   /**
-   * Every face: the tiny detector at two input sizes, merged with NMS; confident candidates kept,
-   * uncertain ones confirmed by `verify`; then 68 landmarks per face.
+   * Every face: the tiny detector at two input sizes over the image, or over overlapping square tiles of a
+   * wide or tall one, merged with NMS; confident candidates kept, uncertain ones confirmed by `verify`; then
+   * 68 landmarks per face.
    */
   async detect(image: Tensor3D, verify: FaceVerifier, options: DetectOptions = {}): Promise<RawFace[]> {
     const [height, width] = image.shape;
-    const [coarse, fine] = detectorInputSizes(width, height);
-    const input = this.detectorInput(image);
     const candidates: { box: PixelBox; score: number }[] = [];
-    try {
-      candidates.push(...(await this.locate(input, coarse, width, height)));
-      const completeFrom = COARSE_COMPLETE_FROM * Math.max(width, height);
-      const settled =
-        options.largestOnly && candidates.some((c) => c.score >= FACE_ACCEPT_SCORE && Math.max(c.box.width, c.box.height) >= completeFrom);
-      if (!settled) candidates.push(...(await this.locate(input, fine, width, height)));
-    } finally {
-      input.dispose();
+    const tiles = detectionTiles(width, height);
+    if (tiles.length === 1) {
+      const [coarse, fine] = detectorInputSizes(width, height);
+      const input = this.detectorInput(image);
+      try {
+        candidates.push(...(await this.locate(input, coarse, width, height)));
+        const completeFrom = COARSE_COMPLETE_FROM * Math.max(width, height);
+        const settled =
+          options.largestOnly && candidates.some((c) => c.score >= FACE_ACCEPT_SCORE && Math.max(c.box.width, c.box.height) >= completeFrom);
+        if (!settled) candidates.push(...(await this.locate(input, fine, width, height)));
+      } finally {
+        input.dispose();
+      }
+    } else {
+      // A face larger than half the short side can be cut by every tile's edge: the whole image's coarse pass
+      // sees it whole (a selfie close-up on a phone's tall screen).
+      const input = this.detectorInput(image);
+      try {
+        candidates.push(...(await this.locate(input, COARSE_INPUT_SIZE, width, height)));
+      } finally {
+        input.dispose();
+      }
+      for (const tile of tiles) candidates.push(...(await this.locateInTile(image, tile)));
     }
     // Across scales the same face comes back with somewhat different boxes, one often nested in the other.
     const merged = nonMaxSuppression(candidates, 0.3, 0.7);
@@ -273,6 +315,24 @@ export class FaceModels {
     return candidates;
   }
 
+  /** Both passes over one tile of the image; boxes in pixels of the whole image. */
+  private async locateInTile(image: Tensor3D, tile: PixelBox): Promise<{ box: PixelBox; score: number }[]> {
+    const crop = this.tf.slice(image, [tile.y, tile.x, 0], [tile.height, tile.width, 3]);
+    const input = this.detectorInput(crop);
+    crop.dispose();
+    try {
+      const found: { box: PixelBox; score: number }[] = [];
+      for (const inputSize of detectorInputSizes(tile.width, tile.height)) {
+        for (const { box, score } of await this.locate(input, inputSize, tile.width, tile.height)) {
+          found.push({ box: { ...box, x: box.x + tile.x, y: box.y + tile.y }, score });
+        }
+      }
+      return found;
+    } finally {
+      input.dispose();
+    }
+  }
+
   /**
    * The verifier's score for a square window twice the candidate's size, centred on it (padded with
    * black where it leaves the image, so a face filling the frame still looks like a face in a scene),
@@ -317,12 +377,20 @@ export class FaceModels {
     }
   }
 
-  /** The 128-d descriptor of a detected face, from its landmark-aligned crop. */
+  /**
+   * The 128-d descriptor of a detected face, from its crop aligned by the landmarks (eyes level, scaled by the
+   * eye-to-mouth distance, see face-align.ts); from its box when it has no landmarks.
+   */
   async descriptor(image: Tensor3D, face: RawFace): Promise<Float32Array> {
-    const [height, width] = image.shape;
-    const crop = clipBox(alignedBox(face.points), width, height);
-    const region = crop.width >= 8 && crop.height >= 8 ? crop : face.box;
-    const [tensor] = await this.api.extractFaceTensors(image, [this.rect(region)]);
+    const { tf } = this;
+    const alignment = faceAlignment(face.points);
+    const tensor = alignment
+      ? tf.tidy(() => {
+          const batch = tf.expandDims(tf.cast(image, 'float32'), 0) as Tensor4D;
+          const transform = tf.tensor2d([alignmentTransform(alignment)]);
+          return tf.squeeze(tf.image.transform(batch, transform, 'bilinear', 'constant', 0, [ALIGNED_SIDE, ALIGNED_SIDE]), [0]) as Tensor3D;
+        })
+      : (await this.api.extractFaceTensors(image, [this.rect(face.box)]))[0];
     try {
       const descriptor = await this.api.nets.faceRecognitionNet.computeFaceDescriptor(tensor);
       return Array.isArray(descriptor) ? descriptor[0] : descriptor;
@@ -354,25 +422,6 @@ export class FaceModels {
     const y = Math.floor(box.y);
     return new this.api.Rect(x, y, Math.max(1, Math.round(box.x + box.width) - x), Math.max(1, Math.round(box.y + box.height) - y));
   }
-}
-
-/**
- * The square crop face-api feeds its recognition net ("dlib alignment" of FaceLandmarks.align): centred
- * on the eyes and mouth, sized from the eye-to-mouth distance.
- */
-export function alignedBox(points: readonly Point[]): PixelBox {
-  const leftEye = mean(points.slice(36, 42));
-  const rightEye = mean(points.slice(42, 48));
-  const mouth = mean(points.slice(48, 68));
-  const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
-  const size = Math.floor((distance(mouth, leftEye) + distance(mouth, rightEye)) / 2 / 0.45);
-  const center = mean([leftEye, rightEye, mouth]);
-  return {
-    x: Math.floor(Math.max(0, center.x - 0.5 * size)),
-    y: Math.floor(Math.max(0, center.y - 0.43 * size)),
-    width: size,
-    height: size,
-  };
 }
 
 /** Rekognition's five landmarks from the 68-point (iBUG) layout, as ratios of the image. */

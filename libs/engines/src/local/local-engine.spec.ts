@@ -70,6 +70,7 @@ describe('LocalEngine', () => {
       images[name] = await testImage(fixture(name));
     }
     images['grace_hopper.flop'] = await testImage(fixture('grace_hopper.jpg'), (s) => s.flop());
+    images['chelsea.flop'] = await testImage(fixture('chelsea.png'), (s) => s.flop());
     images['text-on-photo'] = await testImage(await textOnPhoto());
   }, 60_000);
 
@@ -93,8 +94,76 @@ describe('LocalEngine', () => {
       expect(faces[0].boundingBox.width).toBeLessThan(0.4);
     });
 
-    it.each(['coffee.png', 'rocket.jpg', 'chelsea.png'])('finds no face on %s', async (name) => {
+    it.each(['coffee.png', 'rocket.jpg', 'chelsea.png', 'chelsea.flop', 'text.png'])('finds no face on %s', async (name) => {
       expect((await engine.detectFaces(images[name])).faces).toEqual([]);
+    });
+
+    it('finds a face in profile, turned either way, with its yaw', async () => {
+      // The cameraman looks into his camera, his face turned some 60 degrees towards the image's right.
+      const [right] = facesDetectResultSchema.parse(await engine.detectFaces(images['camera.png'])).faces;
+      expect(contains(right.boundingBox, 0.42, 0.33)).toBe(true);
+      expect(right.pose.yaw).toBeGreaterThan(25);
+      const left = await engine.detectFaces(await testImage(fixture('camera.png'), (s) => s.flop()));
+      expect(left.faces).toHaveLength(1);
+      expectSaneFace(left.faces[0]);
+      expect(contains(left.faces[0].boundingBox, 1 - 0.42, 0.33)).toBe(true);
+      expect(left.faces[0].pose.yaw).toBeLessThan(-15);
+    });
+
+    it('finds every face of a wide composite and of a tall one', async () => {
+      const portraits = ['astronaut.png', 'camera.png', 'grace_hopper.jpg'];
+      // Face centres in each portrait, as ratios of it.
+      const centres = [
+        [0.43, 0.25],
+        [0.42, 0.33],
+        [0.52, 0.41],
+      ];
+      for (const direction of ['wide', 'tall'] as const) {
+        const parts = await Promise.all(
+          portraits.map((name) =>
+            sharp(fixture(name))
+              .resize(direction === 'wide' ? { height: 300 } : { width: 300 })
+              .png()
+              .toBuffer({ resolveWithObject: true }),
+          ),
+        );
+        let offset = 0;
+        const placed = parts.map(({ data, info }) => {
+          const at = { input: data, left: direction === 'wide' ? offset : 0, top: direction === 'wide' ? 0 : offset, width: info.width, height: info.height };
+          offset += direction === 'wide' ? info.width : info.height;
+          return at;
+        });
+        const [width, height] = direction === 'wide' ? [offset, 300] : [300, offset];
+        const composite = await sharp({ create: { width, height, channels: 3, background: '#808080' } })
+          .composite(placed.map(({ input, left, top }) => ({ input, left, top })))
+          .png()
+          .toBuffer();
+        const { faces } = facesDetectResultSchema.parse(await engine.detectFaces(await testImage(composite)));
+        expect({ direction, found: faces.length }).toEqual({ direction, found: 3 });
+        placed.forEach((part, i) => {
+          const x = (part.left + centres[i][0] * part.width) / width;
+          const y = (part.top + centres[i][1] * part.height) / height;
+          expect({ direction, portrait: portraits[i], found: faces.some((f) => contains(f.boundingBox, x, y)) }).toEqual({
+            direction,
+            portrait: portraits[i],
+            found: true,
+          });
+        });
+      }
+    });
+
+    it('finds a close-up face whole in a tall image, where every tile cuts it', async () => {
+      // Tiles of 500 px start every 250 px: a 500 px face from y = 150 to 650 lies whole in none of them.
+      const closeUp = await sharp(fixture('grace_hopper.jpg')).extract({ left: 150, top: 130, width: 230, height: 250 }).resize(460).toBuffer();
+      const tall = await sharp({ create: { width: 500, height: 1100, channels: 3, background: '#808080' } })
+        .composite([{ input: closeUp, left: 20, top: 150 }])
+        .png()
+        .toBuffer();
+      const { faces } = facesDetectResultSchema.parse(await engine.detectFaces(await testImage(tall)));
+      expect(faces).toHaveLength(1);
+      const box = faces[0].boundingBox;
+      expect(box.top).toBeLessThan(200 / 1100);
+      expect(box.top + box.height).toBeGreaterThan(550 / 1100);
     });
 
     it('finds a face that fills the frame and faces small in a large scene', async () => {
@@ -156,6 +225,18 @@ describe('LocalEngine', () => {
       expect(result.matches).toHaveLength(1);
       expect(result.matches[0].similarity).toBeGreaterThanOrEqual(90);
       expect(result.unmatchedFaces).toEqual([]);
+    });
+
+    it('matches a face turned and rescaled: both are aligned by their landmarks before the descriptor', async () => {
+      for (const [name, angle, side] of [
+        ['grace_hopper.jpg', -40, 900],
+        ['astronaut.png', 30, 300],
+      ] as const) {
+        const turned = await testImage(fixture(name), (s) => s.rotate(angle, { background: '#808080' }).resize(side));
+        const result = await engine.compareFaces(images[name], turned, { similarityThreshold: 0 });
+        expect(result.matches).toHaveLength(1);
+        expect({ name, atLeast90: result.matches[0].similarity >= 90 }).toEqual({ name, atLeast90: true });
+      }
     });
 
     it('does not match different people', async () => {
