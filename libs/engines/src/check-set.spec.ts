@@ -20,13 +20,13 @@ const GATES = CHECK_SET_GATES;
 
 /**
  * Gates the local engine does not meet yet, with the figure it measured (2026-12-02, on the engine of
- * main at 95dc9e3), rounded in the engine's favour. Each stays asserted: red if the figure gets worse than
+ * main at 95dc9e3; compareSameMin re-measured after the aligned compare of 637ec55), rounded in the engine's favour. Each stays asserted: red if the figure gets worse than
  * this, and red once the gate is met, so that it moves out of this list.
  */
 const NOT_YET_MET: Partial<Record<GateName, number>> = {
   faceRecall: 44 / 87,
   falseFacesPer20Images: (16 / 59) * 20,
-  compareSameMin: 76.3,
+  compareSameMin: 74.3,
   absurdLabels: 5,
 };
 
