@@ -136,9 +136,14 @@ export class HumanModels {
     // an earlier instance was disposed (stop, then start again) it would run on freed weights.
     if (human.env) human.env.initial = true;
     try {
-      // human loads the object model its config names: CenterNet with the first load, nanodet with the second.
+      // One object model per load: human loads what its config names. A load with `initial` set forgets the
+      // instance's list of models (without freeing them) and reads from disk; one without it reuses human's
+      // module-level copy. So: nanodet alone from disk, then BlazeFace and CenterNet from disk, then nanodet again
+      // from that copy, so that the instance lists all three and none is left over from a previous start.
       await withFileFetch(async () => {
-        await human.load();
+        await human.load({ face: { enabled: false }, object: { modelPath: modelPaths.nanodet } });
+        if (human.env) human.env.initial = true;
+        await human.load({ face: { enabled: true }, object: { modelPath: modelPaths.centernet } });
         await human.load({ object: { modelPath: modelPaths.nanodet } });
       });
     } catch (cause) {

@@ -1,4 +1,5 @@
 import type { TextDetectResult } from '@nomosly/contracts';
+import { percent } from './geometry';
 import type { HumanObject } from './human';
 import {
   animalConfidence,
@@ -50,8 +51,8 @@ describe('objectsSeen', () => {
       detection('cup', 0.08, [0.8, 0.8, 0.1, 0.1]),
     ]);
     expect(objects.map((o) => [o.cocoClass, o.confidence])).toEqual([
-      ['person', objectConfidence(0.7)],
-      ['tie', objectConfidence(0.37)],
+      ['person', percent(objectConfidence(0.7))],
+      ['tie', percent(objectConfidence(0.37))],
     ]);
   });
 
@@ -73,14 +74,14 @@ describe('objectsSeen', () => {
 
   it('halves the confidence of an animal the second opinion does not confirm, and reports a dog both models see', () => {
     const lone = objectsSeen([detection('dog', 0.6, [0.1, 0.1, 0.5, 0.5])], [detection('horse', 0.3, [0.1, 0.1, 0.5, 0.5])]);
-    expect(lone).toEqual([{ cocoClass: 'dog', confidence: objectConfidence(0.6) / 2, box: { x: 0.1, y: 0.1, width: 0.5, height: 0.5 } }]);
+    expect(lone).toEqual([{ cocoClass: 'dog', confidence: percent(objectConfidence(0.6) / 2), box: { x: 0.1, y: 0.1, width: 0.5, height: 0.5 } }]);
     const dog = objectsSeen([detection('dog', 0.6, [0.1, 0.1, 0.5, 0.5])], [detection('dog', 0.5, [0.12, 0.1, 0.5, 0.5])]);
     expect(dog.map((o) => o.cocoClass)).toEqual(['dog']);
-    expect(dog[0].confidence).toBe(animalConfidence(0.6));
+    expect(dog[0].confidence).toBe(percent(animalConfidence(0.6)));
   });
 
   it('reports animals as other objects without a second opinion', () => {
-    expect(objectsSeen([detection('dog', 0.6, [0.1, 0.1, 0.5, 0.5])]).map((o) => [o.cocoClass, o.confidence])).toEqual([['dog', objectConfidence(0.6)]]);
+    expect(objectsSeen([detection('dog', 0.6, [0.1, 0.1, 0.5, 0.5])]).map((o) => [o.cocoClass, o.confidence])).toEqual([['dog', percent(objectConfidence(0.6))]]);
   });
 });
 
