@@ -107,7 +107,8 @@ describe('rekognition-local answers conform to the SDK\'s own output schemas', (
     const plain = new RekognitionClient({ region: 'us-east-1', endpoint: standIn.url, credentials });
     recorder = recordingHandler(plain.config.requestHandler as HttpHandler);
     client = new RekognitionClient({ region: 'us-east-1', endpoint: standIn.url, credentials, maxAttempts: 1, requestHandler: recorder });
-  }, 60_000);
+    // The local engine loads and warms up five models (nanodet and CenterNet among them): over a minute under load.
+  }, 180_000);
   afterAll(async () => {
     client?.destroy();
     await standIn?.close();

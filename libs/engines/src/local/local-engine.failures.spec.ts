@@ -73,6 +73,12 @@ describe('LocalEngine start() failures', () => {
     expect(error.message).toContain('install the npm package @vladmandic/human@3.3.6');
   });
 
+  it('names the fetch command when the object model (nanodet) is missing', async () => {
+    const error = await startError(new LocalEngine({ objectModelDir: path.join(dir, 'no-models'), warmup: false }));
+    expect(error.message).toContain('nanodet.json');
+    expect(error.message).toContain('node tools/scripts/fetch-models.mjs');
+  });
+
   it('does not cache a failed start: the next start() tries again', async () => {
     const engine = new LocalEngine({ tessdataFile: path.join(dir, 'missing') });
     await expect(engine.start()).rejects.toThrow(EngineUnavailableError);

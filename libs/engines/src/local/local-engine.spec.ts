@@ -31,6 +31,22 @@ async function textOnPhoto(): Promise<Buffer> {
   return sharp(fixture('coffee.png')).composite([{ input: card, left: 10, top: 10 }]).png().toBuffer();
 }
 
+/** The three portraits side by side, each 400 px high: the photo on which CenterNet saw surfboards. */
+async function threePortraits(): Promise<Buffer> {
+  const parts = await Promise.all(
+    ['astronaut.png', 'camera.png', 'grace_hopper.jpg'].map((name) =>
+      sharp(fixture(name)).resize({ height: 400 }).toColourspace('srgb').png().toBuffer({ resolveWithObject: true }),
+    ),
+  );
+  let left = 0;
+  const layers = parts.map(({ data, info }) => {
+    const layer = { input: data, left, top: 0 };
+    left += info.width;
+    return layer;
+  });
+  return sharp({ create: { width: left, height: 400, channels: 3, background: '#ffffff' } }).composite(layers).jpeg().toBuffer();
+}
+
 function expectSaneFace(face: DetectedFace): void {
   const box = face.boundingBox;
   expect(face.confidence).toBeGreaterThanOrEqual(50);
@@ -72,7 +88,10 @@ describe('LocalEngine', () => {
     images['grace_hopper.flop'] = await testImage(fixture('grace_hopper.jpg'), (s) => s.flop());
     images['chelsea.flop'] = await testImage(fixture('chelsea.png'), (s) => s.flop());
     images['text-on-photo'] = await testImage(await textOnPhoto());
-  }, 60_000);
+    images['printed_text.png'] = await testImage(fixture('printed_text.png'));
+    images['three-portraits'] = await testImage(await threePortraits());
+    // face-api's nets, BlazeFace, nanodet, CenterNet and tesseract load and warm up: over a minute on a loaded 2-core machine.
+  }, 180_000);
 
   afterAll(() => engine.stop());
 
@@ -311,6 +330,38 @@ describe('LocalEngine', () => {
       const only = await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50, features: ['IMAGE_PROPERTIES'] });
       expect(only).toEqual({ labels: [], imageProperties: both.imageProperties });
       expect((await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50 })).imageProperties).toBeUndefined();
+    });
+
+    it('names the cat a Cat, with its parents, and never a Dog (CenterNet, which says dog, is outvoted)', async () => {
+      const { labels } = labelsDetectResultSchema.parse(await engine.detectLabels(images['chelsea.png'], { maxLabels: 50, minConfidence: 0 }));
+      const byName = new Map(labels.map((l) => [l.name, l]));
+      expect(byName.get('Cat')?.confidence).toBeGreaterThanOrEqual(50);
+      expect(byName.get('Cat')?.instances.length).toBe(1);
+      expect(byName.get('Cat')?.parents).toEqual([{ name: 'Pet' }, { name: 'Mammal' }, { name: 'Animal' }]);
+      expect(byName.has('Dog')).toBe(false);
+      expect(byName.has('Canine')).toBe(false);
+    });
+
+    it('sees Person, and no Surfboard, on three portraits side by side', async () => {
+      const { labels } = labelsDetectResultSchema.parse(await engine.detectLabels(images['three-portraits'], { maxLabels: 50, minConfidence: 50 }));
+      const byName = new Map(labels.map((l) => [l.name, l]));
+      // Person from the three faces (nanodet's best person box here scores only 0.31), and no CenterNet surfboards.
+      expect(byName.get('Person')?.confidence).toBeGreaterThanOrEqual(80);
+      expect(byName.has('Face')).toBe(true);
+      expect(byName.has('Surfboard')).toBe(false);
+      expect(byName.has('Sports Equipment')).toBe(false);
+    });
+
+    it('adds Text and Document for a page of printed text, and neither for photos without text', async () => {
+      const page = await engine.detectLabels(images['printed_text.png'], { maxLabels: 50, minConfidence: 50 });
+      const byName = new Map(page.labels.map((l) => [l.name, l]));
+      expect(byName.get('Text')?.confidence).toBeGreaterThanOrEqual(80);
+      expect(byName.get('Document')?.parents).toEqual([{ name: 'Text' }]);
+      expect(byName.get('Document')?.categories).toEqual([{ name: 'Text and Documents' }]);
+      for (const name of ['coffee.png', 'chelsea.png']) {
+        const { labels } = await engine.detectLabels(images[name], { maxLabels: 50, minConfidence: 0 });
+        expect(labels.map((l) => l.name)).not.toContain('Text');
+      }
     });
 
     it('finds a Cup on the coffee photo', async () => {

@@ -11,7 +11,7 @@ import { decodeImage, type EncodedImage } from '@nomosly/images';
 import { EngineUnavailableError, type VisionEngine } from '../engine';
 import { euclidean, fiveLandmarks, similarity, type FaceVerifier, type RawFace } from './faces';
 import { imageProperties, regionQuality } from './image-measures';
-import { toLabelsResult } from './labels';
+import { DECODE_SCORE, objectsSeen, toLabelsResult, wantsSecondOpinion } from './labels';
 import { poseOf68 } from './pose';
 import { clamp, percent, toRatioBox } from './geometry';
 import type { VisionRuntime } from './runtime';
@@ -29,8 +29,10 @@ export interface LocalEngineOptions {
   tessdataFile?: string;
   /** face-api weights directory (default: the `model/` folder of @vladmandic/face-api). */
   faceModelDir?: string;
-  /** human models directory with centernet.json/.bin (default: the `models/` folder of @vladmandic/human). */
+  /** human models directory with centernet.json/.bin and blazeface (default: the `models/` folder of @vladmandic/human). */
   humanModelDir?: string;
+  /** Directory with nanodet.json/.bin (default: the `.cache/models/human-models-3.0.4` fetched by tools/scripts/fetch-models.mjs). */
+  objectModelDir?: string;
   /** Directory of the tfjs wasm binaries (default: @tensorflow/tfjs-backend-wasm's `dist/`). */
   wasmDir?: string;
   /** Run every model once in start() so the first request is fast (default true). */
@@ -55,13 +57,14 @@ interface Started {
 
 /**
  * The self-hosted engine: faces with face-api (tiny detector, 68-point landmarks, 128-d descriptors),
- * labels with human's CenterNet (80 COCO classes), text with tesseract.js and Debian's English data.
+ * labels with nanodet (80 COCO classes; CenterNet's second opinion on animals) and the face and text detectors,
+ * text with tesseract.js and Debian's English data.
  * Safe for concurrent calls: model work is serialised, OCR runs on its own worker thread beside it.
  */
 export class LocalEngine implements VisionEngine {
   readonly name = 'local';
-  private readonly options: Required<Omit<LocalEngineOptions, 'faceModelDir' | 'humanModelDir' | 'wasmDir'>> &
-    Pick<LocalEngineOptions, 'faceModelDir' | 'humanModelDir' | 'wasmDir'>;
+  private readonly options: Required<Omit<LocalEngineOptions, 'faceModelDir' | 'humanModelDir' | 'objectModelDir' | 'wasmDir'>> &
+    Pick<LocalEngineOptions, 'faceModelDir' | 'humanModelDir' | 'objectModelDir' | 'wasmDir'>;
   private starting: Promise<Started> | undefined;
   private started: Started | undefined;
 
@@ -70,6 +73,7 @@ export class LocalEngine implements VisionEngine {
       tessdataFile: options.tessdataFile ?? DEFAULT_TESSDATA_FILE,
       faceModelDir: options.faceModelDir,
       humanModelDir: options.humanModelDir,
+      objectModelDir: options.objectModelDir,
       wasmDir: options.wasmDir,
       warmup: options.warmup ?? true,
       maxAnalysisSide: options.maxAnalysisSide ?? 1600,
@@ -157,7 +161,7 @@ export class LocalEngine implements VisionEngine {
   }
 
   async detectLabels(image: EncodedImage, params: LabelsDetectParams): Promise<LabelsDetectResult> {
-    const { runtime } = this.ready();
+    const { runtime, text } = this.ready();
     const prepared = await this.prepare(image);
     const safeParams: LabelsDetectParams = {
       maxLabels: Math.max(1, Math.floor(params.maxLabels)),
@@ -167,13 +171,22 @@ export class LocalEngine implements VisionEngine {
     const features = params.features ?? ['GENERAL_LABELS'];
     const properties = features.includes('IMAGE_PROPERTIES') ? { imageProperties: imageProperties(prepared) } : {};
     if (!features.includes('GENERAL_LABELS')) return { labels: [], ...properties };
-    const { labels } = await runtime.run(() =>
-      this.withTensor(runtime.tf, prepared, async (tensor) => {
-        const objects = await runtime.human.objects(tensor);
-        const faces = await runtime.faces.detect(tensor, this.verifier(runtime), { landmarks: false });
-        return toLabelsResult(objects, prepared.width, prepared.height, safeParams, faces);
-      }),
-    );
+    // OCR runs on its own thread beside the object and face models.
+    const reading = text.detect({ rgb: prepared.data, width: prepared.width, height: prepared.height });
+    const seen = await runtime
+      .run(() =>
+        this.withTensor(runtime.tf, prepared, async (tensor) => {
+          const nanodet = await runtime.human.objects(tensor, 'nanodet', DECODE_SCORE);
+          const centernet = wantsSecondOpinion(nanodet) ? await runtime.human.objects(tensor, 'centernet', DECODE_SCORE) : undefined;
+          const faces = await runtime.faces.detect(tensor, this.verifier(runtime), { landmarks: false });
+          return { objects: objectsSeen(nanodet, centernet), faces };
+        }),
+      )
+      .catch(async (error: unknown) => {
+        await reading.catch(() => undefined);
+        throw error;
+      });
+    const { labels } = toLabelsResult({ ...seen, text: (await reading).text }, prepared.width, prepared.height, safeParams);
     return { labels, ...properties };
   }
 

@@ -1,7 +1,6 @@
 import { EngineUnavailableError } from '../engine';
 import { FaceModels, defaultFaceModelDir } from './faces';
-import { HumanModels, defaultHumanModelDir } from './human';
-import { MIN_OBJECT_SCORE } from './labels';
+import { HumanModels, defaultHumanModelDir, defaultObjectModelDir } from './human';
 import { Mutex } from './mutex';
 import { defaultWasmDir, loadTfWasm, type Tf } from './tfjs-wasm';
 
@@ -9,6 +8,7 @@ export interface RuntimeOptions {
   wasmDir?: string;
   faceModelDir?: string;
   humanModelDir?: string;
+  objectModelDir?: string;
   warmup: boolean;
 }
 
@@ -64,12 +64,13 @@ export async function acquireRuntime(options: RuntimeOptions): Promise<VisionRun
   const wasmDir = options.wasmDir ?? defaultWasmDir();
   const faceModelDir = options.faceModelDir ?? defaultFaceModelDir();
   const humanModelDir = options.humanModelDir ?? defaultHumanModelDir();
-  const key = JSON.stringify([wasmDir, faceModelDir, humanModelDir]);
+  const objectModelDir = options.objectModelDir ?? defaultObjectModelDir();
+  const key = JSON.stringify([wasmDir, faceModelDir, humanModelDir, objectModelDir]);
   if (shared && shared.key !== key) {
     throw new Error(`the local engine models are already loaded with other paths in this process (${shared.key})`);
   }
   if (!shared) {
-    const entry: Shared = { key, refs: 0, runtime: createRuntime(wasmDir, faceModelDir, humanModelDir, options.warmup) };
+    const entry: Shared = { key, refs: 0, runtime: createRuntime(wasmDir, faceModelDir, humanModelDir, objectModelDir, options.warmup) };
     shared = entry;
     entry.runtime.catch(() => {
       if (shared === entry) shared = undefined;
@@ -97,12 +98,12 @@ export async function releaseRuntime(runtime: VisionRuntime): Promise<void> {
   await current.dispose();
 }
 
-async function createRuntime(wasmDir: string, faceModelDir: string, humanModelDir: string, warmup: boolean): Promise<Runtime> {
+async function createRuntime(wasmDir: string, faceModelDir: string, humanModelDir: string, objectModelDir: string, warmup: boolean): Promise<Runtime> {
   const tf = await loadTfWasm(wasmDir);
   const faces = await FaceModels.load(tf, faceModelDir);
   let human: HumanModels;
   try {
-    human = await HumanModels.load(tf, humanModelDir, wasmDir, MIN_OBJECT_SCORE);
+    human = await HumanModels.load(tf, humanModelDir, objectModelDir, wasmDir);
   } catch (error) {
     faces.dispose();
     throw error;

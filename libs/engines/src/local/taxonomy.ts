@@ -4,8 +4,8 @@
  * A label's `parents` in an answer are all its ancestors, nearest first (Cat: Pet, Mammal, Animal).
  *
  * The leaves are what the local models can see: the 80 COCO classes of the object model, and what the face
- * detector says by the count and size of faces (see faceLabels in labels.ts). Everything else here is a
- * parent of those. Names and parents follow Rekognition's published label list where it has the label.
+ * detector says by the count and size of faces (see faceLabels in labels.ts), and Text and Document from the text
+ * detector (textLabels). Everything else here is a parent of those. Names and parents follow Rekognition's published label list where it has the label.
  */
 
 export interface TaxonomyEntry {
@@ -127,6 +127,12 @@ export const FACE_LABELS: Readonly<Record<'Face' | 'Head' | 'Portrait' | 'Selfie
   Crowd: entry(['Person'], PERSON),
 };
 
+/** Labels from the text detector (see textLabels in labels.ts). */
+export const TEXT_LABELS: Readonly<Record<'Text' | 'Document', TaxonomyEntry>> = {
+  Text: entry([], DOCUMENTS),
+  Document: entry(['Text'], DOCUMENTS),
+};
+
 /** The parents themselves: labels that no model sees directly, named when a child is seen. */
 export const PARENT_LABELS: Readonly<Record<string, TaxonomyEntry>> = {
   Animal: entry([], ANIMALS),
@@ -189,6 +195,7 @@ export const PARENT_LABELS: Readonly<Record<string, TaxonomyEntry>> = {
 const ALL: ReadonlyMap<string, TaxonomyEntry> = new Map<string, TaxonomyEntry>([
   ...Object.values(COCO_LABELS).map(({ name, parents, categories }) => [name, { parents, categories }] as const),
   ...Object.entries(FACE_LABELS),
+  ...Object.entries(TEXT_LABELS),
   ...Object.entries(PARENT_LABELS),
 ]);
 
