@@ -18,11 +18,13 @@ export interface LoadRequest {
 
 /**
  * Closed-loop load: `clients` loops, each sending its next request when the last one answered, over
- * keep-alive connections, for `seconds`. Latencies are per request, in milliseconds.
+ * keep-alive connections, for `seconds`. Latencies are per request, in milliseconds. Given several requests
+ * (one per gateway), each next request goes to the next of them in turn, as a round-robin load balancer would.
  */
-export async function runLoad(request: LoadRequest, clients: number, seconds: number): Promise<LoadResult> {
+export async function runLoad(request: LoadRequest | LoadRequest[], clients: number, seconds: number): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-  const target = new URL(request.url);
+  const targets = (Array.isArray(request) ? request : [request]).map((each) => ({ request: each, url: new URL(each.url) }));
+  let turn = 0;
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -30,6 +32,7 @@ export async function runLoad(request: LoadRequest, clients: number, seconds: nu
 
   const send = () =>
     new Promise<number>((resolve) => {
+      const { request: sent, url: target } = targets[turn++ % targets.length];
       const t0 = performance.now();
       const req = http.request(
         {
@@ -38,7 +41,7 @@ export async function runLoad(request: LoadRequest, clients: number, seconds: nu
           port: target.port,
           path: target.pathname + target.search,
           method: 'POST',
-          headers: { ...request.headers, 'content-length': String(request.body.length) },
+          headers: { ...sent.headers, 'content-length': String(sent.body.length) },
         },
         (res) => {
           res.resume();
@@ -46,7 +49,7 @@ export async function runLoad(request: LoadRequest, clients: number, seconds: nu
         },
       );
       req.on('error', () => resolve(-1));
-      req.end(request.body);
+      req.end(sent.body);
     });
 
   await Promise.all(

@@ -86,6 +86,7 @@ async function run(redisUrl: string): Promise<void> {
   } finally {
     await local.stop();
   }
+  await (await import('./scale-out')).printScaleOut(redisUrl);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { DEFAULT_PLANS, limitsPrefix, spendCents, utcMonthTagOf } from '@nomosly/limits';
+import { DEFAULT_PLANS, limitsPrefix, spendCents, unitsKeyOf, utcMonthTagOf } from '@nomosly/limits';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, type UsageRecordRow, insertUsageRows, uniquePrefix } from '@nomosly/testing';
 import { type ApiResponse, type ConsoleUnderTest, type TestUser, call, signIn, startConsoleUnderTest } from './helpers';
 import { type PolarForConsole, startPolarForConsole } from './polar';
@@ -178,7 +178,7 @@ describe('the spend cap and the billing page price with the plan the subscriptio
     const owner = await signIn(system.console.url, system.issuer, 'billing-limits');
     const units = 2500;
     // The same month's units in both places they are kept: the gateways' counter (limits) and the usage records (billing).
-    await redis.set(`${limitsPrefix(QUEUE_PREFIX)}:units:${owner.workspaceId}:${utcMonthTagOf(Date.now() / 1000)}`, String(units));
+    await redis.set(unitsKeyOf(limitsPrefix(QUEUE_PREFIX), owner.workspaceId, utcMonthTagOf(Date.now() / 1000)), String(units));
     await insertUsageRows(TEST_DATABASE_URL, { records: [usageRecord(owner.workspaceId, units, new Date())] });
     const limits = `/api/workspaces/${owner.workspaceId}/limits`;
 

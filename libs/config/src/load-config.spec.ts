@@ -53,3 +53,18 @@ describe('env.trustedProxies (TRUST_PROXY)', () => {
     }
   });
 });
+
+describe('env.queuePrefix (QUEUE_PREFIX)', () => {
+  const schema = z.object({ QUEUE_PREFIX: env.queuePrefix() });
+  const accepts = (value: string) => schema.safeParse({ QUEUE_PREFIX: value }).success;
+
+  it('takes a plain prefix, or one whole prefix in braces as a Redis Cluster hash tag', () => {
+    expect(schema.parse({}).QUEUE_PREFIX).toBe('bull');
+    expect(accepts('t-bench:1_a')).toBe(true);
+    expect(accepts('{nomosly}')).toBe(true);
+  });
+
+  it('refuses braces that are not the whole prefix, an empty tag and a space', () => {
+    for (const value of ['{nomosly}x', 'x{nomosly}', '{a}{b}', '{}', '{no mosly}', 'no mosly', '']) expect(accepts(value)).toBe(false);
+  });
+});

@@ -52,8 +52,15 @@ export const env = {
   host: (fallback: string) => z.string().min(1).default(fallback),
   /** How long a process may take to stop after SIGTERM or SIGINT before it exits anyway, with code 1. */
   shutdownTimeoutMs: () => z.coerce.number().int().min(100).max(600_000).default(10_000),
-  /** Distinguishes a deployment's queues and Redis keys on a shared Redis (BullMQ's `prefix`; tests use one per run). */
-  queuePrefix: () => z.string().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
+  /**
+   * Distinguishes a deployment's queues and Redis keys on a shared Redis (BullMQ's `prefix`; tests use one per run).
+   * In braces (`{nomosly}`) it is a Redis Cluster hash tag: each queue's keys then share one slot, as BullMQ needs.
+   */
+  queuePrefix: () =>
+    z
+      .string()
+      .regex(/^(?:[A-Za-z0-9:_-]+|\{[A-Za-z0-9:_-]+\})$/, 'expected letters, digits, ":", "_" or "-", or those in braces (a Redis Cluster hash tag)')
+      .default('bull'),
   /**
    * Which peers' `X-Forwarded-For` is believed (Fastify's `trustProxy`): empty, nobody (the socket's peer is the
    * client); a whole number, that many proxy hops; or a comma-separated list of addresses and CIDR ranges. Never

@@ -12,10 +12,15 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 /**
  * Keys the vision queue's producers and consumers share on the vision Redis. `prefix` is the deployment's
- * queue prefix (BullMQ's `prefix`, `bull` by default), so that one Redis can hold several deployments.
+ * queue prefix (BullMQ's `prefix`, `bull` by default), so that one Redis can hold several deployments. On Redis
+ * Cluster the prefix is a hash tag (`{nomosly}`), and these keys, which start with it, live in the queue's own slot.
  */
 export const VisionKeys = Object.freeze({
-  /** Image bytes of one job, read once by the worker with GETDEL. */
+  /**
+   * Image bytes of one job, read once by the worker with GETDEL. In the queue's slot on purpose: the gateway stores
+   * the images and adds the job on one connection without waiting between them, which orders them only on one
+   * node, and deletes a job's images with one DEL, which a cluster allows only within one slot.
+   */
   image: (prefix: string, jobId: string, index: number) => `${prefix}:vision-image:${jobId}:${index}`,
   /** Pub/sub channel a gateway instance listens on for the results of its own jobs. */
   replyChannel: (prefix: string, instanceId: string) => `${prefix}:vision-reply:${instanceId}`,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { secondsToNextUtcDay, secondsToNextUtcMonth } from './calendar';
 import { type Plan, spendCents } from './plans';
 import { ADMIT_SCRIPT, REFUND_SCRIPT, UNITS_SCRIPT } from './scripts';
@@ -85,16 +85,38 @@ export interface LimitsStoreOptions {
   fixedClock?: () => number;
 }
 
-/** Where limit counters live on the events Redis, for a deployment's queue prefix; every app uses this one. */
+/**
+ * Where limit counters live on the events Redis, for a deployment's queue prefix; every app uses this one. A
+ * QUEUE_PREFIX that is a Redis Cluster hash tag (`{nomosly}`, which BullMQ needs there) loses its braces here: in a
+ * key only the first `{...}` counts, and a limit key's must be its workspace's (see workspaceTag).
+ */
 export function limitsPrefix(queuePrefix: string): string {
-  return `${queuePrefix}:limits`;
+  return `${queuePrefix.replace(/[{}]/g, '')}:limits`;
+}
+
+/**
+ * The hash tag of every limit key of one workspace, its keys' own included: on Redis Cluster the admit script,
+ * which reads and counts all of them at once, then touches one slot, and workspaces spread over the nodes.
+ */
+function workspaceTag(workspaceId: string): string {
+  return `{ws:${workspaceId}}`;
 }
 
 /**
  * A workspace's calls in flight under a store's prefix: a sorted set of lease ids scored by their expiry (Unix ms).
  */
 export function inFlightKeyOf(prefix: string, workspaceId: string): string {
-  return `${prefix}:in-flight:${workspaceId}`;
+  return `${prefix}:in-flight:${workspaceTag(workspaceId)}`;
+}
+
+/** A workspace's units in one UTC month (YYYYMM, utcMonthTagOf) under a store's prefix. */
+export function unitsKeyOf(prefix: string, workspaceId: string, month: number): string {
+  return `${unitsBaseOf(prefix, workspaceId)}:${month}`;
+}
+
+/** The admit script appends the month (from Redis TIME) to this. */
+function unitsBaseOf(prefix: string, workspaceId: string): string {
+  return `${prefix}:units:${workspaceTag(workspaceId)}`;
 }
 
 /**
@@ -103,29 +125,33 @@ export function inFlightKeyOf(prefix: string, workspaceId: string): string {
  * trip, atomic, exact under concurrency).
  */
 export class LimitsStore {
-  private readonly redis: Redis & LimitsCommands;
+  private readonly redis: (Redis | Cluster) & LimitsCommands;
   private readonly prefix: string;
   private readonly fixedClock?: () => number;
 
-  constructor(redis: Redis, options: LimitsStoreOptions) {
+  constructor(redis: Redis | Cluster, options: LimitsStoreOptions) {
+    if (/[{}]/.test(options.prefix)) {
+      throw new Error(`limits prefix "${options.prefix}" holds a brace: the workspaces' hash tags must be the first in their keys (limitsPrefix drops them)`);
+    }
     redis.defineCommand('limitsAdmit', { numberOfKeys: 5, lua: ADMIT_SCRIPT });
     redis.defineCommand('limitsRefund', { numberOfKeys: 1, lua: REFUND_SCRIPT });
     redis.defineCommand('limitsUnits', { numberOfKeys: 1, lua: UNITS_SCRIPT });
-    this.redis = redis as Redis & LimitsCommands;
+    this.redis = redis as (Redis | Cluster) & LimitsCommands;
     this.prefix = options.prefix;
     this.fixedClock = options.fixedClock;
   }
 
   async admit(input: AdmitInput): Promise<Admission> {
     const { plan } = input;
-    const unitsBase = this.unitsBase(input.workspaceId);
+    const unitsBase = unitsBaseOf(this.prefix, input.workspaceId);
     const inFlightKey = inFlightKeyOf(this.prefix, input.workspaceId);
     const leaseId = randomUUID();
+    const tag = workspaceTag(input.workspaceId);
     const [verdict, now, rateUsed, dailyUsed, unitsUsed, month, workspaceRateUsed] = await this.redis.limitsAdmit(
-      `${this.prefix}:rate:${input.keyId}`,
-      `${this.prefix}:daily:${input.keyId}`,
+      `${this.prefix}:rate:${tag}:${input.keyId}`,
+      `${this.prefix}:daily:${tag}:${input.keyId}`,
       unitsBase,
-      `${this.prefix}:workspace-rate:${input.workspaceId}`,
+      `${this.prefix}:workspace-rate:${tag}`,
       inFlightKey,
       plan.rateLimitPerSecond,
       input.dailyLimit ?? -1,
@@ -165,7 +191,7 @@ export class LimitsStore {
       now,
       policies,
       unitsThisMonth: unitsUsed,
-      ticket: admitted ? { unitsKey: `${unitsBase}:${month}`, units: input.units, inFlightKey, leaseId } : null,
+      ticket: admitted ? { unitsKey: unitsKeyOf(this.prefix, input.workspaceId, month), units: input.units, inFlightKey, leaseId } : null,
     };
   }
 
@@ -180,15 +206,11 @@ export class LimitsStore {
   }
 
   async unitsThisMonth(workspaceId: string): Promise<number> {
-    return this.redis.limitsUnits(this.unitsBase(workspaceId), this.clockArgument());
+    return this.redis.limitsUnits(unitsBaseOf(this.prefix, workspaceId), this.clockArgument());
   }
 
   async spendThisMonthCents(workspaceId: string, plan: Plan): Promise<number> {
     return spendCents(await this.unitsThisMonth(workspaceId), plan);
-  }
-
-  private unitsBase(workspaceId: string): string {
-    return `${this.prefix}:units:${workspaceId}`;
   }
 
   private clockArgument(): string {

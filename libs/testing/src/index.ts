@@ -8,6 +8,7 @@ export * from './leases';
 export * from './outage';
 export * from './paths';
 export * from './polar-stand-in';
+export * from './redis-cluster';
 export * from './redis-server';
 export * from './scheduled-sweep';
 export * from './scratch-database';

@@ -17,6 +17,8 @@ export interface RedisServerOptions {
   /** The redis-server binary; by default REDIS_SERVER_BIN or /usr/bin/redis-server, else `redis-server` on PATH. */
   binary?: string;
   readyTimeoutMs?: number;
+  /** A port of the caller's choosing; by default a free one. */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -55,7 +57,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nomosly-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `redis://127.0.0.1:${port}`;
   const args = [
     '--port', String(port),
