@@ -4,12 +4,14 @@ import type { Job } from 'bullmq';
 import { QueueName } from '@nomosly/contracts';
 import { DependencyWatches } from '@nomosly/observability';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
+import { CapacityReport } from './capacity-report';
 import { assertEveryOperationHandled } from './vision-handlers';
 import { VisionJobService } from './vision-job.service';
 
 /**
  * Consumes the vision queue. It starts taking jobs only once the application has booted, which is after the
- * engine has loaded and warmed up its models. A job whose worker died is not retried: its caller has gone.
+ * engine has loaded and warmed up its models. A job whose worker died is not retried: its caller has gone. On
+ * SIGTERM it takes no new job and finishes those it holds (BullMQ's Worker.close, within SHUTDOWN_TIMEOUT_MS).
  */
 @Processor(QueueName.Vision, { autorun: false, maxStalledCount: 0 })
 export class VisionProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -17,6 +19,7 @@ export class VisionProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly jobs: VisionJobService,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly watches: DependencyWatches,
+    private readonly capacity: CapacityReport,
   ) {
     super();
     assertEveryOperationHandled();
@@ -28,7 +31,10 @@ export class VisionProcessor extends WorkerHost implements OnApplicationBootstra
     void this.worker.run();
   }
 
+  /** Each job's time holding its slot feeds the capacity report the gateways' admission reads. */
   async process(job: Job): Promise<void> {
+    const started = performance.now();
     await this.jobs.handle(job.data);
+    this.capacity.serviceTime.record(performance.now() - started);
   }
 }
