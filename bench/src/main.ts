@@ -16,6 +16,7 @@ import {
 } from '@nomosly/testing';
 import { runBenchWithVisionRedis, startAll } from './run-bench';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
+import { printOverloadRows } from './overload';
 
 /**
  * `npm run bench`: latency and throughput of (a) the full gateway path with a null engine, (b) the same
@@ -86,6 +87,7 @@ async function run(redisUrl: string): Promise<void> {
   } finally {
     await local.stop();
   }
+  await printOverloadRows(redisUrl);
 }
 
 /**
