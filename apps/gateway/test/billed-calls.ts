@@ -21,7 +21,7 @@ export interface Answer {
  * reaches the gateway that is picked for it, as through a load balancer, and no idle kept-alive connection is
  * involved.
  */
-export function detectOnce(gatewayUrl: string, key: string, image: Buffer, timeoutMs = 60_000): Promise<Answer> {
+export function detectOnce(gatewayUrl: string, key: string, image: Buffer, timeoutMs = 120_000): Promise<Answer> {
   const target = new URL(`${gatewayUrl}/v1/faces/detect`);
   const startedAt = Date.now();
   return new Promise((resolve) => {

@@ -2,13 +2,18 @@ import { type RunningApp, type TestSystem, TEST_REDIS_URL, fixture, startApp, st
 import { type Answer, deleteUsageRows, detectOnce, undocumentedAnswers, usageRowsOf } from './billed-calls';
 import { metricTotal, metricValue } from './helpers';
 
-/** Known capacity: 2 jobs at once, 200 ms each (10 calls per second). */
-const WORKER_ENV = { NULL_ENGINE_DELAY_MS: '200', VISION_CONCURRENCY: '2' };
-/** At most a slot's worth of waiting: two jobs ahead of a new one (2 x 100 ms per slot turnover). */
-const MAX_QUEUE_WAIT_MS = 200;
+/**
+ * Known capacity: 1 job at a time, 1 s each. Small beside what the gateway can take even on a loaded 2-core
+ * machine, so the queue, not the gateway's CPU, is what runs out.
+ */
+const WORKER_ENV = { NULL_ENGINE_DELAY_MS: '1000', VISION_CONCURRENCY: '1' };
+/** Less than one job's time: a call is admitted only when no job waits ahead of it. */
+const MAX_QUEUE_WAIT_MS = 500;
 /** Three times the worker's slots, each calling again as soon as it has its answer (a refusal: after 50 ms). */
-const CLIENTS = 6;
-const LOAD_MS = 4_000;
+const CLIENTS = 3;
+/** The load runs until both kinds of answer have been seen this often (bounded by LOAD_LIMIT_MS). */
+const EACH_AT_LEAST = 5;
+const LOAD_LIMIT_MS = 120_000;
 
 /**
  * Issue 16 (2): past the workers' capacity, calls whose job would wait longer than VISION_MAX_QUEUE_WAIT_MS are
@@ -35,7 +40,8 @@ describe('gateway: overload is answered with 503 and Retry-After, admission by t
 
   async function client(stopAt: number, answers: Answer[]): Promise<void> {
     const image = fixture('astronaut.png');
-    while (Date.now() < stopAt) {
+    const seen = (status: number) => answers.filter((answer) => answer.status === status).length;
+    while (Date.now() < stopAt && (seen(200) < EACH_AT_LEAST || seen(503) < EACH_AT_LEAST)) {
       const answer = await detectOnce(system.gateway.url, system.key, image);
       answers.push(answer);
       if (answer.status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -55,15 +61,15 @@ describe('gateway: overload is answered with 503 and Retry-After, admission by t
     const warmUp = (await usageRowsOf(system.prefix, TEST_REDIS_URL, system.workspaceId, 1)).eventIds.length;
 
     const answers: Answer[] = [];
-    const stopAt = Date.now() + LOAD_MS;
+    const stopAt = Date.now() + LOAD_LIMIT_MS;
     await Promise.all(Array.from({ length: CLIENTS }, () => client(stopAt, answers)));
 
     const ok = answers.filter((answer) => answer.status === 200);
     const refused = answers.filter((answer) => answer.status === 503);
     console.log(`overload e2e: ${answers.length} calls, ${ok.length} answered 200, ${refused.length} refused 503`);
     expect(undocumentedAnswers(answers)).toEqual([]);
-    expect(ok.length).toBeGreaterThan(0);
-    expect(refused.length).toBeGreaterThan(0);
+    expect(ok.length).toBeGreaterThanOrEqual(EACH_AT_LEAST);
+    expect(refused.length).toBeGreaterThanOrEqual(EACH_AT_LEAST);
     expect(await metricValue(system.gateway.url, 'vision_admission_refusals_total', { reason: 'queue_wait' })).toBe(refused.length);
 
     // Billed exactly once each: the 200s (and the warm-up's), never a refused call.
@@ -74,5 +80,5 @@ describe('gateway: overload is answered with 503 and Retry-After, admission by t
     expect(rows.dailyCalls).toBe(rows.eventIds.length);
     expect(ok.filter((answer) => !billed.has(answer.requestId ?? ''))).toEqual([]);
     expect(refused.filter((answer) => billed.has(answer.requestId ?? ''))).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -1,4 +1,4 @@
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { QueueName } from '@nomosly/contracts';
@@ -14,7 +14,7 @@ import { VisionJobService } from './vision-job.service';
  * SIGTERM it takes no new job and finishes those it holds (BullMQ's Worker.close, within SHUTDOWN_TIMEOUT_MS).
  */
 @Processor(QueueName.Vision, { autorun: false, maxStalledCount: 0 })
-export class VisionProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class VisionProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly jobs: VisionJobService,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -29,6 +29,15 @@ export class VisionProcessor extends WorkerHost implements OnApplicationBootstra
     this.watches.bullmq('vision-redis', 'vision worker', this.worker);
     this.worker.concurrency = this.config.VISION_CONCURRENCY;
     void this.worker.run();
+  }
+
+  /**
+   * Before any connection closes: the worker takes no new job and finishes those it holds. Left to
+   * @nestjs/bullmq's own shutdown hook, it could still take a job after VisionJobService had closed the connection
+   * its answers go out on, and that job's caller would wait for the deadline.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   /** Each job's time holding its slot feeds the capacity report the gateways' admission reads. */
