@@ -62,7 +62,7 @@ describe('gateway and vision worker: a rolling restart under load loses no call 
   const started: RunningApp[] = [];
 
   beforeAll(async () => {
-    // The deadline is long: a 504 here would be the machine's load, not a lost job (those end in a 504 too, at any deadline).
+    // A long deadline: a job lost in a restart still ends in a 504 (the test fails), but a loaded machine's slow calls do not.
     system = await startTestSystem({ label: 'rolling', engine: 'null', workerEnv: WORKER_ENV, deadlineMs: 60_000 });
     usage = await startApp('usage', { DATABASE_URL: system.env.DATABASE_URL, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: system.prefix, RETENTION_SWEEP_CRON: '' });
   }, 180_000);
