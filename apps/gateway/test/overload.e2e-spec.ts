@@ -7,8 +7,8 @@ import { metricTotal, metricValue } from './helpers';
  * machine, so the queue, not the gateway's CPU, is what runs out.
  */
 const WORKER_ENV = { NULL_ENGINE_DELAY_MS: '1000', VISION_CONCURRENCY: '1' };
-/** Less than one job's time: a call is admitted only when no job waits ahead of it. */
-const MAX_QUEUE_WAIT_MS = 500;
+/** A call is admitted only when no job waits ahead of it (its estimate: half a job, 500 ms; one more: 1500 ms). */
+const MAX_QUEUE_WAIT_MS = 700;
 /** Three times the worker's slots, each calling again as soon as it has its answer (a refusal: after 50 ms). */
 const CLIENTS = 3;
 /** The load runs until both kinds of answer have been seen this often (bounded by LOAD_LIMIT_MS). */

@@ -15,31 +15,36 @@ function observed(admission: QueueAdmission, read: QueueSnapshot): QueueAdmissio
 }
 
 describe('QueueAdmission: admission by the estimated queue wait (issue 16, item 2)', () => {
-  it('estimates the wait as the jobs no free slot takes, over the rate at which slots turn over', () => {
-    // 4 slots of 200 ms: a slot frees every 50 ms; 6 waiting, all 4 busy: 6 x 50 = 300 ms.
-    expect(observed(admissionWith(1_000), snapshot(6, 4, [worker(4, 200)])).estimatedWaitMs(T0)).toBe(300);
-    // Two workers add up: 2 slots of 100 ms and 1 of 50 ms turn over 0.04 per ms; 4 waiting: 100 ms.
-    expect(observed(admissionWith(1_000), snapshot(4, 3, [worker(2, 100), worker(1, 50)])).estimatedWaitMs(T0)).toBe(100);
+  it('estimates the wait as the jobs no free slot takes, over the rate at which slots turn over, plus the wait for the first slot to free', () => {
+    // 4 slots of 200 ms: a slot frees every 50 ms; 6 waiting, all 4 busy: 6 x 50 ms, plus 4/5 of 50 ms = 340 ms.
+    expect(observed(admissionWith(1_000), snapshot(6, 4, [worker(4, 200)])).estimatedWaitMs(T0)).toBeCloseTo(340);
+    // Two workers add up: 2 slots of 100 ms and 1 of 50 ms turn over 0.04 per ms; 4 waiting: (4 + 3/4) x 25 ms.
+    expect(observed(admissionWith(1_000), snapshot(4, 3, [worker(2, 100), worker(1, 50)])).estimatedWaitMs(T0)).toBeCloseTo(118.75);
   });
 
-  it('counts free slots: jobs they take at once do not wait', () => {
-    // 4 slots, 1 busy, 3 waiting (about to be taken): nothing waits.
-    expect(observed(admissionWith(1), snapshot(3, 1, [worker(4, 200)])).estimatedWaitMs(T0)).toBe(0);
-    expect(observed(admissionWith(1), snapshot(5, 1, [worker(4, 200)])).estimatedWaitMs(T0)).toBe(100);
+  it('counts free slots: a job a free slot takes at once does not wait', () => {
+    // 4 slots, 1 busy, 2 waiting (about to be taken): a slot is still free.
+    expect(observed(admissionWith(1), snapshot(2, 1, [worker(4, 200)])).estimatedWaitMs(T0)).toBe(0);
+    // 3 waiting: every slot taken, the next job waits for the first to free (4/5 of 50 ms).
+    expect(observed(admissionWith(1), snapshot(3, 1, [worker(4, 200)])).estimatedWaitMs(T0)).toBeCloseTo(40);
+    expect(observed(admissionWith(1), snapshot(5, 1, [worker(4, 200)])).estimatedWaitMs(T0)).toBeCloseTo(140);
   });
 
   it('admits while the estimate is within the limit and refuses past it, counting its own admissions since the last read', () => {
-    // 1 slot of 100 ms, busy, nothing waiting; at most 250 ms of wait: the 1st, 2nd and 3rd calls wait 0, 100 and
-    // 200 ms and are admitted; the 4th would wait 300 ms.
-    const admission = observed(admissionWith(250), snapshot(0, 1, [worker(1, 100)]));
+    // 1 slot of 100 ms, busy, nothing waiting; at most 260 ms of wait: the 1st, 2nd and 3rd calls wait about 50,
+    // 150 and 250 ms and are admitted; the 4th would wait 350 ms.
+    const admission = observed(admissionWith(260), snapshot(0, 1, [worker(1, 100)]));
     expect([admission.decide(T0), admission.decide(T0), admission.decide(T0)]).toEqual([{ admit: true }, { admit: true }, { admit: true }]);
-    expect(admission.decide(T0)).toEqual({ admit: false, reason: 'queue_wait', estimatedWaitMs: 300 });
+    const refused = admission.decide(T0);
+    expect(refused).toMatchObject({ admit: false, reason: 'queue_wait' });
+    expect(refused.admit === false && refused.reason === 'queue_wait' && refused.estimatedWaitMs).toBeCloseTo(350);
   });
 
   it('drains the estimate between reads at the workers\' rate', () => {
     const admission = observed(admissionWith(250), snapshot(3, 1, [worker(1, 100)]));
-    expect(admission.decide(T0)).toMatchObject({ admit: false, estimatedWaitMs: 300 });
-    expect(admission.estimatedWaitMs(T0 + 150)).toBe(150);
+    expect(admission.decide(T0)).toMatchObject({ admit: false });
+    expect(admission.estimatedWaitMs(T0)).toBeCloseTo(350);
+    expect(admission.estimatedWaitMs(T0 + 150)).toBeCloseTo(200);
     expect(admission.decide(T0 + 150)).toEqual({ admit: true });
     expect(admission.estimatedWaitMs(T0 + 10_000)).toBe(0);
   });
@@ -50,14 +55,14 @@ describe('QueueAdmission: admission by the estimated queue wait (issue 16, item 
     admission.decide(T0);
     const mark = admission.markRead();
     admission.decide(T0); // after the read was asked for: the read may not have seen it
-    // The read saw the first two (waiting 2, wait of jobs ahead: 2 x 100); the third is added on top.
+    // The read saw the first two (waiting 2); the third is added on top: (3 + 1/2) x 100 ms.
     admission.observe(snapshot(2, 1, [worker(1, 100)]), mark);
-    expect(admission.estimatedWaitMs(T0)).toBe(300);
+    expect(admission.estimatedWaitMs(T0)).toBeCloseTo(350);
   });
 
   it('ignores stale reports (a worker gone), and falls back to the backlog count alone when no worker has timed a job', () => {
     const stale = worker(8, 10, T0 - WORKER_CAPACITY_STALE_MS - 1);
-    expect(observed(admissionWith(100), snapshot(6, 1, [worker(1, 100), stale])).estimatedWaitMs(T0)).toBe(600);
+    expect(observed(admissionWith(100), snapshot(6, 1, [worker(1, 100), stale])).estimatedWaitMs(T0)).toBeCloseTo(650);
     expect(observed(admissionWith(100), snapshot(50, 1, [worker(1, null)])).estimatedWaitMs(T0)).toBeNull();
     expect(observed(admissionWith(100), snapshot(50, 1, [])).decide(T0)).toEqual({ admit: true });
     expect(admissionWith(100).decide(T0)).toEqual({ admit: true });
@@ -70,9 +75,9 @@ describe('QueueAdmission: admission by the estimated queue wait (issue 16, item 
   });
 
   it('a refused call is not counted as waiting', () => {
-    const admission = observed(admissionWith(50), snapshot(0, 1, [worker(1, 100)]));
+    const admission = observed(admissionWith(60), snapshot(0, 1, [worker(1, 100)]));
     expect(admission.decide(T0)).toEqual({ admit: true });
     expect(admission.decide(T0)).toMatchObject({ admit: false });
-    expect(admission.decide(T0)).toMatchObject({ admit: false, estimatedWaitMs: 100 });
+    expect(admission.estimatedWaitMs(T0)).toBeCloseTo(150);
   });
 });

@@ -25,7 +25,9 @@ export interface QueueAdmissionLimits {
 
 /**
  * Admission by the queue wait a new job would see: the jobs ahead of it that no free slot takes at once, divided
- * by the rate at which the workers' slots turn over (each fresh report's slots / its average job time).
+ * by the rate at which the workers' slots turn over (each fresh report's slots / its average job time), plus, when
+ * every slot is busy, the wait for the first of them to free (k busy slots at random points of their jobs: k/(k+1)
+ * of a turnover interval).
  *
  * The queue is read from Redis every ~100 ms; between reads, the calls this gateway admitted since the read was
  * asked for count as waiting and the time passed drains the estimate at the workers' rate. Other gateways'
@@ -78,9 +80,12 @@ export class QueueAdmission {
     /** Jobs started per ms when every slot is busy. */
     const turnoverPerMs = timed.reduce((sum, worker) => sum + worker.slots / worker.serviceMs, 0);
     const freeSlots = Math.max(0, slots - snapshot.active);
-    const queuedAtRead = Math.max(0, snapshot.waiting + this.admittedSince - freeSlots);
+    const beyondFreeSlots = snapshot.waiting + this.admittedSince - freeSlots;
+    // A free slot left at the read (or one the drain since has freed): the job starts at once.
+    if (beyondFreeSlots < 0) return 0;
     const drained = turnoverPerMs * Math.max(0, now - snapshot.at);
-    const ahead = Math.max(0, queuedAtRead - drained);
-    return ahead / turnoverPerMs;
+    const ahead = beyondFreeSlots - drained;
+    if (ahead <= -1) return 0;
+    return (Math.max(0, ahead) + slots / (slots + 1)) / turnoverPerMs;
   }
 }
