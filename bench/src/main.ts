@@ -16,6 +16,8 @@ import {
 } from '@nomosly/testing';
 import { runBenchWithVisionRedis, startAll } from './run-bench';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
+import { printOverloadRows } from './overload';
+import { printScaleOut } from './scale-out';
 
 /**
  * `npm run bench`: latency and throughput of (a) the full gateway path with a null engine, (b) the same
@@ -86,7 +88,8 @@ async function run(redisUrl: string): Promise<void> {
   } finally {
     await local.stop();
   }
-  await (await import('./scale-out')).printScaleOut(redisUrl);
+  await printOverloadRows(redisUrl);
+  await printScaleOut(redisUrl);
 }
 
 /**

@@ -24,7 +24,12 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   PLANS: plansEnv(),
   /** How long a request waits for its vision result before 504 `timeout`. */
   VISION_DEADLINE_MS: env.positiveInt(30_000),
-  /** Waiting jobs beyond which new requests get 503 `unavailable` instead of queueing. */
+  /**
+   * Admission by queue wait: a call whose job would wait longer than this for a worker (estimated from the queue's
+   * depth and the workers' reported slots and job times) gets 503 `unavailable` at once, with Retry-After.
+   */
+  VISION_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+  /** Waiting jobs beyond which new requests get 503 `unavailable` instead of queueing, whatever the estimate. */
   VISION_MAX_BACKLOG: env.positiveInt(1_000),
   /**
    * The most of VISION_MAX_BACKLOG one workspace may hold: its calls in flight are capped at this fraction of it

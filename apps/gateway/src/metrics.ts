@@ -11,6 +11,17 @@ export class GatewayMetrics {
     help: 'Vision workers listening on the queue, as last counted by this gateway.',
     registers: [this.registry],
   });
+  readonly admissionRefusals = new Counter({
+    name: 'vision_admission_refusals_total',
+    help: 'Calls refused with 503 before queueing, by reason (queue_wait: the estimated wait passed VISION_MAX_QUEUE_WAIT_MS; backlog; shutting_down).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly queueWaitEstimate = new Gauge({
+    name: 'vision_queue_wait_estimate_ms',
+    help: 'How long a job queued now would wait for a worker, as this gateway last estimated it (-1: no worker has reported a job time yet).',
+    registers: [this.registry],
+  });
   readonly keyLookups = new Counter({
     name: 'api_key_lookups_total',
     help: 'API key resolutions by where the answer came from (cache, unknown_cache for a hash known to match no key, or database).',

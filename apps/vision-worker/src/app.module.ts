@@ -9,6 +9,7 @@ import { nestLoggerParams } from '@nomosly/logging';
 import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, queueDepthGauge, type ReadinessCheck } from '@nomosly/observability';
 import { WORKER_CONFIG, type WorkerConfig } from './config';
 import { EngineHolder } from './engine/engine.provider';
+import { CapacityReport } from './jobs/capacity-report';
 import { VisionJobService } from './jobs/vision-job.service';
 import { VisionProcessor } from './jobs/vision.processor';
 import { WorkerMetrics } from './metrics';
@@ -79,7 +80,7 @@ export class WorkerModule {
           },
         }),
       ],
-      providers: [VisionJobService, VisionProcessor],
+      providers: [VisionJobService, VisionProcessor, CapacityReport],
     };
   }
 }

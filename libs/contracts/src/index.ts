@@ -13,3 +13,4 @@ export * from './results';
 export * from './retention';
 export * from './usage-events';
 export * from './vision-job';
+export * from './worker-capacity';

@@ -34,7 +34,10 @@ export function createFastifyAdapter(options: FastifyAdapterOptions): FastifyAda
       return id;
     },
     logger: false,
-    return503OnClosing: true,
+    // A request that reaches a closing server (on a keep-alive connection) is served, with `connection: close`,
+    // instead of Fastify's own 503 (no Retry-After, not API.md's body): the app's services are still up until the
+    // server has closed, and an app that is stopping refuses new work itself (the gateway: 503 with Retry-After).
+    return503OnClosing: false,
     // A client that stops sending mid-request is cut off instead of holding a connection (and its bytes).
     requestTimeout: REQUEST_TIMEOUT_MS,
     forceCloseConnections: 'idle',

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -9,23 +9,40 @@ import {
   RESULT_SCHEMAS,
   VisionKeys,
   visionJobSchema,
+  workerCapacityKey,
+  workerCapacitySchema,
+  WORKER_CAPACITY_STALE_MS,
   visionReplySchema,
   type Operation,
   type ResultOf,
   type VisionJob,
   type VisionReply,
+  type WorkerCapacity,
 } from '@nomosly/contracts';
 import { DependencyWatches, VisionRedisWatch, closeWithSharedConnection, isConnectionError, queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics';
-import { UNAVAILABLE_RETRY_AFTER, unavailable } from '../unavailable';
+import { UNAVAILABLE_RETRY_AFTER, overloaded, shuttingDown, unavailable } from '../unavailable';
+import { QueueAdmission } from './queue-admission';
 
 /** How long the start-up check waits for the vision Redis before the gateway starts without it (answering 503). */
 const START_CHECK_WAIT_MS = 2_000;
 
-/** How a wait ends: the worker's reply, the deadline, the client hanging up, or the reply channel lost. */
-type WaitOutcome = VisionReply | 'timeout' | 'aborted' | 'lost';
+/** How often the queue's depth and the workers' capacity reports are read for admission (two cheap commands). */
+const QUEUE_READ_MS = 100;
+/** How often the workers listening on the queue are counted (CLIENT LIST: dearer, and workers come and go slowly). */
+const WORKER_COUNT_MS = 1_000;
+/** A capacity report this much older than stale is a worker that died without removing it: the gateway removes it. */
+const CAPACITY_REPORT_FORGOTTEN_MS = 12 * WORKER_CAPACITY_STALE_MS;
+/** On shutdown, calls still waiting this long before SHUTDOWN_TIMEOUT_MS are answered 503 so the process can exit cleanly. */
+const SHUTDOWN_ANSWER_MARGIN_MS = 2_000;
+
+/**
+ * How a wait ends: the worker's reply, the deadline, the client hanging up, the reply channel lost, or the
+ * gateway shutting down before the worker answered.
+ */
+type WaitOutcome = VisionReply | 'timeout' | 'aborted' | 'lost' | 'shutdown';
 
 interface Waiter {
   resolve(outcome: WaitOutcome): void;
@@ -47,7 +64,7 @@ export interface VisionCall<O extends Operation> {
  * their own keys (never in the job, so Bull Board cannot show them) and expire at the deadline.
  */
 @Injectable()
-export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
+export class VisionQueue implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(VisionQueue.name);
   private readonly instanceId = randomUUID();
   private readonly replyChannel: string;
@@ -55,13 +72,18 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly commands: Redis;
   private readonly subscriber: Redis;
   readonly queue: Queue;
-  private backlog = 0;
+  private readonly admission: QueueAdmission;
+  /** Set on SIGTERM: new calls get 503 at once, calls in flight are answered. */
+  private stopping = false;
+  private shutdownAnswerTimer?: NodeJS.Timeout;
   /** Workers listening on the queue, as last counted; null until the first count. */
   private workers: number | null = null;
   private subscribed = false;
   /** P1's check of the vision Redis on the commands connection, at start and after every reconnect. */
   private readonly settings: VisionRedisWatch;
-  private capacityTimer?: NodeJS.Timeout;
+  private queueReadTimer?: NodeJS.Timeout;
+  private workerCountTimer?: NodeJS.Timeout;
+  private readonly capacityKey: string;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -69,6 +91,8 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     watches: DependencyWatches,
   ) {
     this.replyChannel = VisionKeys.replyChannel(config.QUEUE_PREFIX, this.instanceId);
+    this.capacityKey = workerCapacityKey(config.QUEUE_PREFIX);
+    this.admission = new QueueAdmission({ maxQueueWaitMs: config.VISION_MAX_QUEUE_WAIT_MS, maxBacklog: config.VISION_MAX_BACKLOG });
     // Commands fail fast while Redis is down (503) instead of piling up in an offline queue.
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false } as const;
     this.commands = watches.redis('vision-redis', new Redis(config.VISION_REDIS_URL, { ...options, connectionName: 'gateway:commands' }));
@@ -103,8 +127,10 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
       for (const waiter of [...this.waiters.values()]) waiter.resolve('lost');
     });
     if (this.subscriber.status === 'ready') await this.subscribe();
-    this.capacityTimer = setInterval(() => void this.refreshCapacity(), 1000).unref();
-    void this.refreshCapacity();
+    this.queueReadTimer = setInterval(() => void this.readQueue(), QUEUE_READ_MS).unref();
+    this.workerCountTimer = setInterval(() => void this.countWorkers(), WORKER_COUNT_MS).unref();
+    void this.readQueue();
+    void this.countWorkers();
   }
 
   /**
@@ -128,8 +154,23 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * SIGTERM (before the HTTP server closes): new calls are refused (503, Retry-After), calls in flight keep waiting
+   * for their workers; those still waiting SHUTDOWN_ANSWER_MARGIN_MS before the shutdown deadline are answered 503
+   * (their jobs removed, nothing billed), so that every client gets an answer before the process exits.
+   */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    const answerWithinMs = Math.max(this.config.SHUTDOWN_TIMEOUT_MS / 2, this.config.SHUTDOWN_TIMEOUT_MS - SHUTDOWN_ANSWER_MARGIN_MS);
+    this.shutdownAnswerTimer = setTimeout(() => {
+      for (const waiter of [...this.waiters.values()]) waiter.resolve('shutdown');
+    }, answerWithinMs).unref();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.capacityTimer);
+    clearTimeout(this.shutdownAnswerTimer);
+    clearInterval(this.queueReadTimer);
+    clearInterval(this.workerCountTimer);
     this.settings.stop();
     this.subscriber.disconnect();
     await closeWithSharedConnection(this.queue, this.commands).catch(() => undefined);
@@ -137,8 +178,9 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs one call on a worker and returns its validated result, or throws the documented error. */
   async run<O extends Operation>(call: VisionCall<O>): Promise<ResultOf<O>> {
-    if (this.backlog >= this.config.VISION_MAX_BACKLOG) {
-      throw unavailable('The service is at capacity; try again shortly.');
+    if (this.stopping) {
+      this.metrics.admissionRefusals.inc({ reason: 'shutting_down' });
+      throw shuttingDown();
     }
     if (this.workers === 0) {
       throw unavailable('No vision worker is running; try again shortly.');
@@ -146,6 +188,13 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     // BullMQ waits for a connection indefinitely; a call must not, so refuse at once while Redis is away.
     if (this.commands.status !== 'ready' || !this.subscribed || !this.settings.verified) {
       throw unavailable('The vision service is unavailable; try again shortly.');
+    }
+    // Last: an admitted call counts as waiting until the queue is read again.
+    const admission = this.admission.decide(Date.now());
+    if (!admission.admit) {
+      this.metrics.admissionRefusals.inc({ reason: admission.reason });
+      if (admission.reason === 'queue_wait') throw overloaded(admission.estimatedWaitMs);
+      throw unavailable('The service is at capacity; try again shortly.');
     }
     const jobId = call.requestId;
     const deadline = Date.now() + this.config.VISION_DEADLINE_MS;
@@ -185,12 +234,13 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     }
 
     const outcome = await reply;
-    if (outcome === 'timeout' || outcome === 'aborted' || outcome === 'lost') {
+    if (outcome === 'timeout' || outcome === 'aborted' || outcome === 'lost' || outcome === 'shutdown') {
       await this.discard(jobId, imageKeys);
       this.metrics.visionJobs.inc({ operation: call.operation, outcome });
       if (outcome === 'lost') {
         throw unavailable('The connection to the vision service was lost; try again shortly.');
       }
+      if (outcome === 'shutdown') throw shuttingDown();
       throw new PublicError(ErrorCode.Timeout, `The ${call.operation} call did not finish within the deadline.`);
     }
     if (!outcome.ok) {
@@ -241,11 +291,46 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
     await Promise.allSettled([this.commands.del(...imageKeys), this.queue.remove(jobId)]);
   }
 
-  /** Once a second: the waiting jobs and the workers, so that calls are refused at once when none can run. */
-  private async refreshCapacity(): Promise<void> {
+  /** Every QUEUE_READ_MS: the queue's depth and the workers' capacity reports, for admission by queue wait. */
+  private async readQueue(): Promise<void> {
+    if (this.commands.status !== 'ready') return;
+    const at = Date.now();
+    const mark = this.admission.markRead();
+    try {
+      const [counts, reports] = await Promise.all([this.queue.getJobCounts('waiting', 'active'), this.commands.hgetall(this.capacityKey)]);
+      const workers = this.capacityReports(reports, at);
+      this.admission.observe({ waiting: counts.waiting ?? 0, active: counts.active ?? 0, workers, at }, mark);
+      this.metrics.queueWaitEstimate.set(this.admission.estimatedWaitMs(Date.now()) ?? -1);
+    } catch {
+      // Redis unreachable: adds will fail and say so.
+    }
+  }
+
+  /** The reports that parse; those of workers long gone (killed before they could remove theirs) are removed. */
+  private capacityReports(reports: Record<string, string>, now: number): WorkerCapacity[] {
+    const valid: WorkerCapacity[] = [];
+    for (const [field, text] of Object.entries(reports)) {
+      let report: WorkerCapacity | null = null;
+      try {
+        const parsed = workerCapacitySchema.safeParse(JSON.parse(text));
+        if (parsed.success) report = parsed.data;
+      } catch {
+        // not JSON: dropped below
+      }
+      if (report === null || now - report.at > CAPACITY_REPORT_FORGOTTEN_MS) {
+        void this.commands.hdel(this.capacityKey, field).catch(() => undefined);
+        continue;
+      }
+      valid.push(report);
+    }
+    return valid;
+  }
+
+  /** Once a second: the workers listening, so that calls are refused at once when none can run. */
+  private async countWorkers(): Promise<void> {
     if (this.commands.status !== 'ready') return;
     try {
-      [this.backlog, this.workers] = await Promise.all([this.queue.getWaitingCount(), this.queue.getWorkersCount()]);
+      this.workers = await this.queue.getWorkersCount();
       this.metrics.visionWorkers.set(this.workers);
     } catch {
       // Redis unreachable: adds will fail and say so.
@@ -254,6 +339,7 @@ export class VisionQueue implements OnModuleInit, OnApplicationShutdown {
 
   /** For /readyz. */
   async ping(): Promise<void> {
+    if (this.stopping) throw new Error('shutting down');
     await this.commands.ping();
     if (!this.settings.verified) throw new Error(`vision Redis: ${this.settings.problem}`);
     if (!this.subscribed) throw new Error('not subscribed to the reply channel yet');

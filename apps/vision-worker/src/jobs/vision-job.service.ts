@@ -25,6 +25,8 @@ type Outcome = VisionReply | 'abandoned';
 export class VisionJobService implements OnApplicationShutdown {
   private readonly logger = new Logger('VisionJob');
   private readonly redis: Redis;
+  /** Jobs being handled: their answers are published before the connection that carries them is closed. */
+  private readonly inProgress = new Set<Promise<void>>();
 
   constructor(
     @Inject(WORKER_CONFIG) config: WorkerConfig,
@@ -36,10 +38,21 @@ export class VisionJobService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inProgress]);
     this.redis.disconnect();
   }
 
   async handle(data: unknown): Promise<void> {
+    const handled = this.handleJob(data);
+    this.inProgress.add(handled);
+    try {
+      await handled;
+    } finally {
+      this.inProgress.delete(handled);
+    }
+  }
+
+  private async handleJob(data: unknown): Promise<void> {
     const parsed = visionJobSchema.safeParse(data);
     if (!parsed.success) {
       this.logger.error('a vision job broke the contract and was dropped');
