@@ -1,5 +1,7 @@
-import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * The Content-Security-Policy of every response: only our own origin's scripts, styles, images and fonts
@@ -31,8 +33,7 @@ export interface SecurityHeadersOptions {
   blobImages?: boolean;
 }
 
-const helmetOptions = (options: SecurityHeadersOptions): FastifyHelmetOptions => ({
-  global: true,
+const helmetOptions = (options: SecurityHeadersOptions): HelmetOptions => ({
   // Without `upgrade-insecure-requests`: the apps also serve plain http on a laptop, where it would break /docs.
   contentSecurityPolicy: {
     useDefaults: false,
@@ -47,11 +48,44 @@ const helmetOptions = (options: SecurityHeadersOptions): FastifyHelmetOptions =>
   referrerPolicy: { policy: 'no-referrer' },
 });
 
+/** What helmet does to every response: the headers it sets and those it removes. */
+export interface SecurityHeaders {
+  set: ReadonlyArray<readonly [name: string, value: string]>;
+  removed: readonly string[];
+}
+
+/**
+ * The headers helmet sets with these options, worked out once: none of them depends on the request (no CSP
+ * nonce, no directive computed per request), so building helmet's middleware for every request, as
+ * @fastify/helmet does, only repeats the same work.
+ */
+export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityHeaders {
+  const set: Array<[string, string]> = [];
+  const removed: string[] = [];
+  const response = {
+    setHeader: (name: string, value: string) => set.push([name, String(value)]),
+    removeHeader: (name: string) => removed.push(name),
+  };
+  let failure: unknown;
+  helmet(helmetOptions(options))({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure) throw failure;
+  return { set, removed };
+}
+
 /**
  * Standard security headers on every response (helmet): the CSP above, `X-Content-Type-Options: nosniff`,
  * `X-Frame-Options: DENY`, `Strict-Transport-Security`, `Referrer-Policy: no-referrer`, the cross-origin
- * policies, and no `X-Powered-By`.
+ * policies, and no `X-Powered-By`. Set on the raw response as each request arrives, so that every answer carries
+ * them, errors included.
  */
 export async function registerSecurityHeaders(app: NestFastifyApplication, options: SecurityHeadersOptions = {}): Promise<void> {
-  await app.register(helmet as unknown as Parameters<typeof app.register>[0], helmetOptions(options));
+  const { set, removed } = securityHeaders(options);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    for (const [name, value] of set) reply.raw.setHeader(name, value);
+    for (const name of removed) reply.raw.removeHeader(name);
+    done();
+  });
 }

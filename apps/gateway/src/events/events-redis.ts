@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DependencyWatches } from '@nomosly/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { coalesceWrites } from './coalesced-writes';
 
 /** The command connection to the durable events Redis (limit counters, the events queue). */
 @Injectable()
@@ -12,7 +13,7 @@ export class EventsRedis implements OnApplicationShutdown {
     // Commands fail fast while Redis is down (a 503 for the call) instead of waiting in an offline queue.
     this.client = watches.redis(
       'events-redis',
-      new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:events' }),
+      coalesceWrites(new Redis(config.EVENTS_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway:events' })),
     );
   }
 

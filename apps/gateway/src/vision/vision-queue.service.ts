@@ -22,6 +22,7 @@ import {
 import { DependencyWatches, VisionRedisWatch, closeWithSharedConnection, isConnectionError, queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { coalesceWrites } from '../events/coalesced-writes';
 import { GatewayMetrics } from '../metrics';
 import { UNAVAILABLE_RETRY_AFTER, overloaded, shuttingDown, unavailable } from '../unavailable';
 import { QueueAdmission } from './queue-admission';
@@ -95,7 +96,10 @@ export class VisionQueue implements OnModuleInit, BeforeApplicationShutdown, OnA
     this.admission = new QueueAdmission({ maxQueueWaitMs: config.VISION_MAX_QUEUE_WAIT_MS, maxBacklog: config.VISION_MAX_BACKLOG });
     // Commands fail fast while Redis is down (503) instead of piling up in an offline queue.
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false } as const;
-    this.commands = watches.redis('vision-redis', new Redis(config.VISION_REDIS_URL, { ...options, connectionName: 'gateway:commands' }));
+    this.commands = watches.redis(
+      'vision-redis',
+      coalesceWrites(new Redis(config.VISION_REDIS_URL, { ...options, connectionName: 'gateway:commands' })),
+    );
     this.subscriber = watches.redis(
       'vision-redis',
       new Redis(config.VISION_REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: false, connectionName: 'gateway:replies' }),
