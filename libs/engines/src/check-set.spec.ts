@@ -24,8 +24,8 @@ const GATES = CHECK_SET_GATES;
  * this, and red once the gate is met, so that it moves out of this list.
  */
 const NOT_YET_MET: Partial<Record<GateName, number>> = {
-  faceRecall: 44 / 87,
-  falseFacesPer20Images: (16 / 59) * 20,
+  faceRecall: 56 / 87,
+  falseFacesPer20Images: (4 / 59) * 20,
   compareSameMin: 74.3,
   absurdLabels: 5,
 };

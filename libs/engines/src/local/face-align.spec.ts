@@ -1,4 +1,4 @@
-import { ALIGNED_SIDE, alignmentTransform, faceAlignment, type Alignment } from './face-align';
+import { ALIGNED_SIDE, alignmentTransform, faceAlignment, faceBoxFromLandmarks, type Alignment } from './face-align';
 import type { Point } from './geometry';
 
 /** 68 points whose eyes (36-41, 42-47) and mouth (48-67) sit where given; the rest unused by the alignment. */
@@ -59,5 +59,26 @@ describe('face alignment', () => {
         expect(got.y).toBeCloseTo(expected.y, 6);
       });
     }
+  });
+});
+
+describe('face box from landmarks', () => {
+  /** Jaw 0-16 from (100, 120) round to (180, 120) with the chin (8) at y 200; brows 17-26 at y 110. */
+  function outlined(): Point[] {
+    return Array.from({ length: 68 }, (_, i) => {
+      if (i < 17) return { x: 100 + 5 * i, y: 120 + 80 * Math.sin((Math.PI * i) / 16) };
+      if (i < 27) return { x: 110 + 6 * (i - 17), y: 110 };
+      return { x: 140, y: 150 };
+    });
+  }
+
+  it('runs cheek to cheek, chin up to a forehead margin above the brows', () => {
+    const box = faceBoxFromLandmarks(outlined(), 640, 480);
+    expect(box).toEqual({ x: 100, y: 92, width: 80, height: 108 });
+  });
+
+  it('is clipped to the image and needs the 68 points', () => {
+    expect(faceBoxFromLandmarks(outlined(), 150, 480)).toEqual({ x: 100, y: 92, width: 50, height: 108 });
+    expect(faceBoxFromLandmarks([], 640, 480)).toBeUndefined();
   });
 });

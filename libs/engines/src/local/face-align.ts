@@ -1,4 +1,4 @@
-import { mean, type Point } from './geometry';
+import { clipBox, mean, type PixelBox, type Point } from './geometry';
 
 /** Side of the aligned crop handed to the recognition net (its own input size: no resampling after this one). */
 export const ALIGNED_SIDE = 150;
@@ -50,4 +50,23 @@ export function alignmentTransform({ roll, size, center }: Alignment, side: numb
   const mid = (side - 1) / 2;
   // image = center + R(roll) * scale * (output - mid)
   return [cos, -sin, center.x - cos * mid + sin * mid, sin, cos, center.y - sin * mid - cos * mid, 0, 0];
+}
+
+/** Forehead above the brows, as a share of the brow-to-chin height (Rekognition's boxes reach mid-forehead). */
+const FOREHEAD_SHARE = 0.2;
+
+/**
+ * The face's box as Rekognition draws it, from its 68 (iBUG) landmarks: cheek to cheek along the jaw line (0-16),
+ * chin at the bottom, and a forehead margin above the brows (17-26); clipped to the image. Undefined without them.
+ */
+export function faceBoxFromLandmarks(points: readonly Point[], imageWidth: number, imageHeight: number): PixelBox | undefined {
+  if (points.length !== 68) return undefined;
+  const outline = points.slice(0, 27);
+  const left = Math.min(...outline.map((p) => p.x));
+  const right = Math.max(...outline.map((p) => p.x));
+  const chin = Math.max(...points.slice(0, 17).map((p) => p.y));
+  const brows = Math.min(...points.slice(17, 27).map((p) => p.y));
+  if (!(right > left && chin > brows)) return undefined;
+  const top = brows - FOREHEAD_SHARE * (chin - brows);
+  return clipBox({ x: left, y: top, width: right - left, height: chin - top }, imageWidth, imageHeight);
 }

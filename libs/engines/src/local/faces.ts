@@ -3,7 +3,7 @@ import type { Landmark } from '@nomosly/contracts';
 import { EngineUnavailableError } from '../engine';
 import { installHint, loadModule, requireFiles, resolveModule } from './modules';
 import { area, clamp, clipBox, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
-import { ALIGNED_SIDE, alignmentTransform, faceAlignment } from './face-align';
+import { ALIGNED_SIDE, alignmentTransform, faceAlignment, faceBoxFromLandmarks } from './face-align';
 import { fivePoints } from './pose';
 import type { Tensor3D, Tf } from './tfjs-wasm';
 
@@ -279,7 +279,10 @@ export class FaceModels {
     }
     if (options.largestOnly && accepted.length > 1) accepted = [accepted.reduce((best, face) => (area(face.box) > area(best.box) ? face : best))];
     const faces: RawFace[] = [];
-    for (const face of accepted) faces.push({ ...face, points: options.landmarks === false ? [] : await this.landmarks(image, face.box) });
+    for (const face of accepted) {
+      const points = options.landmarks === false ? [] : await this.landmarks(image, face.box);
+      faces.push({ ...face, box: faceBoxFromLandmarks(points, width, height) ?? face.box, points });
+    }
     return faces.sort((a, b) => b.confidence - a.confidence);
   }
 
