@@ -26,9 +26,10 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   VISION_DEADLINE_MS: env.positiveInt(30_000),
   /**
    * Admission by queue wait: a call whose job would wait longer than this for a worker (estimated from the queue's
-   * depth and the workers' reported slots and job times) gets 503 `unavailable` at once, with Retry-After.
+   * depth and the workers' reported slots and job times) gets 503 `unavailable` at once, with Retry-After. The
+   * default is a third of the default deadline: at 1 s, three OCR calls sent at once to one worker were refused.
    */
-  VISION_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+  VISION_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
   /** Waiting jobs beyond which new requests get 503 `unavailable` instead of queueing, whatever the estimate. */
   VISION_MAX_BACKLOG: env.positiveInt(1_000),
   /**
