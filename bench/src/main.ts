@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import {
@@ -18,6 +17,7 @@ import { runBenchWithVisionRedis, startAll } from './run-bench';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
 import { printOverloadRows } from './overload';
 import { printScaleOut } from './scale-out';
+import { processCpuMs } from './cpu-time';
 
 /**
  * `npm run bench`: latency and throughput of (a) the full gateway path with a null engine, (b) the same
@@ -29,8 +29,6 @@ const LEVELS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
 const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 /** A directory: the gateway of (a) is CPU-profiled (bench/cpu-profile.cjs) and writes its .cpuprofile there when it stops. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
-/** Linux's USER_HZ (getconf CLK_TCK), the unit of /proc/<pid>/stat's CPU times. */
-const CLOCK_TICKS_PER_SECOND = 100;
 /** BENCH_LOCAL=0 leaves out (c), the local engine's rows (for a quick look at (a) and (b)). */
 const LOCAL_ROWS = process.env.BENCH_LOCAL !== '0';
 
@@ -100,25 +98,14 @@ async function runLevels(label: string, request: LoadRequest, warmupClients: num
   await runLoad(request, warmupClients, 1);
   const rows: LoadResult[] = [];
   for (const clients of LEVELS) {
-    const cpuBefore = gatewayPid ? cpuMs(gatewayPid) : null;
+    const cpuBefore = processCpuMs(gatewayPid);
     const row = await runLoad(request, clients, SECONDS);
     rows.push(row);
-    const cpuAfter = gatewayPid ? cpuMs(gatewayPid) : null;
+    const cpuAfter = processCpuMs(gatewayPid);
     const cpu = cpuBefore !== null && cpuAfter !== null && row.requests > 0 ? (cpuAfter - cpuBefore) / row.requests : null;
     console.log(formatRow(label, row) + (cpu !== null ? `   gateway CPU ${cpu.toFixed(2)} ms/call` : ''));
   }
   return rows;
-}
-
-/** A process's CPU time so far (user + system), in ms; null where /proc cannot say. */
-function cpuMs(pid: number): number | null {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
 }
 
 function cpuProfileEnv(): Record<string, string> {
