@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { OBJECT_MODEL_FOLDER } from '@nomosly/engines';
 
 const repo = path.resolve(__dirname, '../..');
 const objectModels = path.resolve(__dirname, '../scripts/lib/object-models.mjs');
-const FOLDER = path.join('.cache', 'models', 'human-models-3.0.4');
-const FILES = ['nanodet.json', 'nanodet.bin', 'LICENSE'];
+/** Where the engine looks for the files (it must be where the fetch puts them: checked below). */
+const FOLDER = OBJECT_MODEL_FOLDER;
 
 /** Runs `body` (ES module code with the module's exports in scope) in a child and returns its JSON output. */
 function run(body: string, env: NodeJS.ProcessEnv = process.env): { status: number | null; out: unknown; stderr: string } {
@@ -26,13 +27,17 @@ describe('object model files', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+  it('are fetched into the folder the engine reads them from', () => {
+    expect(run('console.log(JSON.stringify(m.OBJECT_MODEL_DIR))').out).toBe(OBJECT_MODEL_FOLDER);
+  });
+
   it('are in place in the repository with their checksums', () => {
     expect(run(`console.log(JSON.stringify(m.objectModelProblems(${JSON.stringify(repo)})))`).out).toEqual([]);
   });
 
   it('are reported missing, or changed, by name', () => {
     mkdirSync(path.join(root, FOLDER), { recursive: true });
-    for (const file of FILES.slice(0, 2)) copyFileSync(path.join(repo, FOLDER, file), path.join(root, FOLDER, file));
+    for (const file of ['nanodet.json', 'nanodet.bin']) copyFileSync(path.join(repo, FOLDER, file), path.join(root, FOLDER, file));
     writeFileSync(path.join(root, FOLDER, 'nanodet.json'), '{}');
     expect(run(`console.log(JSON.stringify(m.objectModelProblems(${JSON.stringify(root)})))`).out).toEqual([
       'nanodet.json (checksum differs)',

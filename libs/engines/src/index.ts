@@ -7,6 +7,7 @@ export * from './engine';
 export { NullEngine, type NullEngineOptions } from './null-engine';
 export { LocalEngine, type LocalEngineOptions } from './local/local-engine';
 export { LABEL_ALIASES } from './local/taxonomy';
+export { OBJECT_MODEL_FOLDER } from './local/human';
 export { DEADLINE_MARGIN_MS, RekognitionEngine, type RekognitionEngineOptions } from './rekognition/rekognition-engine';
 
 export type EngineName = 'local' | 'null' | 'rekognition';

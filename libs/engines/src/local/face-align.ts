@@ -1,4 +1,5 @@
 import { clipBox, mean, type PixelBox, type Point } from './geometry';
+import { fivePoints } from './pose';
 
 /** Side of the aligned crop handed to the recognition net (its own input size: no resampling after this one). */
 export const ALIGNED_SIDE = 150;
@@ -25,9 +26,10 @@ export interface Alignment {
 
 /** Where the face's aligned square lies in the image, from its 68 (iBUG) landmarks; undefined without them. */
 export function faceAlignment(points: readonly Point[]): Alignment | undefined {
-  if (points.length !== 68) return undefined;
-  const leftEye = mean(points.slice(36, 42));
-  const rightEye = mean(points.slice(42, 48));
+  const five = fivePoints(points);
+  if (!five) return undefined;
+  const { eyeLeft: leftEye, eyeRight: rightEye } = five;
+  // The whole mouth (48-67), steadier than Rekognition's two corners.
   const mouth = mean(points.slice(48, 68));
   const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
   const size = (distance(mouth, leftEye) + distance(mouth, rightEye)) / 2 / EYE_MOUTH_SHARE;
@@ -50,6 +52,12 @@ export function alignmentTransform({ roll, size, center }: Alignment, side: numb
   const mid = (side - 1) / 2;
   // image = center + R(roll) * scale * (output - mid)
   return [cos, -sin, center.x - cos * mid + sin * mid, sin, cos, center.y - sin * mid - cos * mid, 0, 0];
+}
+
+/** The part of the image the turned square covers (its upright bounding box, a pixel wider for the bilinear samples). */
+export function alignedRegion({ roll, size, center }: Alignment): PixelBox {
+  const half = (size * (Math.abs(Math.cos(roll)) + Math.abs(Math.sin(roll)))) / 2 + 1;
+  return { x: center.x - half, y: center.y - half, width: 2 * half, height: 2 * half };
 }
 
 /** Forehead above the brows, as a share of the brow-to-chin height (Rekognition's boxes reach mid-forehead). */

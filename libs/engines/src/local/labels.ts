@@ -2,6 +2,7 @@ import type { Label, LabelsDetectParams, LabelsDetectResult, TextDetectResult } 
 import { area, containment, iou, nonMaxSuppression, percent, piecewiseLinear, toRatioBox, type PixelBox } from './geometry';
 import type { HumanObject } from './human';
 import { ancestors, categories, cocoLabelName } from './taxonomy';
+import { HAS_LETTER_OR_DIGIT, MIN_WORD_CONFIDENCE } from './text';
 
 
 /*
@@ -10,7 +11,7 @@ import { ancestors, categories, cocoLabelName } from './taxonomy';
  * MIN_OBJECT_SCORE up.
  */
 export const DECODE_SCORE = 0.05;
-export const MIN_OBJECT_SCORE = 0.1;
+const MIN_OBJECT_SCORE = 0.1;
 
 /*
  * Calibration, per source, on the tuning images (the fixtures, human's assets, and a composite of three portraits;
@@ -34,7 +35,7 @@ export const objectConfidence = piecewiseLinear([
 
 /*
  * - animals (see resolveAnimals): the confidence that there is an animal at all is the larger of the two models'
- *   summed animal scores in the region; the cat (CenterNet 0.60 over dog, cat, bird and teddy bear) was right,
+ *   summed animal scores in the region; the cat (0.57: CenterNet's dog, cat and bird) was right,
  *   a bird inside a dancing crowd (nanodet 0.18, CenterNet 0.17) was wrong. Two points: the check set refines it.
  */
 export const animalConfidence = piecewiseLinear([
@@ -47,10 +48,10 @@ export const animalConfidence = piecewiseLinear([
 ]);
 
 /** The COCO classes the second opinion settles: the object models confuse these among themselves. */
-export const ANIMAL_CLASSES: ReadonlySet<string> = new Set(['bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe']);
+const ANIMAL_CLASSES: ReadonlySet<string> = new Set(['bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe']);
 
 /** CenterNet is asked only when nanodet sees an animal at least this sure (its cost is spent on animal photos only). */
-export const ANIMAL_TRIGGER = 0.1;
+const ANIMAL_TRIGGER = 0.1;
 
 /** Boxes of one class overlapping this much are one object. */
 const SAME_OBJECT_IOU = 0.5;
@@ -181,7 +182,7 @@ const DOCUMENT_COVERAGE = 0.15;
  * the filter. With no wrong answer to place 50 by, it sits at 80, between the filter's floor and the right answers.
  */
 export const textConfidence = piecewiseLinear([
-  [70, 20],
+  [MIN_WORD_CONFIDENCE, 20],
   [80, 50],
   [90, 85],
   [100, 97],
@@ -191,7 +192,7 @@ export function textLabels(text: TextDetectResult['text']): Map<string, number> 
   const found = new Map<string, number>();
   const lines = text.filter((t) => t.type === 'LINE');
   const words = text.filter((t) => t.type === 'WORD');
-  const characters = words.reduce((total, w) => total + (w.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0), 0);
+  const characters = words.reduce((total, w) => total + [...w.text].filter((c) => HAS_LETTER_OR_DIGIT.test(c)).length, 0);
   if (characters < MIN_TEXT_CHARACTERS) return found;
   const weighted = words.reduce((total, w) => total + w.confidence * w.text.length, 0) / words.reduce((total, w) => total + w.text.length, 0);
   const confidence = percent(textConfidence(weighted));
@@ -202,7 +203,7 @@ export function textLabels(text: TextDetectResult['text']): Map<string, number> 
 }
 
 /** What a photo shows, as each source saw it. */
-export interface SeenInPhoto {
+interface SeenInPhoto {
   objects: readonly SeenObject[];
   faces?: readonly SeenFace[];
   text?: TextDetectResult['text'];

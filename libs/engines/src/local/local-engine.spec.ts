@@ -364,6 +364,27 @@ describe('LocalEngine', () => {
       }
     });
 
+    it('still answers, without Text, when OCR fails beside the models (and its failure is never unhandled)', async () => {
+      const unhandled: unknown[] = [];
+      const record = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', record);
+      // Same model paths: it shares the running engine's models; only its OCR gives up at once.
+      const hurried = new LocalEngine({ textTimeoutMs: 1, warmup: false });
+      await hurried.start();
+      try {
+        const { labels } = await hurried.detectLabels(images['printed_text.png'], { maxLabels: 50, minConfidence: 0 });
+        const names = labels.map((l) => l.name);
+        expect(names).not.toContain('Text');
+        const portrait = await hurried.detectLabels(images['astronaut.png'], { maxLabels: 50, minConfidence: 50 });
+        expect(portrait.labels.map((l) => l.name)).toContain('Person');
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', record);
+        await hurried.stop();
+      }
+    });
+
     it('finds a Cup on the coffee photo', async () => {
       const { labels } = await engine.detectLabels(images['coffee.png'], { maxLabels: 20, minConfidence: 50 });
       expect(labels.map((l) => l.name)).toContain('Cup');

@@ -171,21 +171,18 @@ export class LocalEngine implements VisionEngine {
     const features = params.features ?? ['GENERAL_LABELS'];
     const properties = features.includes('IMAGE_PROPERTIES') ? { imageProperties: imageProperties(prepared) } : {};
     if (!features.includes('GENERAL_LABELS')) return { labels: [], ...properties };
-    // OCR runs on its own thread beside the object and face models.
-    const reading = text.detect({ rgb: prepared.data, width: prepared.width, height: prepared.height });
-    const seen = await runtime
-      .run(() =>
-        this.withTensor(runtime.tf, prepared, async (tensor) => {
-          const nanodet = await runtime.human.objects(tensor, 'nanodet', DECODE_SCORE);
-          const centernet = wantsSecondOpinion(nanodet) ? await runtime.human.objects(tensor, 'centernet', DECODE_SCORE) : undefined;
-          const faces = await runtime.faces.detect(tensor, this.verifier(runtime), { landmarks: false });
-          return { objects: objectsSeen(nanodet, centernet), faces };
-        }),
-      )
-      .catch(async (error: unknown) => {
-        await reading.catch(() => undefined);
-        throw error;
-      });
+    // OCR runs on its own thread beside the object and face models. It only adds Text and Document: an OCR run
+    // that fails or times out leaves them out rather than failing the labels (and its rejection is handled at
+    // once, not after the models, when it would already have been reported as unhandled).
+    const reading = text.detect({ rgb: prepared.data, width: prepared.width, height: prepared.height }).catch(() => ({ text: [] }));
+    const seen = await runtime.run(() =>
+      this.withTensor(runtime.tf, prepared, async (tensor) => {
+        const nanodet = await runtime.human.objects(tensor, 'nanodet', DECODE_SCORE);
+        const centernet = wantsSecondOpinion(nanodet) ? await runtime.human.objects(tensor, 'centernet', DECODE_SCORE) : undefined;
+        const faces = await runtime.faces.detect(tensor, this.verifier(runtime), { landmarks: false });
+        return { objects: objectsSeen(nanodet, centernet), faces };
+      }),
+    );
     const { labels } = toLabelsResult({ ...seen, text: (await reading).text }, prepared.width, prepared.height, safeParams);
     return { labels, ...properties };
   }

@@ -20,7 +20,7 @@ const INSTALL_DATA = 'install the Debian package tesseract-ocr-eng';
 
 /** Words below this confidence, or without a letter or digit, are photo texture, not text. */
 export const MIN_WORD_CONFIDENCE = 70;
-const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+export const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /** tesseract's OEM.LSTM_ONLY: the legacy engines fail with this data. */
 const OEM_LSTM_ONLY = 1;
