@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
 import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
-import { LimitsStore, limitsPrefix } from '@nomosly/limits';
+import { LimitsStore, limitsStoreOptions } from '@nomosly/limits';
 import { ApiKeyAuth } from './auth/api-key-auth';
 import { KeyEventsListener } from './auth/key-events.listener';
 import { KeyLookupBudget } from './auth/key-lookup-budget';
@@ -44,7 +44,7 @@ class GatewayCoreModule {
         {
           provide: LimitsStore,
           inject: [EventsRedis],
-          useFactory: (events: EventsRedis) => new LimitsStore(events.client, { prefix: limitsPrefix(config.QUEUE_PREFIX) }),
+          useFactory: (events: EventsRedis) => new LimitsStore(events.client, limitsStoreOptions(config.QUEUE_PREFIX)),
         },
       ],
       exports: [GATEWAY_CONFIG, GatewayMetrics, DependencyWatches, VisionQueue, EventsRedis, EventsQueue, KeyResolver, KeyEventsListener, LimitsStore],

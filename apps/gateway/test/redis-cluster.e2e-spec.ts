@@ -1,7 +1,7 @@
 import type { Cluster } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { EVENT_JOB_OPTIONS, EventName, QueueName, VisionKeys, eventJobId } from '@nomosly/contracts';
-import { LimitsStore, inFlightKeyOf, limitsPrefix, withWorkspaceDefaults, type Ticket } from '@nomosly/limits';
+import { LimitsStore, inFlightKeyOf, limitsStoreOptions, withWorkspaceDefaults, type Ticket } from '@nomosly/limits';
 import { type RedisCluster, startRedisCluster, uniquePrefix, usageEvent } from '@nomosly/testing';
 
 /** A range of ports for the cluster's nodes (node i: base + i, its bus base + 50 + i); by default free ports. */
@@ -38,9 +38,11 @@ describe('limit and queue keys on a Redis Cluster', () => {
 
   it('P10: the admit script runs on the cluster, one slot per workspace: exact admissions under concurrency, units, refunds and releases', async () => {
     // A hash-tagged QUEUE_PREFIX, as a cluster deployment sets it: the limit keys drop its braces for the workspace's tag.
-    const prefix = limitsPrefix(`{${uniquePrefix('cluster')}}`);
+    const options = limitsStoreOptions(`{${uniquePrefix('cluster')}}`);
+    expect(options.workspaceTags).toBe(true);
+    const { prefix } = options;
     const now = Math.floor(Date.now() / 1000);
-    const store = new LimitsStore(client, { prefix, fixedClock: () => now });
+    const store = new LimitsStore(client, { ...options, fixedClock: () => now });
     const plan = withWorkspaceDefaults({ rateLimitPerSecond: 7, monthlyUnitQuota: 1_000_000, centsPerThousandUnits: 0 });
     const admit = (workspaceId: string) =>
       store.admit({ keyId: `key-of-${workspaceId}`, workspaceId, dailyLimit: 100, plan, monthlySpendCapCents: null, units: 1, leaseMs: LEASE_MS });
@@ -79,7 +81,7 @@ describe('limit and queue keys on a Redis Cluster', () => {
     await store.refund(ticket);
     await store.release(ticket);
     expect(await store.unitsThisMonth(first)).toBe(6);
-    expect(await client.zcard(inFlightKeyOf(prefix, first))).toBe(6);
+    expect(await client.zcard(inFlightKeyOf(prefix, first, true))).toBe(6);
 
     await Promise.all(keys.map(({ key }) => client.del(key)));
   });

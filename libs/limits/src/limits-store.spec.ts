@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { LimitsStore, type Admission, type AdmitInput, type Ticket } from './limits-store';
+import { LimitsStore, limitsStoreOptions, type Admission, type AdmitInput, type Ticket } from './limits-store';
 import { rateLimitHeaders } from './rate-limit-headers';
 import { withWorkspaceDefaults } from './plans';
 import { secondsToNextUtcDay, secondsToNextUtcMonth, utcMonthTagOf } from './calendar';
@@ -125,6 +125,14 @@ describe('LimitsStore (P10) against the real Redis', () => {
     // A cap of zero on a priced plan refuses the first unit; no cap (null) refuses nothing.
     expect((await store.admit(call({ plan, workspaceId: 'ws-b', monthlySpendCapCents: 0 }))).refusedBy).toBe('spend_cap');
     expect((await store.admit(call({ plan, monthlySpendCapCents: null }))).refusedBy).toBeNull();
+  });
+
+  it('P10: outside a cluster the counters keep the names they have always had, so a deploy never restarts a month of units or a day of calls', async () => {
+    await store.admit(call({ dailyLimit: 10 }));
+    const names = (await redis.keys(`${prefix}:*`)).map((key) => key.slice(prefix.length + 1).replace(/:\d+$/, ':<n>')).sort();
+    expect(names).toEqual(['daily:key-a:<n>', 'in-flight:ws-a', 'rate:key-a:<n>', 'units:ws-a:<n>', 'workspace-rate:ws-a:<n>']);
+    expect(limitsStoreOptions('bull')).toEqual({ prefix: 'bull:limits', workspaceTags: false });
+    expect(limitsStoreOptions('{nomosly}')).toEqual({ prefix: 'nomosly:limits', workspaceTags: true });
   });
 
   it('P10: a refusal increments nothing, and checks run in order rate, workspace rate, in flight, daily, quota, spend cap', async () => {

@@ -81,6 +81,12 @@ interface LimitsCommands {
 export interface LimitsStoreOptions {
   /** Every key this store writes starts with it (see limitsPrefix). */
   prefix: string;
+  /**
+   * Redis Cluster: every key of a workspace carries its hash tag (workspaceTag), so that the admit script touches
+   * one slot. Off, the keys keep the names they had before clusters were thought of: turning it on for a running
+   * deployment starts the counters again (docs/scaling.md).
+   */
+  workspaceTags?: boolean;
   /** Tests only: replaces Redis TIME (Unix seconds). Production leaves it out so that replicas agree. */
   fixedClock?: () => number;
 }
@@ -94,29 +100,40 @@ export function limitsPrefix(queuePrefix: string): string {
   return `${queuePrefix.replace(/[{}]/g, '')}:limits`;
 }
 
+/** The store's options for a deployment's queue prefix: workspace hash tags exactly when the prefix is a hash tag. */
+export function limitsStoreOptions(queuePrefix: string): LimitsStoreOptions {
+  return { prefix: limitsPrefix(queuePrefix), workspaceTags: /^\{[^{}]+\}$/.test(queuePrefix) };
+}
+
 /**
- * The hash tag of every limit key of one workspace, its keys' own included: on Redis Cluster the admit script,
- * which reads and counts all of them at once, then touches one slot, and workspaces spread over the nodes.
+ * How a workspace is named in its limit keys: with workspace tags, the hash tag of every limit key of the
+ * workspace, its keys' own included (on Redis Cluster the admit script, which reads and counts all of them at once,
+ * then touches one slot, and workspaces spread over the nodes); without, its id.
  */
-function workspaceTag(workspaceId: string): string {
-  return `{ws:${workspaceId}}`;
+function workspaceTag(workspaceId: string, tagged: boolean): string {
+  return tagged ? `{ws:${workspaceId}}` : workspaceId;
 }
 
 /**
  * A workspace's calls in flight under a store's prefix: a sorted set of lease ids scored by their expiry (Unix ms).
  */
-export function inFlightKeyOf(prefix: string, workspaceId: string): string {
-  return `${prefix}:in-flight:${workspaceTag(workspaceId)}`;
+export function inFlightKeyOf(prefix: string, workspaceId: string, workspaceTags = false): string {
+  return `${prefix}:in-flight:${workspaceTag(workspaceId, workspaceTags)}`;
 }
 
 /** A workspace's units in one UTC month (YYYYMM, utcMonthTagOf) under a store's prefix. */
-export function unitsKeyOf(prefix: string, workspaceId: string, month: number): string {
-  return `${unitsBaseOf(prefix, workspaceId)}:${month}`;
+export function unitsKeyOf(prefix: string, workspaceId: string, month: number, workspaceTags = false): string {
+  return `${unitsBaseOf(prefix, workspaceId, workspaceTags)}:${month}`;
 }
 
 /** The admit script appends the month (from Redis TIME) to this. */
-function unitsBaseOf(prefix: string, workspaceId: string): string {
-  return `${prefix}:units:${workspaceTag(workspaceId)}`;
+function unitsBaseOf(prefix: string, workspaceId: string, workspaceTags: boolean): string {
+  return `${prefix}:units:${workspaceTag(workspaceId, workspaceTags)}`;
+}
+
+/** A key's own counters: under its workspace's hash tag on a cluster, by the key's id alone otherwise. */
+function keyCounterOf(prefix: string, counter: 'rate' | 'daily', workspaceId: string, keyId: string, workspaceTags: boolean): string {
+  return workspaceTags ? `${prefix}:${counter}:${workspaceTag(workspaceId, true)}:${keyId}` : `${prefix}:${counter}:${keyId}`;
 }
 
 /**
@@ -127,6 +144,7 @@ function unitsBaseOf(prefix: string, workspaceId: string): string {
 export class LimitsStore {
   private readonly redis: (Redis | Cluster) & LimitsCommands;
   private readonly prefix: string;
+  private readonly workspaceTags: boolean;
   private readonly fixedClock?: () => number;
 
   constructor(redis: Redis | Cluster, options: LimitsStoreOptions) {
@@ -138,20 +156,21 @@ export class LimitsStore {
     redis.defineCommand('limitsUnits', { numberOfKeys: 1, lua: UNITS_SCRIPT });
     this.redis = redis as (Redis | Cluster) & LimitsCommands;
     this.prefix = options.prefix;
+    this.workspaceTags = options.workspaceTags ?? false;
     this.fixedClock = options.fixedClock;
   }
 
   async admit(input: AdmitInput): Promise<Admission> {
     const { plan } = input;
-    const unitsBase = unitsBaseOf(this.prefix, input.workspaceId);
-    const inFlightKey = inFlightKeyOf(this.prefix, input.workspaceId);
+    const tags = this.workspaceTags;
+    const unitsBase = unitsBaseOf(this.prefix, input.workspaceId, tags);
+    const inFlightKey = inFlightKeyOf(this.prefix, input.workspaceId, tags);
     const leaseId = randomUUID();
-    const tag = workspaceTag(input.workspaceId);
     const [verdict, now, rateUsed, dailyUsed, unitsUsed, month, workspaceRateUsed] = await this.redis.limitsAdmit(
-      `${this.prefix}:rate:${tag}:${input.keyId}`,
-      `${this.prefix}:daily:${tag}:${input.keyId}`,
+      keyCounterOf(this.prefix, 'rate', input.workspaceId, input.keyId, tags),
+      keyCounterOf(this.prefix, 'daily', input.workspaceId, input.keyId, tags),
       unitsBase,
-      `${this.prefix}:workspace-rate:${tag}`,
+      `${this.prefix}:workspace-rate:${workspaceTag(input.workspaceId, tags)}`,
       inFlightKey,
       plan.rateLimitPerSecond,
       input.dailyLimit ?? -1,
@@ -191,7 +210,7 @@ export class LimitsStore {
       now,
       policies,
       unitsThisMonth: unitsUsed,
-      ticket: admitted ? { unitsKey: unitsKeyOf(this.prefix, input.workspaceId, month), units: input.units, inFlightKey, leaseId } : null,
+      ticket: admitted ? { unitsKey: unitsKeyOf(this.prefix, input.workspaceId, month, tags), units: input.units, inFlightKey, leaseId } : null,
     };
   }
 
@@ -206,7 +225,7 @@ export class LimitsStore {
   }
 
   async unitsThisMonth(workspaceId: string): Promise<number> {
-    return this.redis.limitsUnits(unitsBaseOf(this.prefix, workspaceId), this.clockArgument());
+    return this.redis.limitsUnits(unitsBaseOf(this.prefix, workspaceId, this.workspaceTags), this.clockArgument());
   }
 
   async spendThisMonthCents(workspaceId: string, plan: Plan): Promise<number> {

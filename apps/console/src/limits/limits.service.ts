@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WorkspaceService, type WorkspaceSettings } from '@nomosly/accounts';
-import { LimitsStore, Plans, limitsPrefix, spendCents } from '@nomosly/limits';
+import { LimitsStore, Plans, limitsStoreOptions, spendCents } from '@nomosly/limits';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
 import { EventsRedis } from '../events/events-redis';
 import { KeyEventsPublisher } from '../events/key-events.publisher';
@@ -34,7 +34,7 @@ export class LimitsService {
     redis: EventsRedis,
     @Inject(CONSOLE_CONFIG) config: ConsoleConfig,
   ) {
-    this.counters = new LimitsStore(redis.client, { prefix: limitsPrefix(config.QUEUE_PREFIX) });
+    this.counters = new LimitsStore(redis.client, limitsStoreOptions(config.QUEUE_PREFIX));
   }
 
   async get(workspaceId: string): Promise<WorkspaceLimits> {
