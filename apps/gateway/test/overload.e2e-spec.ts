@@ -48,7 +48,7 @@ describe('gateway: overload is answered with 503 and Retry-After, admission by t
     }
   }
 
-  it('at 3x the worker\'s slots: admitted calls all answer 200, the rest 503 unavailable with Retry-After, none lost, only the 200s billed', async () => {
+  it('P4: at 3x the worker\'s slots: admitted calls all answer 200, the rest 503 unavailable with Retry-After, none lost, only the 200s billed', async () => {
     // Calls one at a time until the worker has reported how long a job takes: before that, only the backlog count applies.
     const image = fixture('astronaut.png');
     await until(

@@ -1,4 +1,4 @@
-import { WORKER_CAPACITY_STALE_MS, type WorkerCapacity } from '@nomosly/contracts';
+import type { WorkerCapacity } from '@nomosly/contracts';
 
 /** The vision queue as last read from Redis: its counts and the workers' capacity reports. */
 export interface QueueSnapshot {
@@ -6,6 +6,7 @@ export interface QueueSnapshot {
   waiting: number;
   /** Jobs a worker holds. */
   active: number;
+  /** The fresh capacity reports (CapacityReports). */
   workers: readonly WorkerCapacity[];
   /** When the snapshot was asked for (ms since the epoch). */
   at: number;
@@ -35,6 +36,8 @@ export interface QueueAdmissionLimits {
  */
 export class QueueAdmission {
   private snapshot: QueueSnapshot | null = null;
+  /** From the snapshot's reports: the slots, and jobs started per ms when every slot is busy (null: no job time yet). */
+  private capacity: { slots: number; turnoverPerMs: number } | null = null;
   /** Calls admitted by this gateway since `snapshot` was asked for. */
   private admittedSince = 0;
   /** Total admitted, so that a read in progress knows which admissions it may already count. */
@@ -51,6 +54,14 @@ export class QueueAdmission {
   observe(snapshot: QueueSnapshot, mark: number): void {
     this.snapshot = snapshot;
     this.admittedSince = this.admittedTotal - mark;
+    const timed = snapshot.workers.filter((worker): worker is WorkerCapacity & { serviceMs: number } => worker.serviceMs !== null);
+    this.capacity =
+      timed.length === 0
+        ? null
+        : {
+            slots: snapshot.workers.reduce((sum, worker) => sum + worker.slots, 0),
+            turnoverPerMs: timed.reduce((sum, worker) => sum + worker.slots / worker.serviceMs, 0),
+          };
   }
 
   /** Decides for one call; an admitted call is counted as waiting until the next read. */
@@ -71,14 +82,9 @@ export class QueueAdmission {
    * long its jobs take (no fresh report with a job time), so only the backlog count applies.
    */
   estimatedWaitMs(now: number): number | null {
-    const snapshot = this.snapshot;
-    if (!snapshot) return null;
-    const fresh = snapshot.workers.filter((worker) => snapshot.at - worker.at <= WORKER_CAPACITY_STALE_MS);
-    const timed = fresh.filter((worker): worker is WorkerCapacity & { serviceMs: number } => worker.serviceMs !== null);
-    if (timed.length === 0) return null;
-    const slots = fresh.reduce((sum, worker) => sum + worker.slots, 0);
-    /** Jobs started per ms when every slot is busy. */
-    const turnoverPerMs = timed.reduce((sum, worker) => sum + worker.slots / worker.serviceMs, 0);
+    const { snapshot, capacity } = this;
+    if (!snapshot || !capacity) return null;
+    const { slots, turnoverPerMs } = capacity;
     const freeSlots = Math.max(0, slots - snapshot.active);
     const beyondFreeSlots = snapshot.waiting + this.admittedSince - freeSlots;
     // A free slot left at the read (or one the drain since has freed): the job starts at once.

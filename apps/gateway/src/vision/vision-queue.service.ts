@@ -10,14 +10,11 @@ import {
   VisionKeys,
   visionJobSchema,
   workerCapacityKey,
-  workerCapacitySchema,
-  WORKER_CAPACITY_STALE_MS,
   visionReplySchema,
   type Operation,
   type ResultOf,
   type VisionJob,
   type VisionReply,
-  type WorkerCapacity,
 } from '@nomosly/contracts';
 import { DependencyWatches, VisionRedisWatch, closeWithSharedConnection, isConnectionError, queueDepthGauge } from '@nomosly/observability';
 import type { EncodedImage } from '@nomosly/images';
@@ -25,6 +22,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { coalesceWrites } from '../events/coalesced-writes';
 import { GatewayMetrics } from '../metrics';
 import { UNAVAILABLE_RETRY_AFTER, overloaded, shuttingDown, unavailable } from '../unavailable';
+import { CapacityReports } from './capacity-reports';
 import { QueueAdmission } from './queue-admission';
 
 /** How long the start-up check waits for the vision Redis before the gateway starts without it (answering 503). */
@@ -34,8 +32,6 @@ const START_CHECK_WAIT_MS = 2_000;
 const QUEUE_READ_MS = 100;
 /** How often the workers listening on the queue are counted (CLIENT LIST: dearer, and workers come and go slowly). */
 const WORKER_COUNT_MS = 1_000;
-/** A capacity report this much older than stale is a worker that died without removing it: the gateway removes it. */
-const CAPACITY_REPORT_FORGOTTEN_MS = 12 * WORKER_CAPACITY_STALE_MS;
 /** On shutdown, calls still waiting this long before SHUTDOWN_TIMEOUT_MS are answered 503 so the process can exit cleanly. */
 const SHUTDOWN_ANSWER_MARGIN_MS = 2_000;
 
@@ -85,6 +81,9 @@ export class VisionQueue implements OnModuleInit, BeforeApplicationShutdown, OnA
   private queueReadTimer?: NodeJS.Timeout;
   private workerCountTimer?: NodeJS.Timeout;
   private readonly capacityKey: string;
+  private readonly capacityReports = new CapacityReports();
+  /** A read of the queue still under way: the next tick is skipped rather than piled behind it. */
+  private reading = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -297,37 +296,21 @@ export class VisionQueue implements OnModuleInit, BeforeApplicationShutdown, OnA
 
   /** Every QUEUE_READ_MS: the queue's depth and the workers' capacity reports, for admission by queue wait. */
   private async readQueue(): Promise<void> {
-    if (this.commands.status !== 'ready') return;
+    if (this.commands.status !== 'ready' || this.reading) return;
+    this.reading = true;
     const at = Date.now();
     const mark = this.admission.markRead();
     try {
-      const [counts, reports] = await Promise.all([this.queue.getJobCounts('waiting', 'active'), this.commands.hgetall(this.capacityKey)]);
-      const workers = this.capacityReports(reports, at);
-      this.admission.observe({ waiting: counts.waiting ?? 0, active: counts.active ?? 0, workers, at }, mark);
+      const [counts, fields] = await Promise.all([this.queue.getJobCounts('waiting', 'active'), this.commands.hgetall(this.capacityKey)]);
+      const { fresh, forgotten } = this.capacityReports.read(fields, at);
+      if (forgotten.length > 0) void this.commands.hdel(this.capacityKey, ...forgotten).catch(() => undefined);
+      this.admission.observe({ waiting: counts.waiting ?? 0, active: counts.active ?? 0, workers: fresh, at }, mark);
       this.metrics.queueWaitEstimate.set(this.admission.estimatedWaitMs(Date.now()) ?? -1);
     } catch {
       // Redis unreachable: adds will fail and say so.
+    } finally {
+      this.reading = false;
     }
-  }
-
-  /** The reports that parse; those of workers long gone (killed before they could remove theirs) are removed. */
-  private capacityReports(reports: Record<string, string>, now: number): WorkerCapacity[] {
-    const valid: WorkerCapacity[] = [];
-    for (const [field, text] of Object.entries(reports)) {
-      let report: WorkerCapacity | null = null;
-      try {
-        const parsed = workerCapacitySchema.safeParse(JSON.parse(text));
-        if (parsed.success) report = parsed.data;
-      } catch {
-        // not JSON: dropped below
-      }
-      if (report === null || now - report.at > CAPACITY_REPORT_FORGOTTEN_MS) {
-        void this.commands.hdel(this.capacityKey, field).catch(() => undefined);
-        continue;
-      }
-      valid.push(report);
-    }
-    return valid;
   }
 
   /** Once a second: the workers listening, so that calls are refused at once when none can run. */

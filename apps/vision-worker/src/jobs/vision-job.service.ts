@@ -25,8 +25,6 @@ type Outcome = VisionReply | 'abandoned';
 export class VisionJobService implements OnApplicationShutdown {
   private readonly logger = new Logger('VisionJob');
   private readonly redis: Redis;
-  /** Jobs being handled: their answers are published before the connection that carries them is closed. */
-  private readonly inProgress = new Set<Promise<void>>();
 
   constructor(
     @Inject(WORKER_CONFIG) config: WorkerConfig,
@@ -37,38 +35,33 @@ export class VisionJobService implements OnApplicationShutdown {
     this.redis = watches.redis('vision-redis', new Redis(config.VISION_REDIS_URL, { connectionName: 'vision-worker:replies', maxRetriesPerRequest: 3 }));
   }
 
+  /** The vision worker is closed before this (VisionProcessor.beforeApplicationShutdown): no job is still running. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.inProgress]);
     this.redis.disconnect();
   }
 
-  async handle(data: unknown): Promise<void> {
-    const handled = this.handleJob(data);
-    this.inProgress.add(handled);
-    try {
-      await handled;
-    } finally {
-      this.inProgress.delete(handled);
-    }
-  }
-
-  private async handleJob(data: unknown): Promise<void> {
+  /**
+   * Handles one job; returns how long it took (ms) when it ran and answered, null when it was dropped (broke the
+   * contract) or abandoned (its caller gone): only the jobs that ran tell how long a slot is held.
+   */
+  async handle(data: unknown): Promise<number | null> {
     const parsed = visionJobSchema.safeParse(data);
     if (!parsed.success) {
       this.logger.error('a vision job broke the contract and was dropped');
       this.metrics.visionJobs.inc({ operation: 'unknown', outcome: 'invalid_job' });
-      return;
+      return null;
     }
     const job = parsed.data;
     const timer = this.metrics.jobDuration.startTimer({ operation: job.operation });
     const outcome = await this.run(job);
     if (outcome === 'abandoned') {
       this.metrics.visionJobs.inc({ operation: job.operation, outcome });
-      return;
+      return null;
     }
     await this.redis.publish(job.replyChannel, JSON.stringify(outcome));
-    timer();
+    const seconds = timer();
     this.metrics.visionJobs.inc({ operation: job.operation, outcome: outcome.ok ? 'ok' : outcome.error.code });
+    return seconds * 1000;
   }
 
   private async run(job: VisionJob): Promise<Outcome> {

@@ -40,10 +40,9 @@ export class VisionProcessor extends WorkerHost implements OnApplicationBootstra
     await this.worker.close();
   }
 
-  /** Each job's time holding its slot feeds the capacity report the gateways' admission reads. */
+  /** The time of each job that ran feeds the capacity report the gateways' admission reads. */
   async process(job: Job): Promise<void> {
-    const started = performance.now();
-    await this.jobs.handle(job.data);
-    this.capacity.serviceTime.record(performance.now() - started);
+    const ms = await this.jobs.handle(job.data);
+    if (ms !== null) this.capacity.serviceTime.record(ms);
   }
 }
