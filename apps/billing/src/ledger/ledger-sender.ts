@@ -156,9 +156,17 @@ export class LedgerSender implements OnApplicationBootstrap, BeforeApplicationSh
       if (failure.kind === 'refused' && isPolarStatus(error, 422)) {
         return { park: true, message: `Polar refused the customer of workspace ${workspaceId}: ${failure.message}`, retryAfterMs: null };
       }
-      // Polar down or limiting us holds every worker back; a refusal of this one customer backs off its rows only.
+      // Polar down or limiting us, or refusing our token (401, 403), holds every worker back; any other refusal is of
+      // this one customer and backs off its rows only.
       const retryAfterMs = failure.kind === 'retry' ? failure.retryAfterMs : null;
-      return { park: false, message: `customer of workspace ${workspaceId} not ensured: ${failure.message}`, retryAfterMs, pauseEveryone: failure.kind === 'retry' };
+      const ourToken = isPolarStatus(error, 401) || isPolarStatus(error, 403);
+      if (failure.kind === 'refused') this.logger.error(`Polar refused the customer of workspace ${workspaceId}, retrying later: ${failure.message}`);
+      return {
+        park: false,
+        message: `customer of workspace ${workspaceId} not ensured: ${failure.message}`,
+        retryAfterMs,
+        pauseEveryone: failure.kind === 'retry' || ourToken,
+      };
     }
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AccountsError, AccountsErrorCode } from '@nomosly/accounts';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
 import { sendError } from '@nomosly/http';
+import { isConnectionError } from '@nomosly/observability';
 
 /** Renders every error as API.md's error body; the accounts lib's codes become public ones here. */
 @Catch()
@@ -38,7 +39,7 @@ export function publicErrorOf(error: unknown): unknown {
  */
 function storeErrorOf(error: unknown): PublicError | undefined {
   const sqlState = sqlStateOf(error);
-  if (error instanceof ConnectionException || sqlState.startsWith('08') || sqlState.startsWith('57P') || isConnectionLost(error) || isRedisOutage(error)) {
+  if (error instanceof ConnectionException || sqlState.startsWith('08') || sqlState.startsWith('57P') || isConnectionLost(error)) {
     return new PublicError(ErrorCode.Unavailable, 'The service cannot reach its data right now; try again shortly.', RETRY_AFTER);
   }
   if (sqlState.startsWith('22')) return new PublicError(ErrorCode.InvalidRequest, 'The request holds a value that cannot be stored (a NUL character, or a number out of range).');
@@ -53,21 +54,9 @@ function sqlStateOf(error: unknown): string {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : '';
 }
 
-/** A socket that could not be opened or was lost (pg, knex's pool). */
-const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
+/** A connection that could not be opened or was lost (pg, ioredis), or knex's pool that found none in time. */
 function isConnectionLost(error: unknown): boolean {
-  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: string; message?: string };
-  if (typeof code === 'string' && SOCKET_ERRORS.has(code)) return true;
-  // An AggregateError (one try per address of 'localhost') carries the codes of its parts.
-  if (error instanceof AggregateError) return error.errors.some(isConnectionLost);
-  return name === 'KnexTimeoutError' || /^Connection terminated/.test(message ?? '');
-}
-
-function isRedisOutage(error: unknown): boolean {
-  const name = (error as { name?: string })?.name ?? '';
-  const message = (error as { message?: string })?.message ?? '';
-  return name === 'MaxRetriesPerRequestError' || /^(Connection is closed|Stream isn't writeable)/.test(message);
+  return isConnectionError(error) || (error as { name?: string })?.name === 'KnexTimeoutError';
 }
 
 export function toPublicError(error: AccountsError): PublicError {

@@ -65,8 +65,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     const now = new Date();
     const deleted = await this.sweeper.sweep(retentionFrom(this.config), now);
     // Every table the sweep keeps, billing's included, counted under its SQL name.
-    for (const [table, rows] of Object.entries(deleted)) this.metrics.sweptRows.inc({ table: SQL_TABLE[table as keyof SweepResult] }, rows);
-    this.logger.log(`retention sweep deleted ${Object.entries(deleted).map(([table, rows]) => `${rows} ${SQL_TABLE[table as keyof SweepResult]}`).join(', ')} rows`);
+    for (const [table, rows] of Object.entries(deleted)) this.metrics.sweptRows.inc({ table: sqlTableOf(table) }, rows);
+    this.logger.log(`retention sweep deleted ${Object.entries(deleted).map(([table, rows]) => `${rows} ${sqlTableOf(table)}`).join(', ')} rows`);
     // An account whose countdown ended without its purge job (lost, or failed for good) is purged here.
     const caughtUp = await this.deletion.catchUp(now);
     if (caughtUp.accounts || caughtUp.customers) {
@@ -87,13 +87,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   }
 }
 
-const SQL_TABLE: Readonly<Record<keyof SweepResult, string>> = {
-  requestLog: 'request_log',
-  usageRecords: 'usage_records',
-  usageDaily: 'usage_daily',
-  invitations: 'invitations',
-  billingLedger: 'billing_ledger',
-  billingReconciliations: 'billing_reconciliations',
-  billingWebhookEvents: 'billing_webhook_events',
-  billingInvoices: 'billing_invoices',
-};
+/** A sweep result's field as the table's SQL name (the fields are the tables' names in camel case). */
+function sqlTableOf(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
