@@ -147,11 +147,17 @@ export function storageOf(page: Page, which: 'localStorage' | 'sessionStorage'):
   }, which);
 }
 
-/** The access token oidc-client-ts keeps for this tab (its `oidc.user:` entry in sessionStorage). */
+/**
+ * The access token oidc-client-ts keeps for the signed-in user (its `oidc.user:` entry): in this tab's
+ * sessionStorage, where it belongs, or wherever else the console put it. Finding it elsewhere is not this helper's
+ * verdict: the P12 spec asserts where it must not be, and needs the token to look for.
+ */
 export async function accessTokenOf(page: Page): Promise<string> {
-  const entry = (await storageOf(page, 'sessionStorage')).find(([key]) => key.startsWith('oidc.user:'));
-  if (!entry) throw new Error('no signed-in user in sessionStorage');
-  return (JSON.parse(entry[1]) as { access_token: string }).access_token;
+  for (const area of ['sessionStorage', 'localStorage'] as const) {
+    const entry = (await storageOf(page, area)).find(([key]) => key.startsWith('oidc.user:'));
+    if (entry) return (JSON.parse(entry[1]) as { access_token: string }).access_token;
+  }
+  throw new Error('no signed-in user in the page\'s storage');
 }
 
 /** A JSON Web Token's shape: three base64url parts, the first a JSON header ("eyJ"). */

@@ -66,6 +66,7 @@ describe('the web console in Chromium: every page', () => {
     await openPage(page, 'Overview');
     const token = await accessTokenOf(page);
     expect(token).toMatch(LOOKS_LIKE_A_JWT);
+    expect((await storageOf(page, 'sessionStorage')).filter(([key, value]) => key.startsWith('oidc.user:') && value.includes(token))).toHaveLength(1);
     const local = await storageOf(page, 'localStorage');
     expect(local.filter(([key, value]) => value.includes(token) || LOOKS_LIKE_A_JWT.test(value) || /token/i.test(key))).toEqual([]);
     const cookies = await context.cookies();
