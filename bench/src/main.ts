@@ -1,19 +1,17 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import {
-  GENEROUS_TEST_PLANS,
   REPO_ROOT,
-  TEST_DATABASE_URL,
   createKeyWithCli,
   deleteKeys,
   fixture,
   startApp,
-  uniquePrefix,
   waitForWorkers,
   type RunningApp,
 } from '@nomosly/testing';
-import { runBenchWithVisionRedis, startAll } from './run-bench';
+import { BENCH_DATABASE_URL, benchAppEnv, benchImages, runBenchWithVisionRedis, startAll } from './run-bench';
 import { formatRow, runLoad, type LoadRequest, type LoadResult } from './load';
 import { printOverloadRows } from './overload';
 import { printScaleOut } from './scale-out';
@@ -21,21 +19,20 @@ import { processCpuMs } from './cpu-time';
 
 /**
  * `npm run bench`: latency and throughput of (a) the full gateway path with a null engine, (b) the same
- * answer from a bare route with no auth and no queue, (c) each operation on the local engine.
+ * answer from a bare route with no auth and no queue, (c) each operation on the local engine, then the
+ * overload rows (bench/src/overload.ts) and the scale-out table (bench/src/scale-out.ts).
  * Everything (load generator included) runs on this machine; figures are from one run.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
-const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 /** A directory: the gateway of (a) is CPU-profiled (bench/cpu-profile.cjs) and writes its .cpuprofile there when it stops. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
-/** BENCH_LOCAL=0 leaves out (c), the local engine's rows (for a quick look at (a) and (b)). */
+/** BENCH_LOCAL=0 stops after (a) and (b), leaving out (c), the overload rows and the scale-out table (a quick look at the gateway's cost). */
 const LOCAL_ROWS = process.env.BENCH_LOCAL !== '0';
 
 async function run(redisUrl: string): Promise<void> {
-  const small = await sharp(fixture('grace_hopper.jpg')).resize(128, 128).jpeg({ quality: 85 }).toBuffer();
-  const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
-  const key = createKeyWithCli(DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench', '--replace']);
+  const { small, photo } = await benchImages();
+  const key = createKeyWithCli(BENCH_DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench', '--replace']);
   const headers = (type: string) => ({ authorization: `Bearer ${key}`, 'content-type': type });
   console.log(`machine: ${process.arch}, node ${process.version}, ${SECONDS} s per row, load generator in this process`);
   console.log(`${'case'.padEnd(34)}  cli           p50          p99    throughput`);
@@ -87,7 +84,7 @@ async function run(redisUrl: string): Promise<void> {
     await local.stop();
   }
   await printOverloadRows(redisUrl);
-  await printScaleOut(redisUrl);
+  await printScaleOut(redisUrl, key);
 }
 
 /**
@@ -111,7 +108,10 @@ async function runLevels(label: string, request: LoadRequest, warmupClients: num
 function cpuProfileEnv(): Record<string, string> {
   if (!CPU_PROF_DIR) return {};
   console.log(`gateway of (a) CPU-profiled into ${CPU_PROF_DIR}`);
-  return { NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'bench/cpu-profile.cjs')}`, BENCH_CPU_PROF_DIR: path.resolve(CPU_PROF_DIR) };
+  const dir = path.resolve(CPU_PROF_DIR);
+  // The profile is written as the gateway exits, when a missing directory could no longer be reported.
+  mkdirSync(dir, { recursive: true });
+  return { NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'bench/cpu-profile.cjs')}`, BENCH_CPU_PROF_DIR: dir };
 }
 
 async function startSystem(
@@ -120,18 +120,7 @@ async function startSystem(
   workerEnv: Record<string, string>,
   gatewayEnv: Record<string, string> = {},
 ) {
-  // A plan no row reaches: the figures are the gateway's cost, not its refusals.
-  const env = {
-    DATABASE_URL,
-    VISION_REDIS_URL: redisUrl,
-    EVENTS_REDIS_URL: redisUrl,
-    PLANS: GENEROUS_TEST_PLANS,
-    QUEUE_PREFIX: uniquePrefix('bench'),
-    ENGINE: engine,
-    // The null engine runs only in tests and benchmarks (the worker refuses it otherwise).
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-  };
+  const env = { ...benchAppEnv(redisUrl, 'bench'), ENGINE: engine };
   const [worker, gateway]: RunningApp[] = await startAll([startApp('vision-worker', { ...env, ...workerEnv }), startApp('gateway', { ...env, ...gatewayEnv })]);
   const stop = async () => {
     await Promise.all([worker.stop(), gateway.stop()]);

@@ -1,25 +1,11 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import sharp from 'sharp';
-import {
-  GENEROUS_TEST_PLANS,
-  TEST_DATABASE_URL,
-  createKeyInWorkspace,
-  deleteKeys,
-  eventsQueue,
-  fixture,
-  queueDrained,
-  startApp,
-  uniquePrefix,
-  until,
-  waitForWorkers,
-  type RunningApp,
-} from '@nomosly/testing';
-import { runBenchWithVisionRedis, startAll } from './run-bench';
+import { createKeyInWorkspace, deleteKeys, eventsQueue, quantile, queueDrained, startApp, until, waitForWorkers, type RunningApp } from '@nomosly/testing';
+import { BENCH_DATABASE_URL, benchAppEnv, benchImages, runBenchWithVisionRedis, startAll } from './run-bench';
 
 /**
- * `npm run bench:overload` (and the last rows of `npm run bench`): issue 16 (2). For each case, a worker of known
+ * `npm run bench:overload` (and the rows of `npm run bench` before its scale-out table): issue 16 (2). For each case, a worker of known
  * slots and a gateway; then
  *   1. unloaded: one client, one call at a time, for BENCH_OVERLOAD_SECONDS: its p50 and p99;
  *   2. capacity: 2 x slots clients calling back to back, for the same time: the calls per second the workers serve;
@@ -35,7 +21,6 @@ const NULL_DELAY_MS = Number(process.env.BENCH_OVERLOAD_NULL_DELAY_MS ?? 200);
 const NULL_SLOTS = Number(process.env.BENCH_OVERLOAD_NULL_SLOTS ?? 2);
 /** Starting the local engine's models on a loaded machine can take minutes. */
 const READY_TIMEOUT_MS = 300_000;
-const DATABASE_URL = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
 /** Over this, a refusal is not "fast" (issue 16: under 50 ms). */
 const FAST_REFUSAL_MS = 50;
 
@@ -61,23 +46,14 @@ export async function printOverloadRows(redisUrl: string): Promise<void> {
     },
     { label: 'local engine, faces.detect x 1', workerEnv: { ENGINE: 'local', VISION_CONCURRENCY: '1' }, slots: 1 },
   ];
-  const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
+  const { photo } = await benchImages();
   console.log(`overload: ${SECONDS} s per phase; admission at VISION_MAX_QUEUE_WAIT_MS = unloaded p50 / 2; load generator in this process`);
   for (const each of cases) await runCase(redisUrl, each, photo);
 }
 
 async function runCase(redisUrl: string, { label, workerEnv, slots }: Case, image: Buffer): Promise<void> {
-  const prefix = uniquePrefix('bench-overload');
-  const env = {
-    DATABASE_URL,
-    VISION_REDIS_URL: redisUrl,
-    EVENTS_REDIS_URL: redisUrl,
-    PLANS: GENEROUS_TEST_PLANS,
-    QUEUE_PREFIX: prefix,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    ENGINE: workerEnv.ENGINE,
-  };
+  const env = { ...benchAppEnv(redisUrl, 'bench-overload'), ENGINE: workerEnv.ENGINE };
+  const prefix = env.QUEUE_PREFIX;
   const apps: RunningApp[] = [];
   try {
     apps.push(...(await startAll([startApp('vision-worker', { ...env, ...workerEnv }, { readyTimeoutMs: READY_TIMEOUT_MS }), startApp('gateway', env, { readyTimeoutMs: READY_TIMEOUT_MS }), startApp('usage', { ...env, RETENTION_SWEEP_CRON: '' }, { readyTimeoutMs: READY_TIMEOUT_MS })])));
@@ -85,9 +61,10 @@ async function runCase(redisUrl: string, { label, workerEnv, slots }: Case, imag
     await waitForWorkers(first.url, 1);
     const warm = newKey();
     await closedLoop(first.url, warm.secret, image, 1, 1);
-    const unloaded = await closedLoop(first.url, warm.secret, image, 1, SECONDS);
+    const unloaded = (await closedLoop(first.url, warm.secret, image, 1, SECONDS)).calls;
     const saturated = await closedLoop(first.url, warm.secret, image, 2 * slots, SECONDS);
-    const capacity = latencies(saturated, 200).length / SECONDS;
+    // Over the time the calls took: those still in flight at the end ran past SECONDS.
+    const capacity = latencies(saturated.calls, 200).length / saturated.seconds;
 
     const maxWaitMs = Math.max(1, Math.round(quantile(latencies(unloaded, 200), 0.5) / 2));
     const gateway = await startApp('gateway', { ...env, VISION_MAX_QUEUE_WAIT_MS: String(maxWaitMs) }, { readyTimeoutMs: READY_TIMEOUT_MS });
@@ -127,19 +104,13 @@ async function runCase(redisUrl: string, { label, workerEnv, slots }: Case, imag
 }
 
 function newKey(): { secret: string; workspaceId: string } {
-  return createKeyInWorkspace(DATABASE_URL, `bench-overload-${randomBytes(4).toString('hex')}@nomosly.local`);
+  return createKeyInWorkspace(BENCH_DATABASE_URL, `bench-overload-${randomBytes(4).toString('hex')}@nomosly.local`);
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 function latencies(calls: readonly Timed[], status: number): number[] {
   return calls.filter((call) => call.status === status).map((call) => call.ms);
-}
-
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 function send(agent: http.Agent, gatewayUrl: string, key: string, image: Buffer): Promise<Timed> {
@@ -172,10 +143,11 @@ function send(agent: http.Agent, gatewayUrl: string, key: string, image: Buffer)
   });
 }
 
-/** `clients` loops, each calling again as soon as it has its answer. */
-async function closedLoop(gatewayUrl: string, key: string, image: Buffer, clients: number, seconds: number): Promise<Timed[]> {
+/** `clients` loops, each calling again as soon as it has its answer; with the seconds they took in all. */
+async function closedLoop(gatewayUrl: string, key: string, image: Buffer, clients: number, seconds: number): Promise<{ calls: Timed[]; seconds: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const until = started + seconds * 1000;
   const calls: Timed[] = [];
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -183,7 +155,7 @@ async function closedLoop(gatewayUrl: string, key: string, image: Buffer, client
     }),
   );
   agent.destroy();
-  return calls;
+  return { calls, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Calls arriving at `perSecond`, evenly spaced, whatever the answers: the offered load does not back off. */
@@ -205,7 +177,7 @@ async function openLoop(gatewayUrl: string, key: string, image: Buffer, perSecon
 
 /** The workspace's usage rows (event ids) once the usage app has recorded what the events queue holds. */
 async function usageRows(prefix: string, redisUrl: string, workspaceId: string, expected: number): Promise<string[]> {
-  const db = new Client({ connectionString: DATABASE_URL });
+  const db = new Client({ connectionString: BENCH_DATABASE_URL });
   await db.connect();
   const events = eventsQueue(prefix, redisUrl);
   events.on('error', () => undefined);

@@ -1,5 +1,6 @@
 import {
   CHECK_SET_GATES,
+  GATE_RULE_SYMBOL,
   gateFigures,
   loadCheckSet,
   meetsGate,
@@ -8,6 +9,7 @@ import {
   type Latency,
 } from '@nomosly/testing';
 import { createEngine } from '@nomosly/engines';
+import { runBench } from './run-bench';
 
 /**
  * `npm run bench:quality`: the local engine on the check set (fixtures/check-set, issue 15): per operation
@@ -84,14 +86,11 @@ function printReport(report: CheckSetReport): void {
     for (const [name, gate] of Object.entries(CHECK_SET_GATES)) {
       const value = figures[name as keyof typeof CHECK_SET_GATES];
       const shown = name === 'faceRecall' ? pct(value) : value.toFixed(name === 'absurdLabels' ? 0 : 2);
-      const rule = { atLeast: '>=', atMost: '<=', below: '<' }[gate.rule];
+      const rule = GATE_RULE_SYMBOL[gate.rule];
       console.log(`  ${gate.what.padEnd(48)} ${shown.padStart(8)}   (${rule} ${name === 'faceRecall' ? pct(gate.bound) : gate.bound})  ${meetsGate(gate, value) ? 'met' : 'NOT MET'}`);
     }
     console.log(`  ${'compare, same person: median similarity'.padEnd(48)} ${figures.compareSameMedian.toFixed(2).padStart(8)}`);
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

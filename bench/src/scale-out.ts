@@ -1,20 +1,9 @@
 import os from 'node:os';
 import Redis from 'ioredis';
-import sharp from 'sharp';
-import {
-  GENEROUS_TEST_PLANS,
-  TEST_DATABASE_URL,
-  createKeyWithCli,
-  deleteKeys,
-  fixture,
-  startApp,
-  uniquePrefix,
-  waitForWorkers,
-  type RunningApp,
-} from '@nomosly/testing';
+import { createKeyWithCli, deleteKeys, startApp, waitForWorkers, type RunningApp } from '@nomosly/testing';
 import { machineCpuMs, processCpuMs } from './cpu-time';
 import { runLoad, type LoadRequest, type LoadResult } from './load';
-import { runBenchWithVisionRedis, startAll } from './run-bench';
+import { BENCH_DATABASE_URL, benchAppEnv, benchImages, runBenchWithVisionRedis, startAll } from './run-bench';
 
 /**
  * The scale-out rows of `npm run bench`, and `npm run bench:scale-out` on their own: 1 and 2 gateway processes
@@ -46,17 +35,16 @@ interface EngineCase {
 /** Cores each part of the system kept busy over a row (CPU time / wall time). */
 interface CoresBusy {
   loadGenerator: number;
-  gateways: number;
-  workers: number;
+  gateways: number | null;
+  workers: number | null;
   redis: number;
   machine: number | null;
 }
 
-export async function printScaleOut(redisUrl: string): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL ?? TEST_DATABASE_URL;
-  const key = createKeyWithCli(databaseUrl, 'bench@nomosly.local', ['--name', 'bench-scale-out', '--replace']);
-  const small = await sharp(fixture('grace_hopper.jpg')).resize(128, 128).jpeg({ quality: 85 }).toBuffer();
-  const photo = await sharp(fixture('grace_hopper.jpg')).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
+/** `key`: an API key of `npm run bench`'s own; run alone, the table makes one. */
+export async function printScaleOut(redisUrl: string, key?: string): Promise<void> {
+  const apiKey = key ?? createKeyWithCli(BENCH_DATABASE_URL, 'bench@nomosly.local', ['--name', 'bench-scale-out', '--replace']);
+  const { small, photo } = await benchImages();
   const engines: EngineCase[] = [
     {
       label: `null ${NULL_DELAY_MS} ms`,
@@ -79,7 +67,7 @@ export async function printScaleOut(redisUrl: string): Promise<void> {
       '   cores busy: load gen  gateways  workers  redis  machine  (others)',
   );
   for (const engine of engines) {
-    await runEngine(redisUrl, databaseUrl, key, engine);
+    await runEngine(redisUrl, apiKey, engine);
   }
   console.log(
     `what limits these rows here: CPU. With ${cores} cores for everything, once "machine" nears ${cores}.0 another gateway or worker ` +
@@ -89,17 +77,8 @@ export async function printScaleOut(redisUrl: string): Promise<void> {
 }
 
 /** Both gateways start once; workers are added up to each row's count, so each engine loads its models once per process. */
-async function runEngine(redisUrl: string, databaseUrl: string, key: string, engine: EngineCase): Promise<void> {
-  const env = {
-    DATABASE_URL: databaseUrl,
-    VISION_REDIS_URL: redisUrl,
-    EVENTS_REDIS_URL: redisUrl,
-    PLANS: GENEROUS_TEST_PLANS,
-    QUEUE_PREFIX: uniquePrefix('bench-scale'),
-    // The null engine runs only in tests and benchmarks (the worker refuses it otherwise).
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-  };
+async function runEngine(redisUrl: string, key: string, engine: EngineCase): Promise<void> {
+  const env = benchAppEnv(redisUrl, 'bench-scale');
   const gateways: RunningApp[] = [];
   const workers: RunningApp[] = [];
   const redis = new Redis(redisUrl);
@@ -117,9 +96,9 @@ async function runEngine(redisUrl: string, databaseUrl: string, key: string, eng
           body: engine.body,
         }));
         await runLoad(targets, engine.clients, 1);
-        const measure = startCoresBusy(redis, [...gateways, ...workers]);
+        const measure = await startCoresBusy(redis, gateways, workers);
         const row = await runLoad(targets, engine.clients, SECONDS);
-        const busy = await measure(gateways, workers);
+        const busy = await measure();
         const ideal = engine.idealPerWorker === null ? null : engine.idealPerWorker * workerCount;
         console.log(formatScaleRow(engine.label, gatewayCount, workerCount, row, ideal, busy));
       }
@@ -132,23 +111,28 @@ async function runEngine(redisUrl: string, databaseUrl: string, key: string, eng
 }
 
 /** Starts counting CPU time; the function it returns ends the count and says how many cores each part kept busy. */
-function startCoresBusy(redis: Redis, apps: RunningApp[]): (gateways: RunningApp[], workers: RunningApp[]) => Promise<CoresBusy> {
+async function startCoresBusy(redis: Redis, gateways: RunningApp[], workers: RunningApp[]): Promise<() => Promise<CoresBusy>> {
+  const redisBefore = await redisCpuMs(redis);
   const started = performance.now();
   const ownBefore = process.cpuUsage();
-  const appsBefore = new Map(apps.map((app) => [app, processCpuMs(app.child.pid) ?? 0]));
+  const cpuOf = (group: RunningApp[]) => group.map((app) => processCpuMs(app.child.pid));
+  const gatewaysBefore = cpuOf(gateways);
+  const workersBefore = cpuOf(workers);
   const machineBefore = machineCpuMs();
-  const redisBefore = redisCpuMs(redis);
-  return async (gateways, workers) => {
+  return async () => {
     const wallMs = performance.now() - started;
     const own = process.cpuUsage(ownBefore);
     const machineAfter = machineCpuMs();
-    const spent = (group: RunningApp[]) =>
-      group.reduce((sum, app) => sum + ((processCpuMs(app.child.pid) ?? 0) - (appsBefore.get(app) ?? 0)), 0) / wallMs;
+    // Null when /proc could not say for one of them: shown as "-", never as a confident 0.
+    const spent = (before: Array<number | null>, after: Array<number | null>) =>
+      before.some((ms) => ms === null) || after.some((ms) => ms === null)
+        ? null
+        : after.reduce<number>((sum, ms, i) => sum + (ms as number) - (before[i] as number), 0) / wallMs;
     return {
       loadGenerator: (own.user + own.system) / 1000 / wallMs,
-      gateways: spent(gateways),
-      workers: spent(workers),
-      redis: ((await redisCpuMs(redis)) - (await redisBefore)) / wallMs,
+      gateways: spent(gatewaysBefore, cpuOf(gateways)),
+      workers: spent(workersBefore, cpuOf(workers)),
+      redis: ((await redisCpuMs(redis)) - redisBefore) / wallMs,
       machine: machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / wallMs : null,
     };
   };
@@ -179,7 +163,7 @@ function formatScaleRow(label: string, gateways: number, workers: number, row: L
     cores(busy.redis).padStart(6),
     cores(busy.machine).padStart(8),
     // What the rest of the machine (other programs, PostgreSQL, the kernel) took: a quiet machine shows ~0 here.
-    `(${cores(busy.machine === null ? null : busy.machine - busy.loadGenerator - busy.gateways - busy.workers - busy.redis)})`.padStart(10),
+    `(${cores(busy.machine === null || busy.gateways === null || busy.workers === null ? null : busy.machine - busy.loadGenerator - busy.gateways - busy.workers - busy.redis)})`.padStart(10),
   ].join(' ');
 }
 

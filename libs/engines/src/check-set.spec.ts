@@ -1,5 +1,6 @@
 import {
   CHECK_SET_GATES,
+  GATE_RULE_SYMBOL,
   gateFigures,
   loadCheckSet,
   meetsGate,
@@ -7,6 +8,7 @@ import {
   worseThan,
   type CheckSetReport,
   type Gate,
+  type GateName,
   type GateFigures,
 } from '@nomosly/testing';
 import { LocalEngine } from './local/local-engine';
@@ -15,7 +17,6 @@ import { LocalEngine } from './local/local-engine';
  * Issue 15's quality gates, asserted on the check set (fixtures/check-set: photos the engine was never tuned
  * on) with the local engine. The gates are the issue's values, in one table (CHECK_SET_GATES, libs/testing).
  */
-type GateName = keyof typeof CHECK_SET_GATES;
 const GATES = CHECK_SET_GATES;
 
 /**
@@ -30,8 +31,6 @@ const NOT_YET_MET: Partial<Record<GateName, number>> = {
   compareSameMin: 74.3,
   absurdLabels: 7,
 };
-
-const RULE = { atLeast: '>=', atMost: '<=', below: '<' } as const;
 
 function expectMet(gate: Gate, value: number): void {
   if (gate.rule === 'atLeast') expect(value).toBeGreaterThanOrEqual(gate.bound);
@@ -85,10 +84,10 @@ describe('the local engine on the check set: issue 15 quality gates', () => {
       const recorded = NOT_YET_MET[name] as number;
       const value = figures[name];
       if (meetsGate(gate, value)) {
-        throw new Error(`${gate.what} is now ${value} (${RULE[gate.rule]} ${gate.bound}): the gate is met, take it out of NOT_YET_MET`);
+        throw new Error(`${gate.what} is now ${value} (${GATE_RULE_SYMBOL[gate.rule]} ${gate.bound}): the gate is met, take it out of NOT_YET_MET`);
       }
       if (worseThan(gate, value, recorded)) {
-        throw new Error(`${gate.what} got worse: ${value}, listed at ${recorded} (gate ${RULE[gate.rule]} ${gate.bound})`);
+        throw new Error(`${gate.what} got worse: ${value}, listed at ${recorded} (gate ${GATE_RULE_SYMBOL[gate.rule]} ${gate.bound})`);
       }
     });
   }

@@ -471,7 +471,8 @@ export function gateFigures(report: CheckSetReport): GateFigures {
   };
 }
 
-export type GateName = keyof GateFigures;
+/** The figures that are gates (the same-person median is shown beside them, not gated). */
+export type GateName = Exclude<keyof GateFigures, 'compareSameMedian'>;
 
 export interface Gate {
   what: string;
@@ -480,8 +481,11 @@ export interface Gate {
   bound: number;
 }
 
+/** How each rule is written beside a figure. */
+export const GATE_RULE_SYMBOL: Readonly<Record<Gate['rule'], string>> = { atLeast: '>=', atMost: '<=', below: '<' };
+
 /** Issue 15's quality gates on the check set, as the issue states them. */
-export const CHECK_SET_GATES: Readonly<Record<Exclude<GateName, 'compareSameMedian'>, Gate>> = {
+export const CHECK_SET_GATES: Readonly<Record<GateName, Gate>> = {
   faceRecall: { what: 'face recall', rule: 'atLeast', bound: 0.95 },
   falseFacesPer20Images: { what: 'false faces per 20 images', rule: 'atMost', bound: 1 },
   compareSameMin: { what: 'compare, same person: lowest similarity', rule: 'atLeast', bound: 90 },
