@@ -1,4 +1,4 @@
-import createClient, { type Middleware } from 'openapi-fetch';
+import createClient, { type Middleware, createFinalURL, createQuerySerializer, defaultPathSerializer } from 'openapi-fetch';
 import { accessToken } from '../auth/auth';
 import type { paths } from './schema';
 
@@ -57,7 +57,23 @@ export function toApiError(response: Response, body: unknown): ApiError {
   return new ApiError(response.status, 'error', `The server answered ${response.status} ${response.statusText}. Try again in a moment.`, requestId);
 }
 
-/** A download (CSV, export zip) with the bearer token: fetched as a blob, then saved by the browser. */
+/** The path and query parameters a GET of `P` takes, as the generated schema has them. */
+type GetParameters<P extends keyof paths> = paths[P] extends { get: { parameters: infer Parameters } } ? Pick<Parameters, Extract<keyof Parameters, 'path' | 'query'>> : never;
+
+/**
+ * The URL (origin-relative) of a GET of the Console API, built from the generated schema's paths like the client's
+ * own calls: a renamed path or parameter fails the build. For what is not fetched as JSON: a link's href, a download.
+ */
+export function apiHref<P extends keyof paths>(path: P, params: GetParameters<P>): string {
+  return createFinalURL(path as string, {
+    baseUrl: '',
+    params: params as { path?: Record<string, unknown>; query?: Record<string, unknown> },
+    querySerializer: createQuerySerializer(),
+    pathSerializer: defaultPathSerializer,
+  });
+}
+
+/** A download (CSV, export zip) with the bearer token: fetched as a blob, then saved by the browser. `path`: from apiHref. */
 export async function download(path: string, fallbackName: string, onProgress?: (receivedBytes: number) => void): Promise<void> {
   const token = accessToken();
   const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });

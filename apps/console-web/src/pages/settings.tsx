@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, download, unwrap } from '../api/client';
+import { api, apiHref, download, unwrap } from '../api/client';
 import { ConfirmButton } from '../components/confirm';
 import { DateTime, ErrorMessage, Loading } from '../components/feedback';
 import { formatBytes, formatCents } from '../components/format';
@@ -187,7 +187,7 @@ function DownloadMyData() {
   const exportZip = useMutation({
     mutationFn: () => {
       setReceived(0);
-      return download('/api/me/export', 'nomosly-export.zip', setReceived);
+      return download(apiHref('/api/me/export', {}), 'nomosly-export.zip', setReceived);
     },
   });
   return (

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState, type MouseEvent } from 'react';
 import { Link } from 'react-router';
-import { api, download, unwrap } from '../api/client';
+import { api, apiHref, download, unwrap } from '../api/client';
 import { parseCsv } from '../components/csv';
 import { EmptyState, ErrorMessage, Loading } from '../components/feedback';
 import { formatBytes, formatCount } from '../components/format';
@@ -192,8 +192,7 @@ function SumsTable({ caption, firstColumn, rows, totals }: { caption: string; fi
 /** The link "Download CSV": the real URL (copyable), fetched with the bearer token on click, with progress. */
 function DownloadCsv({ workspaceId, period }: { workspaceId: string; period: Period }) {
   const [state, setState] = useState<{ busy: boolean; receivedBytes: number; error: unknown }>({ busy: false, receivedBytes: 0, error: null });
-  const query = new URLSearchParams({ from: period.from, to: period.to });
-  const href = `/api/workspaces/${encodeURIComponent(workspaceId)}/usage.csv?${query.toString()}`;
+  const href = apiHref('/api/workspaces/{ws}/usage.csv', { path: { ws: workspaceId }, query: { from: period.from, to: period.to } });
   const start = async (event: MouseEvent<HTMLAnchorElement>) => {
     event.preventDefault();
     if (state.busy) return;
