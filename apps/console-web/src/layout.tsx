@@ -75,7 +75,8 @@ export function RequireSignIn({ what, children }: { what: string; children: Reac
   if (status === 'signed-out') {
     return (
       <section className="signed-out">
-        <p>Sign in to see {what}: use the Sign in button at the top of the page.</p>
+        <h1>Sign in to see {what}</h1>
+        <p>Use the Sign in button at the top of the page.</p>
       </section>
     );
   }

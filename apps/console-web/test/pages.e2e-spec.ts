@@ -74,14 +74,16 @@ describe('the web console in Chromium: every page', () => {
   });
 
   describe.each(PAGES)('$name', ({ name }) => {
-    it(`axe finds no serious or critical violation on ${name}`, async () => {
+    it(`axe finds no serious or critical violation on ${name}, at 1280 and at 360 px wide`, async () => {
       await openPage(page, name);
-      const results = await new AxeBuilder({ page }).analyze();
-      const severe = results.violations
-        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-        .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.map((node) => node.target.join(' ')) }));
-      console.log(`FIGURE axe ${name}: ${results.violations.length} violations (${severe.length} serious or critical), ${results.passes.length} rules passed`);
-      expect(severe).toEqual([]);
+      const wide = await severeAxeViolations(page, name);
+      await page.setViewportSize({ width: 360, height: 800 });
+      try {
+        const narrow = await severeAxeViolations(page, `${name} at 360 px`);
+        expect({ wide, narrow }).toEqual({ wide: [], narrow: [] });
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }
     });
 
     it(`a screenshot of ${name} at 1280 and 360 px wide`, async () => {
@@ -89,6 +91,42 @@ describe('the web console in Chromium: every page', () => {
       const files = await screenshotBothWidths(page, name.toLowerCase().replace(/\s+/g, '-'));
       expect(files).toHaveLength(2);
     });
+  });
+
+  it('axe finds no serious or critical violation in the dialogs: Create key, Invite, and a confirmation (Revoke?)', async () => {
+    const dialogs: Array<{ page: string; open: string; dialog: string; row?: boolean }> = [
+      { page: 'API keys', open: 'Create key', dialog: 'Create key' },
+      { page: 'API keys', open: 'Revoke', dialog: 'Revoke?', row: true },
+      { page: 'Members', open: 'Invite', dialog: 'Invite someone to this workspace' },
+    ];
+    const found: Record<string, unknown[]> = {};
+    for (const { page: pageName, open, dialog: dialogName, row } of dialogs) {
+      await openPage(page, pageName);
+      const scope = row ? page.getByRole('row').filter({ hasText: 'production' }) : page.getByRole('main');
+      await scope.getByRole('button', { name: open, exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: dialogName, exact: true });
+      await dialog.waitFor();
+      found[dialogName] = await severeAxeViolations(page, `dialog ${dialogName}`);
+      await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await dialog.waitFor({ state: 'hidden' });
+    }
+    expect(found).toEqual({ 'Create key': [], 'Revoke?': [], 'Invite someone to this workspace': [] });
+  });
+
+  it('axe finds no serious or critical violation on the signed-out page, at 1280 and at 360 px wide', async () => {
+    const signedOut = await newPersonContext(browser);
+    try {
+      const visitor = await signedOut.newPage();
+      await visitor.goto(`${system.consoleUrl}/overview`);
+      await visitor.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      await visitor.getByRole('heading', { level: 1, name: "Sign in to see this month's usage", exact: true }).waitFor();
+      const wide = await severeAxeViolations(visitor, 'signed out');
+      await visitor.setViewportSize({ width: 360, height: 800 });
+      const narrow = await severeAxeViolations(visitor, 'signed out at 360 px');
+      expect({ wide, narrow }).toEqual({ wide: [], narrow: [] });
+    } finally {
+      await signedOut.close();
+    }
   });
 
   it('FIGURE: time to interactive of the overview on a cold load (no cache), and the first page\'s bundle (gzip)', async () => {
@@ -100,15 +138,42 @@ describe('the web console in Chromium: every page', () => {
         const { sessionStorage } = globalThis as unknown as InPage;
         for (const [key, value] of entries) if (sessionStorage.getItem(key) === null) sessionStorage.setItem(key, value);
       }, session);
+      // Every long task (50 ms or more on the main thread) from the start of the load, with when it ended.
+      await cold.addInitScript(() => {
+        const seen = globalThis as unknown as LongTasksSeen & LongTaskObserving;
+        seen.longTaskEnds = [];
+        new seen.PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) seen.longTaskEnds.push(entry.startTime + entry.duration);
+        }).observe({ type: 'longtask', buffered: true });
+      });
       const coldPage = await cold.newPage();
       await coldPage.goto(`${system.consoleUrl}/overview`, { waitUntil: 'commit' });
       await coldPage.getByRole('heading', { level: 1, name: 'Overview', exact: true }).waitFor();
       await callsRegion(coldPage).getByText(CALL_COUNT).waitFor();
-      const interactiveMs = await coldPage.evaluate(() => performance.now());
+      const visibleMs = await coldPage.evaluate(() => performance.now());
+      // Interactive: the end of the last long task before the main thread stays quiet for QUIET_MS, or the moment
+      // the page showed its numbers if no long task came after it (a figure, not a bound: nothing here can fail on time).
+      const interactiveMs = await coldPage.evaluate(
+        ({ shownAt, quietMs }) =>
+          new Promise<number>((resolve) => {
+            const seen = globalThis as unknown as LongTasksSeen;
+            const look = () => {
+              const lastBusy = Math.max(shownAt, ...seen.longTaskEnds);
+              if (performance.now() - lastBusy >= quietMs) resolve(lastBusy);
+              else setTimeout(look, 50);
+            };
+            look();
+          }),
+        { shownAt: visibleMs, quietMs: QUIET_MS },
+      );
+      const longTasks = await coldPage.evaluate(() => (globalThis as unknown as LongTasksSeen).longTaskEnds.length);
       const bundle = firstPageBundle();
-      console.log(`FIGURE overview time to interactive (cold load, navigation start to heading and call count shown): ${Math.round(interactiveMs)} ms`);
+      console.log(`FIGURE overview visible (cold load, navigation start to heading and call count shown): ${Math.round(visibleMs)} ms`);
+      console.log(
+        `FIGURE overview time to interactive (cold load, end of the last long task before ${QUIET_MS} ms of quiet main thread; ${longTasks} long tasks in all): ${Math.round(interactiveMs)} ms`,
+      );
       console.log(`FIGURE first page bundle: ${bundle.files.length} files, ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzip`);
-      expect(interactiveMs).toBeGreaterThan(0);
+      expect(interactiveMs).toBeGreaterThanOrEqual(visibleMs);
       expect(bundle.gzipBytes).toBeGreaterThan(0);
     } finally {
       await cold.close();
@@ -142,6 +207,27 @@ describe('the web console in Chromium: every page', () => {
     const missing = await fetch(`${system.consoleUrl}/assets/index-NOTDEPLOYED.js`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('cache-control') ?? '').not.toContain('immutable');
+  });
+
+  it('an unknown page path gets the app, which shows its not-found page; an unknown /api path and a missing asset stay a 404', async () => {
+    for (const unknown of ['/foo', '/keys/extra']) {
+      const answer = await fetch(`${system.consoleUrl}${unknown}`);
+      expect({ unknown, status: answer.status, type: answer.headers.get('content-type') }).toEqual({ unknown, status: 200, type: 'text/html; charset=utf-8' });
+      expect(await answer.text()).toMatch(/src="\/assets\/[^"]+\.js"/);
+      await page.goto(`${system.consoleUrl}${unknown}`);
+      await page.getByRole('heading', { level: 1, name: 'Page not found', exact: true }).waitFor();
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview', exact: true }).waitFor();
+    }
+    for (const unknown of ['/api/nothing-here', '/api/workspaces/x/nothing', '/api']) {
+      const answer = await fetch(`${system.consoleUrl}${unknown}`);
+      expect({ unknown, status: answer.status, type: answer.headers.get('content-type') }).toEqual({ unknown, status: 404, type: expect.stringMatching(/^application\/json/) });
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    }
+    for (const missing of ['/assets/index-NOTDEPLOYED.js', '/assets/deeper/index-NOTDEPLOYED.js']) {
+      const answer = await fetch(`${system.consoleUrl}${missing}`);
+      expect({ missing, status: answer.status }).toEqual({ missing, status: 404 });
+      expect(await answer.text()).not.toContain('<html');
+    }
   });
 
   it('a newcomer signs in with two clicks: Sign in on the console, Sign in on the filled-in form', async () => {
@@ -188,6 +274,32 @@ describe('the web console in Chromium: every page', () => {
     }
   });
 });
+
+/** The quiet main thread that ends the time to interactive: no long task for this long. */
+const QUIET_MS = 500;
+
+/** What the overview's init script keeps: the end (ms since navigation start) of each long task seen. */
+interface LongTasksSeen {
+  longTaskEnds: number[];
+}
+
+/** The page's PerformanceObserver, which (unlike these node typings') knows the entry type `longtask`. */
+interface LongTaskObserving {
+  PerformanceObserver: new (callback: (list: { getEntries(): Array<{ startTime: number; duration: number }> }) => void) => {
+    observe(options: { type: 'longtask'; buffered: boolean }): void;
+  };
+}
+
+/** axe-core's serious and critical violations on the page as it is now; prints the FIGURE line for `label`. */
+async function severeAxeViolations(page: Page, label: string): Promise<Array<{ id: string; impact: unknown; help: string; targets: string[] }>> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const severe = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+  const ids = results.violations.map((violation) => `${violation.id} (${violation.impact ?? 'no impact'})`).join(', ');
+  console.log(`FIGURE axe ${label}: ${results.violations.length} violations (${severe.length} serious or critical), ${results.passes.length} rules passed${ids ? `: ${ids}` : ''}`);
+  return severe;
+}
 
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;

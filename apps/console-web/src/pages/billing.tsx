@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { DateTime, EmptyState, ErrorMessage, Loading } from '../components/feedback';
+import { TableScroll } from '../components/table-scroll';
 import { formatCents, formatCount } from '../components/format';
 import { RequireSignIn } from '../layout';
 import { useWorkspace, type Workspace } from '../workspace';
@@ -139,7 +140,7 @@ function Invoices({ invoices }: { invoices: Billing['invoices'] }) {
       {invoices.length === 0 ? (
         <EmptyState>No invoices yet: they appear here after the first payment.</EmptyState>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Invoices">
           <table aria-labelledby="invoices-heading">
             <thead>
               <tr>
@@ -164,7 +165,7 @@ function Invoices({ invoices }: { invoices: Billing['invoices'] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { ConfirmButton } from '../components/confirm';
 import { DateTime, EmptyState, ErrorMessage, Loading } from '../components/feedback';
+import { TableScroll } from '../components/table-scroll';
 import { InviteButton } from '../components/invite-dialog';
 import { MyInvitations, useMyInvitations } from '../components/my-invitations';
 import { RequireSignIn } from '../layout';
@@ -60,7 +61,7 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
       ) : null}
       <section>
         <h2 id="members-heading">Members of {workspace.name}</h2>
-        <div className="table-wrap">
+        <TableScroll label={`Members of ${workspace.name}`}>
           <table aria-labelledby="members-heading">
             <thead>
               <tr>
@@ -108,7 +109,7 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
       <section>
         <h2 id="invitations-heading">Pending invitations</h2>
@@ -117,7 +118,7 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
             {isOwner ? 'No pending invitations: use Invite to ask someone to join by email.' : 'No pending invitations.'}
           </EmptyState>
         ) : (
-          <div className="table-wrap">
+          <TableScroll label="Pending invitations">
             <table aria-labelledby="invitations-heading">
               <thead>
                 <tr>
@@ -157,7 +158,7 @@ function Roster({ workspace, myUserId }: { workspace: Workspace; myUserId: strin
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
     </>

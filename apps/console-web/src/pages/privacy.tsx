@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { ErrorMessage, Loading } from '../components/feedback';
+import { TableScroll } from '../components/table-scroll';
 
 /** Public: GET /api/privacy answers without authentication, so the page works signed out. */
 export function PrivacyPage() {
@@ -14,7 +15,7 @@ export function PrivacyPage() {
         <>
           <section>
             <h2 id="retention-heading">How long data is kept</h2>
-            <div className="table-wrap">
+            <TableScroll label="How long data is kept">
               <table aria-labelledby="retention-heading" className="wrapping">
                 <thead>
                   <tr>
@@ -31,11 +32,11 @@ export function PrivacyPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </section>
           <section>
             <h2 id="subprocessors-heading">Subprocessors</h2>
-            <div className="table-wrap">
+            <TableScroll label="Subprocessors">
               <table aria-labelledby="subprocessors-heading" className="wrapping">
                 <thead>
                   <tr>
@@ -54,7 +55,7 @@ export function PrivacyPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </section>
           <section>
             <h2 id="cookies-heading">Cookies</h2>
@@ -62,7 +63,7 @@ export function PrivacyPage() {
               The console sets no cookies of its own: it keeps your sign-in in this browser tab. The only cookies are the identity provider's,
               strictly necessary to sign in, so there is nothing to consent to:
             </p>
-            <div className="table-wrap">
+            <TableScroll label="Cookies">
               <table aria-labelledby="cookies-heading" className="wrapping">
                 <thead>
                   <tr>
@@ -81,7 +82,7 @@ export function PrivacyPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </section>
         </>
       ) : null}

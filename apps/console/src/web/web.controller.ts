@@ -21,6 +21,19 @@ export class WebController {
     send(request, reply, this.web.index, 'no-cache');
   }
 
+  /**
+   * Any other path is a page the app does not have (`/foo`, `/keys/extra`): index.html, so the app shows its
+   * not-found page with the navigation. Not under `/api` (an unknown API path keeps API.md's JSON 404) nor
+   * `/assets` (a file not deployed stays a 404, never a page a script tag would try to run).
+   */
+  @Get('*')
+  unknownPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const pathname = request.url.split('?')[0];
+    if (/^\/api(\/|$)/.test(pathname)) throw new NotFoundException(`The Console API has no ${request.method} ${pathname}; its paths are listed at /api/docs.`);
+    if (/^\/assets(\/|$)/.test(pathname)) throw new NotFoundException('No such file.');
+    this.page(request, reply);
+  }
+
   @Get('assets/:file')
   asset(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const asset = this.web.asset(file);
