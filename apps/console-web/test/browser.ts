@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Download, type Page, chromium } from 'playwright-core';
-import { REPO_ROOT, type WebConsoleSystem, startWebConsoleSystem } from '@nomosly/testing';
+import { type Browser, type BrowserContext, type Download, type Locator, type Page, chromium } from 'playwright-core';
+import { REPO_ROOT, fixture, type WebConsoleSystem, type WebConsoleSystemOptions, startWebConsoleSystem } from '@nomosly/testing';
 
 /** Debian's Chromium (npm test installs it when missing); CHROMIUM_BIN moves it. */
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -47,8 +47,8 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** The whole system and a browser, started side by side; when either fails, the other is stopped. */
-export async function startSystemAndBrowser(label: string): Promise<{ system: WebConsoleSystem; browser: Browser }> {
-  const [system, browser] = await Promise.allSettled([startWebConsoleSystem(label), launchChromium()]);
+export async function startSystemAndBrowser(label: string, options: WebConsoleSystemOptions = {}): Promise<{ system: WebConsoleSystem; browser: Browser }> {
+  const [system, browser] = await Promise.allSettled([startWebConsoleSystem(label, options), launchChromium()]);
   if (system.status === 'fulfilled' && browser.status === 'fulfilled') return { system: system.value, browser: browser.value };
   await Promise.all([system.status === 'fulfilled' ? system.value.stop() : null, browser.status === 'fulfilled' ? browser.value.close() : null]);
   throw system.status === 'rejected' ? system.reason : (browser as PromiseRejectedResult).reason;
@@ -182,4 +182,29 @@ export async function callsThisMonth(page: Page): Promise<number> {
   const shown = callsRegion(page).getByText(CALL_COUNT);
   await shown.waitFor();
   return Number(CALL_COUNT.exec(await shown.innerText())?.[1].replace(/,/g, ''));
+}
+
+/**
+ * Whether a mark is drawn where a person sees it: a box with an area, within the photo it marks (the Result's
+ * first photo, or the `index`th: faces.compare shows two).
+ */
+export async function drawnInsidePicture(page: Page, mark: Locator, index = 0): Promise<boolean> {
+  // A box's own rectangle: its caption may stand outside the photo (above a box at the top, past the right edge).
+  const outline = mark.locator('rect');
+  const box = await ((await outline.count()) === 1 ? outline : mark).boundingBox();
+  const picture = await page.getByRole('img', { name: 'Result', exact: true }).evaluate((element, which) => {
+    const shown = (element as unknown as InPageElement).querySelectorAll('img')[which]?.getBoundingClientRect();
+    return shown ? { x: shown.left, y: shown.top, width: shown.width, height: shown.height } : null;
+  }, index);
+  if (!box || !picture) return false;
+  // Up to 2 px out: a box along the photo's edge has half its outline (a 2.5 px stroke) beyond it.
+  const within = (start: number, length: number, outerStart: number, outerLength: number) => start >= outerStart - 2 && start + length <= outerStart + outerLength + 2;
+  return box.width > 2 && box.height > 2 && within(box.x, box.width, picture.x, picture.width) && within(box.y, box.height, picture.y, picture.height);
+}
+
+/** What the gateway answers a call with `secret` (a face photo to faces.detect unless told): its HTTP status. */
+export async function gatewayStatus(gatewayUrl: string, secret: string, path = '/v1/faces/detect', body: Buffer = fixture('grace_hopper.jpg')): Promise<number> {
+  const answer = await fetch(`${gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'image/jpeg' }, body });
+  await answer.arrayBuffer();
+  return answer.status;
 }

@@ -1,7 +1,7 @@
 import { fixture, until } from '@nomosly/testing';
 
 export interface Me {
-  user: { email: string; deletionScheduledFor: string | null };
+  user: { email: string; name: string | null; restricted: boolean; deletionScheduledFor: string | null };
   workspaces: Array<{ id: string; name: string; role: string }>;
 }
 

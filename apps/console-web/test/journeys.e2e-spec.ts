@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type WebConsoleSystem, fixture, fixturePath, until, unzipText } from '@nomosly/testing';
 import {
   DOCS_IMAGES_DIR,
   type InPage,
-  type InPageElement,
   OUTPUT_DIR,
   accessTokenOf,
   callsThisMonth,
   confirm,
   downloadOf,
+  drawnInsidePicture,
   newPersonContext,
   openPage,
   settled,
@@ -206,28 +206,20 @@ describe('the web console in Chromium: what a person does', () => {
   });
 });
 
-/** Whether a mark is drawn where a person sees it: a box with an area, within the photo it marks. */
-async function drawnInsidePicture(page: Page, mark: Locator): Promise<boolean> {
-  const box = await mark.boundingBox();
-  const picture = await page.getByRole('img', { name: 'Result', exact: true }).evaluate((element) => {
-    const shown = (element as unknown as InPageElement).querySelector('img')?.getBoundingClientRect();
-    return shown ? { x: shown.left, y: shown.top, width: shown.width, height: shown.height } : null;
-  });
-  if (!box || !picture) return false;
-  const within = (start: number, length: number, outerStart: number, outerLength: number) => start >= outerStart - 1 && start + length <= outerStart + outerLength + 1;
-  return box.width > 2 && box.height > 2 && within(box.x, box.width, picture.x, picture.width) && within(box.y, box.height, picture.y, picture.height);
-}
-
 /** The name of the signed-in person's own workspace. */
 async function ownWorkspaceName(consoleUrl: string, token: string): Promise<string> {
   return (await consoleApi(consoleUrl, token).ownWorkspace()).name;
 }
 
-/** README's picture of a page: always under the test output folder; into docs/images with UPDATE_DOCS_IMAGES=1. */
+/**
+ * README's picture of a page, whole (the playground's Response and Code are below the fold): always under the test
+ * output folder; into docs/images with UPDATE_DOCS_IMAGES=1.
+ */
 async function savePicture(page: Page, name: string): Promise<void> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const file = path.join(OUTPUT_DIR, `readme-${name}.png`);
-  await page.screenshot({ path: file });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: file, fullPage: true });
   if (process.env.UPDATE_DOCS_IMAGES === '1') {
     mkdirSync(DOCS_IMAGES_DIR, { recursive: true });
     copyFileSync(file, path.join(DOCS_IMAGES_DIR, `console-${name}.png`));

@@ -23,6 +23,8 @@ export interface WebConsoleSystem {
   vision: TestSystem;
   idp: IdpStandIn;
   polar: PolarStandIn;
+  /** The billing app taking polar-local's webhooks (a paid checkout moves the plan), when asked for. */
+  billing: RunningApp | null;
   /** Every process's output so far, labelled: what a failing browser test prints. */
   logs(): string;
   stop(): Promise<void>;
@@ -34,18 +36,21 @@ export interface WebConsoleSystem {
  * origin), the usage app (so a call moves the overview's count) and polar-local (the billing page's Polar).
  * Ports are picked first, because the console, the identity provider and the gateway each need another's address.
  */
-export async function startWebConsoleSystem(label: string): Promise<WebConsoleSystem> {
-  const [consolePort, idpPort] = await Promise.all([freePort(), freePort()]);
+export async function startWebConsoleSystem(label: string, options: WebConsoleSystemOptions = {}): Promise<WebConsoleSystem> {
+  const [consolePort, idpPort, billingPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
   const proProductId = randomUUID();
   const defaultEmail = `${label}-newcomer-${randomUUID().slice(0, 8)}@browser.test`;
   const [idp, vision, polar] = await allOrStop([
     startIdpStandIn({ env: { PORT: String(idpPort), IDP_CONSOLE_REDIRECT_URIS: `${consoleUrl}/callback`, IDP_DEFAULT_EMAIL: defaultEmail } }),
     startTestSystem({ label, engine: 'local', gatewayEnv: { GATEWAY_CORS_ORIGINS: consoleUrl } }),
-    startPolarStandIn({ products: [{ id: proProductId, name: 'Pro', plan: 'pro', priceAmountCents: 2000, meteredUnitAmountCents: '0.1' }] }),
+    startPolarStandIn({
+      products: [{ id: proProductId, name: 'Pro', plan: 'pro', priceAmountCents: 2000, meteredUnitAmountCents: '0.1' }],
+      ...(options.billing ? { webhookUrl: `http://127.0.0.1:${billingPort}/webhooks/polar` } : {}),
+    }),
   ]);
   const shared = { DATABASE_URL: TEST_DATABASE_URL, EVENTS_REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: vision.prefix, PLANS: vision.env.PLANS };
-  const [consoleApp, usage] = await allOrStop([
+  const [consoleApp, usage, billing] = await allOrStop([
     startApp(
       'console',
       {
@@ -61,7 +66,24 @@ export async function startWebConsoleSystem(label: string): Promise<WebConsoleSy
       { port: consolePort },
     ),
     startApp('usage', { ...shared, USAGE_BATCH_WAIT_MS: '20', RETENTION_SWEEP_CRON: ONCE_A_YEAR }),
+    options.billing
+      ? startApp(
+          'billing',
+          {
+            ...shared,
+            POLAR_ACCESS_TOKEN: polar.accessToken,
+            POLAR_SERVER_URL: polar.url,
+            POLAR_WEBHOOK_SECRET: polar.webhookSecret,
+            POLAR_PRODUCTS: JSON.stringify({ pro: proProductId }),
+            // It takes the webhooks only: the ledger's usage is other suites' too, and no reconciliation is due.
+            BILLING_SEND_USAGE: 'false',
+            BILLING_RECONCILE_CRON: '',
+          },
+          { port: billingPort },
+        )
+      : Promise.resolve(NOT_STARTED),
   ], [idp, vision, polar]);
+  const billingApp = billing === NOT_STARTED ? null : (billing as RunningApp);
   return {
     consoleUrl,
     gatewayUrl: vision.gateway.url,
@@ -72,6 +94,7 @@ export async function startWebConsoleSystem(label: string): Promise<WebConsoleSy
     vision,
     idp,
     polar,
+    billing: billingApp,
     logs: () =>
       [
         ['console', consoleApp.logs()],
@@ -80,14 +103,23 @@ export async function startWebConsoleSystem(label: string): Promise<WebConsoleSy
         ['usage', usage.logs()],
         ['idp-local', idp.logs()],
         ['polar-local', polar.logs()],
+        ['billing', billingApp?.logs() ?? ''],
       ]
         .map(([name, text]) => `--- ${name}\n${text}`)
         .join('\n'),
     stop: async () => {
-      await Promise.all([consoleApp.stop(), usage.stop(), vision.stop(), idp.stop(), polar.stop()]);
+      await Promise.all([consoleApp.stop(), usage.stop(), billingApp?.stop(), vision.stop(), idp.stop(), polar.stop()]);
     },
   };
 }
+
+export interface WebConsoleSystemOptions {
+  /** Also the billing app, with polar-local's webhooks sent to it: a checkout confirmed there changes the plan. */
+  billing?: boolean;
+}
+
+/** The billing app's place when it is not asked for. */
+const NOT_STARTED: Stoppable = { stop: async () => undefined };
 
 interface Stoppable {
   stop(): Promise<void>;
