@@ -87,7 +87,7 @@ describe('hardening', () => {
 
   it('sends standard security headers, a Content-Security-Policy included, on answers and on errors', async () => {
     const user = await signIn(url, system.issuer, 'headers');
-    for (const response of [await user.call('GET', '/api/me'), await call(url, null, 'GET', '/api/me'), await call(url, null, 'GET', '/nope')]) {
+    for (const response of [await user.call('GET', '/api/me'), await call(url, null, 'GET', '/api/me'), await call(url, null, 'GET', '/api/nope')]) {
       expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
