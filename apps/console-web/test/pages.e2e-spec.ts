@@ -218,12 +218,12 @@ describe('the web console in Chromium: every page', () => {
       await page.getByRole('heading', { level: 1, name: 'Page not found', exact: true }).waitFor();
       await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview', exact: true }).waitFor();
     }
-    for (const unknown of ['/api/nothing-here', '/api/workspaces/x/nothing', '/api']) {
+    for (const unknown of ['/api/nothing-here', '/api/workspaces/x/nothing', '/api', '/%61pi/nothing-here', '/%61%70%69']) {
       const answer = await fetch(`${system.consoleUrl}${unknown}`);
       expect({ unknown, status: answer.status, type: answer.headers.get('content-type') }).toEqual({ unknown, status: 404, type: expect.stringMatching(/^application\/json/) });
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('not_found');
     }
-    for (const missing of ['/assets/index-NOTDEPLOYED.js', '/assets/deeper/index-NOTDEPLOYED.js']) {
+    for (const missing of ['/assets/index-NOTDEPLOYED.js', '/assets/deeper/index-NOTDEPLOYED.js', '/%61ssets/deeper/index-NOTDEPLOYED.js']) {
       const answer = await fetch(`${system.consoleUrl}${missing}`);
       expect({ missing, status: answer.status }).toEqual({ missing, status: 404 });
       expect(await answer.text()).not.toContain('<html');

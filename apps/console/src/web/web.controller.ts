@@ -27,8 +27,9 @@ export class WebController {
    * `/assets` (a file not deployed stays a 404, never a page a script tag would try to run).
    */
   @Get('*')
-  unknownPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    const pathname = request.url.split('?')[0];
+  unknownPage(@Param('*') matched: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    // The path as the router matched it (decoded), not the request line's spelling of it: `/%61pi/x` is under /api.
+    const pathname = `/${matched}`;
     if (/^\/api(\/|$)/.test(pathname)) throw new NotFoundException(`The Console API has no ${request.method} ${pathname}; its paths are listed at /api/docs.`);
     if (/^\/assets(\/|$)/.test(pathname)) throw new NotFoundException('No such file.');
     this.page(request, reply);
