@@ -31,11 +31,14 @@ describe('the web console in Chromium: what a person does', () => {
   let page: Page;
   /** The key made on the keys page, used in the playground. */
   let secret = '';
+  /** Every answer the browser got, from every origin (the console, idp-local, the gateway the playground calls). */
+  const answers: Array<{ origin: string; setCookie: Promise<string | null> }> = [];
 
   beforeAll(async () => {
     ({ system, browser } = await startSystemAndBrowser('web-journeys'));
     context = await newPersonContext(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: system.consoleUrl });
+    context.on('response', (answer) => answers.push({ origin: new URL(answer.url()).origin, setCookie: answer.headerValue('set-cookie') }));
     page = await context.newPage();
   }, 180_000);
 
@@ -115,6 +118,20 @@ describe('the web console in Chromium: what a person does', () => {
       await page.getByRole('heading', { level: 1, name: 'Overview', exact: true }).waitFor();
       await settled(page);
     }
+  });
+
+  it("P12: after sign-in, a key and a playground call, every cookie on every origin visited is on the privacy page's strictly necessary list; the console and the gateway set none", async () => {
+    const origins = new Set(answers.map((answer) => answer.origin));
+    for (const visited of [system.consoleUrl, system.issuerUrl, system.gatewayUrl]) expect(origins).toContain(new URL(visited).origin);
+    const notice = (await (await fetch(`${system.consoleUrl}/api/privacy`)).json()) as { cookies: Array<{ name: string }> };
+    const listed = new Set(notice.cookies.flatMap((cookie) => cookie.name.split(',').map((name) => name.trim())));
+    const held = (await context.cookies()).map((cookie) => `${cookie.domain} ${cookie.name}`);
+    // idp-local's sign-in session: the list is checked against cookies the browser really holds.
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.filter((cookie) => !listed.has(cookie.split(' ')[1]))).toEqual([]);
+    const ours = new Set([new URL(system.consoleUrl).origin, new URL(system.gatewayUrl).origin]);
+    const setByOurs = await Promise.all(answers.filter((answer) => ours.has(answer.origin)).map(async (answer) => ({ origin: answer.origin, setCookie: await answer.setCookie })));
+    expect(setByOurs.filter((answer) => answer.setCookie !== null)).toEqual([]);
   });
 
   it('downloads the usage CSV: one row for the call, by day, operation and key', async () => {
