@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { QueueName, VisionKeys, type VisionJob } from '@nomosly/contracts';
 import {
@@ -52,6 +52,9 @@ describe('vision-worker: a job that cannot finish before the shutdown deadline (
       NULL_ENGINE_DELAY_MS: '60000',
       QUEUE_PREFIX: prefix,
       SHUTDOWN_TIMEOUT_MS: '2000',
+      // Short, so that the stalled check of the last test fits in it.
+      QUEUE_LOCK_MS: '2000',
+      QUEUE_STALLED_CHECK_MS: '500',
     });
     const job: VisionJob = {
       requestId,
@@ -82,6 +85,39 @@ describe('vision-worker: a job that cannot finish before the shutdown deadline (
     // Still active, its lock no longer renewed: another worker's stalled check takes it from here.
     expect(await queue.getJobState('in-flight-1')).toBe('active');
     expect(await redis.exists(`${prefix}:${QueueName.Vision}:in-flight-1:lock`)).toBe(1);
+  });
+
+  it('maxStalledCount 0: the stalled job ends failed in the next worker, never run twice, no answer published (so nothing billed)', async () => {
+    const replies = new Redis(server.url);
+    const published: string[] = [];
+    await replies.subscribe(VisionKeys.replyChannel(prefix, 'test'));
+    replies.on('message', (_channel, message: string) => published.push(message));
+    const events = new QueueEvents(QueueName.Vision, { connection: { host: new URL(server.url).hostname, port: Number(new URL(server.url).port) }, prefix });
+    const failed: { jobId: string; failedReason: string }[] = [];
+    events.on('failed', ({ jobId, failedReason }) => failed.push({ jobId, failedReason }));
+    await events.waitUntilReady();
+    try {
+      const first = await startWithJobInFlight('in-flight-3');
+      expect((await terminate(first)).code).toBe(1);
+      const second = await startWithOutageEnv('vision-worker', { VISION_REDIS_URL: server.url, ENGINE: 'null', QUEUE_PREFIX: prefix, QUEUE_LOCK_MS: '2000', QUEUE_STALLED_CHECK_MS: '500' });
+      try {
+        await until(async () => failed.some((event) => event.jobId === 'in-flight-3'), { what: 'the stalled job failed', timeoutMs: 20_000 });
+        expect(failed.find((event) => event.jobId === 'in-flight-3')?.failedReason).toMatch(/stalled more than allowable limit/);
+        const job = await queue.getJob('in-flight-3');
+        expect(await job?.getState()).toBe('failed');
+        // The second worker takes it only to fail it (BullMQ 5 marks it to be failed, then moves it on): its handler
+        // never runs, nothing is timed, no answer goes out.
+        const metrics = await (await fetch(`${second.url}/metrics`)).text();
+        expect(metrics).not.toMatch(/^vision_job_duration_seconds_count\{[^}]*\} [1-9]/m);
+        expect(published).toEqual([]);
+        expect((await terminate(second)).code).toBe(0);
+      } finally {
+        await second.kill();
+      }
+    } finally {
+      await events.close();
+      replies.disconnect();
+    }
   });
 
   it('with its Redis gone as well, still exits at the deadline, code 1, nothing on stderr', async () => {
