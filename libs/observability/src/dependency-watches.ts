@@ -235,11 +235,12 @@ export const POSTGRES_PROBE = Symbol('POSTGRES_PROBE');
 
 /**
  * A provider that probes Postgres through the app's ORM (`select 1` every `intervalMs`, two seconds to answer),
- * so that an outage is logged and counted even while no request needs the database. When the app stops while
- * Postgres is down, the pool's connections are cut: closing the ORM waits for every connection in use, and one
- * waiting on a partitioned server never comes back.
+ * so that an outage is logged and counted even while no request needs the database. Closing the ORM waits for
+ * every connection in use, and one waiting on a partitioned server never comes back; so when the app stops, the
+ * pool's connections are cut at once if Postgres is known to be down, and otherwise `closeGraceMs` after the
+ * app's workers and handlers have stopped (a partition that began just before the signal, unseen by the probe).
  */
-export function postgresProbeProvider(options: { url: string; intervalMs: number; entityManager: unknown }) {
+export function postgresProbeProvider(options: { url: string; intervalMs: number; entityManager: unknown; closeGraceMs?: number }) {
   return {
     provide: POSTGRES_PROBE,
     inject: [DependencyWatches, options.entityManager as symbol],
@@ -251,9 +252,27 @@ export function postgresProbeProvider(options: { url: string; intervalMs: number
       watches.onShutdown(() => {
         if (watch.down) cutPoolConnections(em);
       });
-      return watch;
+      return new PostgresProbe(watch, () => cutPoolConnections(em), options.closeGraceMs ?? 2_000);
     },
   };
+}
+
+/** The Postgres probe's provider: its watch, and the bound on the ORM's close. */
+export class PostgresProbe {
+  constructor(
+    readonly watch: DependencyWatch,
+    private readonly cut: () => void,
+    private readonly closeGraceMs: number,
+  ) {}
+
+  /**
+   * Nest calls this once every module has been told to stop (workers closed, their jobs finished or abandoned) and
+   * before the ORM closes: a connection still in use `closeGraceMs` later is taken to wait on an unreachable server,
+   * and cut, so that the close ends.
+   */
+  beforeApplicationShutdown(): void {
+    setTimeout(this.cut, this.closeGraceMs).unref();
+  }
 }
 
 function cutPoolConnections(em: SqlRunner): void {
