@@ -20,6 +20,7 @@ export interface WatchedRedis {
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
   disconnect(): void;
+  ping(): Promise<unknown>;
 }
 
 /** A BullMQ Queue, Worker or QueueEvents: it re-emits its connections' errors, and a few of its own. */
@@ -31,6 +32,8 @@ export interface DependencyWatchesOptions {
   registry: Registry;
   log: OutageLog & { error(fields: Record<string, unknown>): void };
   reminderMs: number;
+  /** While the app stops, how long a connected Redis client has to answer a PING before it is dropped (1 s by default). */
+  shutdownPingMs?: number;
 }
 
 export interface ProbeOptions {
@@ -152,14 +155,35 @@ export class DependencyWatches {
 
   /**
    * The app is stopping: probes end, and every Redis client that is not connected is dropped (`disconnect`, not
-   * `quit`: a QUIT to an unreachable server waits for it for ever), as is any that fails from now on.
+   * `quit`: a QUIT to an unreachable server waits for it for ever), as is any that fails from now on. A client that
+   * still looks connected may be on the far side of a partition (its commands, and a QUIT, never answered): each is
+   * sent a PING until it ends, and dropped when one gets no answer within `shutdownPingMs`.
    */
   beginShutdown(): void {
     this.closing = true;
     for (const timer of this.probes) clearInterval(timer);
     this.probes.clear();
-    for (const client of this.clients) if (client.status !== 'ready' && client.status !== 'end') dropConnection(client);
+    for (const client of this.clients) {
+      if (client.status === 'ready') this.dropWhenSilent(client);
+      else if (client.status !== 'end') dropConnection(client);
+    }
     for (const release of this.releases) release();
+  }
+
+  private dropWhenSilent(client: WatchedRedis): void {
+    const waitMs = this.options.shutdownPingMs ?? 1_000;
+    const check = () => {
+      if (client.status === 'end') return;
+      if (client.status !== 'ready') return dropConnection(client);
+      let answered = false;
+      // A refusal (a subscriber, a closing client) is an answer: the server is there.
+      client.ping().then(
+        () => (answered = true),
+        () => (answered = true),
+      );
+      setTimeout(() => (answered ? check() : dropConnection(client)), waitMs).unref();
+    };
+    check();
   }
 
   /** An error that is not a lost connection: one line per dependency, source and code per reminder period. */

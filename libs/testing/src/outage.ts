@@ -223,6 +223,31 @@ export function describeOutages(subject: OutageSubject & { dependencies: readonl
       });
     }
 
+    // A partitioned Redis (not stopped): the app's connections still look ready, and a QUIT sent to one is never
+    // answered. The app reaches its Redis through a proxy of this test's, cut in blackhole mode at once.
+    for (const dependency of subject.dependencies.filter((name) => name.endsWith('-redis'))) {
+      it(`SIGTERM as ${dependency} is partitioned (its connections still ready): exits cleanly within 10 s, nothing on stderr`, async () => {
+        const target = byName[dependency];
+        const server = target.server;
+        if (!server) throw new Error(`${dependency} is not a redis-server of the test's own`);
+        const direct = new URL(server.url);
+        const proxy = await startTcpProxy({ targetHost: direct.hostname, targetPort: Number(direct.port) });
+        try {
+          app = await startWithOutageEnv(subject.app, subject.env({ ...byName, [dependency]: { ...target, server: { ...server, url: proxy.url(server.url) } } }));
+          const output = followOutput(app);
+          output.mark();
+          expect(proxy.cut('blackhole')).toBeGreaterThan(0);
+          const stopped = await terminate(app);
+          expect(stopped.ms).toBeLessThan(10_000);
+          expect(stopped.code).toBe(0);
+          expect(output.stderr()).toBe('');
+          expect(output.lines().filter((line) => !isOutageLine(line, dependency))).toEqual([]);
+        } finally {
+          await proxy.stop();
+        }
+      });
+    }
+
     it(`recovers from each outage (${subject.dependencies.join(', ')}) without a restart: /readyz back to 200`, async () => {
       app = await startWithOutageEnv(subject.app, subject.env(byName));
       const output = followOutput(app);
