@@ -186,6 +186,15 @@ export class DependencyWatches {
     check();
   }
 
+  /**
+   * An error of a connection of `dependency` that the app holds outside the watched clients (the console's export
+   * pool): a lost connection is the outage the dependency's own watch reports, so it adds nothing; any other is one
+   * `dependency_error` line per source and code per reminder period.
+   */
+  connectionError(dependency: string, source: string, error: unknown): void {
+    if (!this.closing && !isConnectionError(error)) this.otherError(dependency, source, error);
+  }
+
   /** An error that is not a lost connection: one line per dependency, source and code per reminder period. */
   private otherError(dependency: string, source: string, error: unknown): void {
     const code = errorCode(error);
