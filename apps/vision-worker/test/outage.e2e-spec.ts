@@ -1,9 +1,16 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { QueueName, VisionKeys, type VisionJob } from '@nomosly/contracts';
 import {
+  OUTAGE_TEST_ENV,
+  REPO_ROOT,
   type RedisServer,
+  type RunningApp,
   describeOutages,
+  freePort,
+  isOutageLine,
   fixture,
   followOutput,
   redisOutageTarget,
@@ -133,6 +140,34 @@ describe('vision-worker: a job that cannot finish before the shutdown deadline (
       expect(output.lines().map((line) => line.event)).toEqual(['dependency_down', 'shutdown_started', 'shutdown_timed_out']);
     } finally {
       await server.start();
+    }
+  });
+});
+
+describe('vision-worker: SIGTERM while it waits for its Redis at start (issue 17)', () => {
+  it('its outage as one structured line, nothing on stderr; SIGTERM ends the wait at once with code 0', async () => {
+    const redis = await redisOutageTarget('vision-redis');
+    await redis.down();
+    // Not startApp: the worker serves no HTTP until its Redis has answered.
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(REPO_ROOT, 'dist/apps/vision-worker/src/main.js')], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(await freePort()), ...OUTAGE_TEST_ENV, VISION_REDIS_URL: redis.server.url, ENGINE: 'null' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const worker = { child } as RunningApp;
+    try {
+      const output = followOutput(worker);
+      const down = await waitForLine(output, (line) => line.event === 'dependency_down', 'the outage logged', 30_000);
+      expect(down).toMatchObject({ dependency: 'vision-redis', address: new URL(redis.server.url).host, code: 'ECONNREFUSED' });
+      const stopped = await terminate(worker);
+      expect(stopped.code).toBe(0);
+      expect(stopped.ms).toBeLessThan(10_000);
+      expect(output.stderr()).toBe('');
+      expect(output.lines().filter((line) => !isOutageLine(line, 'vision-redis'))).toEqual([]);
+      expect(output.lines().map((line) => line.event)).toContain('shutdown_finished');
+    } finally {
+      child.kill('SIGKILL');
+      await redis.server.stop();
     }
   });
 });
