@@ -28,16 +28,16 @@ export async function redisOutageTarget(dependency: string): Promise<OutageTarge
 }
 
 /**
- * The test database through a proxy of the test's own: down is a partition (connections hang, nothing answers),
+ * The test database (or `databaseUrl`'s) through a proxy of the test's own: down is a partition (connections hang, nothing answers),
  * refuse a stopped server (every connection reset at once).
  */
-export async function postgresOutageTarget(): Promise<OutageTarget & { proxy: TcpProxy; url: string }> {
-  const direct = new URL(TEST_DATABASE_URL);
+export async function postgresOutageTarget(databaseUrl: string = TEST_DATABASE_URL): Promise<OutageTarget & { proxy: TcpProxy; url: string }> {
+  const direct = new URL(databaseUrl);
   const proxy = await startTcpProxy({ targetHost: direct.hostname, targetPort: Number(direct.port || 5432) });
   return {
     dependency: 'postgres',
     proxy,
-    url: proxy.url(TEST_DATABASE_URL),
+    url: proxy.url(databaseUrl),
     down: async () => void proxy.cut('blackhole'),
     refuse: async () => void proxy.cut('reset'),
     up: async () => proxy.restore(),
