@@ -8,18 +8,23 @@ import {
   followOutput,
   postgresOutageTarget,
   redisOutageTarget,
+  STAND_IN_ENV,
+  type StandInName,
   startApp,
+  startStandInProcess,
   terminate,
   waitForLine,
 } from '@nomosly/testing';
-import { runBench } from './run-bench';
+import { BENCH_DATABASE_URL, runBench } from './run-bench';
 
 /**
  * `npm run bench:outage` (issue 17's figures): for each app and each of its dependencies, the time from SIGTERM to
  * exit while that dependency is down (Redis stopped; Postgres partitioned behind a proxy, and refusing), beside the time with all
  * up; then every app at once with all its dependencies down for BENCH_OUTAGE_SECONDS (default 60) with the
  * production settings (a reminder a minute, Postgres probed every 5 s), and the log lines that outage produced.
- * Each app gets dependencies of its own (redis-servers, a proxy to the test database: DATABASE_URL or the test one).
+ * Each app gets dependencies of its own (redis-servers, a proxy to the bench's database: DATABASE_URL, else
+ * TEST_DATABASE_URL, else the tests' default). Last, the stand-ins' own SIGTERM-to-exit times (idp-local,
+ * polar-local, rekognition-local; polar-local also while it holds a request that never ends).
  */
 const OUTAGE_SECONDS = Number(process.env.BENCH_OUTAGE_SECONDS ?? 60);
 
@@ -67,7 +72,7 @@ async function targetsFor(subject: Subject): Promise<Record<string, Target>> {
   const targets: Record<string, Target> = {};
   for (const dependency of subject.dependencies) {
     if (dependency === 'postgres') {
-      const postgres = await postgresOutageTarget();
+      const postgres = await postgresOutageTarget(BENCH_DATABASE_URL);
       targets[dependency] = { ...postgres, stop: () => postgres.proxy.stop() };
     } else {
       const redis = await redisOutageTarget(dependency);
@@ -132,6 +137,23 @@ async function longOutage(subject: Subject, targets: Record<string, Target>): Pr
   }
 }
 
+/** A stand-in's SIGTERM to exit, idle; polar-local also while it holds a request that never ends (POLAR_LOCAL_FAULT=hang). */
+async function standInShutdownTime(name: StandInName, hanging = false): Promise<void> {
+  const standIn = await startStandInProcess(name, hanging ? { POLAR_LOCAL_FAULT: 'hang' } : {});
+  try {
+    let held: Promise<unknown> = Promise.resolve();
+    if (hanging) {
+      held = fetch(`${standIn.url}/v1/products/`, { headers: { authorization: `Bearer ${STAND_IN_ENV['polar-local'].POLAR_ACCESS_TOKEN}` } }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const stopped = await terminate({ child: standIn.child } as RunningApp);
+    await held;
+    console.log(`FIGURE shutdown ${name} ${hanging ? 'holding-a-hanging-request' : 'idle'}: exit ${stopped.code} in ${stopped.ms} ms`);
+  } finally {
+    standIn.child.kill('SIGKILL');
+  }
+}
+
 async function main(): Promise<void> {
   const targets = new Map<Subject, Record<string, Target>>();
   try {
@@ -142,6 +164,8 @@ async function main(): Promise<void> {
       for (const dependency of subject.dependencies) await shutdownTime(subject, own, dependency);
       if (subject.dependencies.includes('postgres')) await shutdownTime(subject, own, 'postgres', true);
     }
+    for (const name of Object.keys(STAND_IN_ENV) as StandInName[]) await standInShutdownTime(name);
+    await standInShutdownTime('polar-local', true);
     console.log(`every app with all its dependencies down for ${OUTAGE_SECONDS} s, at once...`);
     await Promise.all(SUBJECTS.map((subject) => longOutage(subject, targets.get(subject) as Record<string, Target>)));
   } finally {

@@ -10,7 +10,7 @@ import { polarProviders } from '@nomosly/billing';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, configureWorkerLocks, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { BillingQueueProcessor } from './billing-queue.processor';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { PolarCustomerDeletion } from './customers/polar-customer-deletion';
@@ -58,6 +58,7 @@ class BillingCoreModule {
 @Module({})
 export class BillingModule {
   static register(config: BillingConfig, metrics: BillingMetrics, logDestination?: DestinationStream): DynamicModule {
+    configureWorkerLocks(BillingQueueProcessor, config);
     const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: BillingModule,

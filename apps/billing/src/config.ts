@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { polarEnv } from '@nomosly/billing';
-import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+import { baseConfigSchema, env, loadConfig, queueWorkerEnv } from '@nomosly/config';
 
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{16,}$/;
 
@@ -11,6 +11,7 @@ export const billingConfigSchema = baseConfigSchema.extend({
   /** Carries the billing queue (the daily reconciliation) and the key-events channel the gateways listen on. */
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   QUEUE_PREFIX: env.queuePrefix(),
+  ...queueWorkerEnv,
   ...polarEnv,
   /** The endpoint secret Polar signs webhooks with (`whsec_...`, either of Polar's two secret formats). */
   POLAR_WEBHOOK_SECRET: z.string({ message: 'expected the Polar webhook secret, whsec_...' }).regex(WEBHOOK_SECRET, 'expected the Polar webhook secret, whsec_...'),

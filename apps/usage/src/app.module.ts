@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, configureWorkerLocks, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
 import { AccountDeletion } from './account-deletion/account-deletion.service';
 import { AccountPurger } from './account-deletion/account-purger';
 import { USAGE_CONFIG, type UsageConfig } from './config';
@@ -56,6 +56,7 @@ class UsageCoreModule {
 @Module({})
 export class UsageModule {
   static register(config: UsageConfig, metrics: UsageMetrics, logDestination?: DestinationStream): DynamicModule {
+    for (const processor of [EventsProcessor, MaintenanceProcessor]) configureWorkerLocks(processor, config);
     const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: UsageModule,

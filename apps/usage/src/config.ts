@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+import { baseConfigSchema, env, loadConfig, queueWorkerEnv } from '@nomosly/config';
 import { retentionEnv } from '@nomosly/contracts';
 
 export const usageConfigSchema = baseConfigSchema.extend({
@@ -9,6 +9,7 @@ export const usageConfigSchema = baseConfigSchema.extend({
   /** Carries the events queue and the maintenance queue; should run with AOF. */
   EVENTS_REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   QUEUE_PREFIX: env.queuePrefix(),
+  ...queueWorkerEnv,
   ...retentionEnv,
   /**
    * When the retention sweep runs (a cron pattern, UTC; hourly by default). Empty: this deployment schedules

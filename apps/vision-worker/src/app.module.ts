@@ -6,7 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { QueueName } from '@nomosly/contracts';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, createDependencyWatches, queueDepthGauge, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, configureWorkerLocks, createDependencyWatches, queueDepthGauge, type ReadinessCheck } from '@nomosly/observability';
 import { WORKER_CONFIG, type WorkerConfig } from './config';
 import { EngineHolder } from './engine/engine.provider';
 import { CapacityReport } from './jobs/capacity-report';
@@ -53,6 +53,7 @@ class WorkerCoreModule {
 @Module({})
 export class WorkerModule {
   static register(config: WorkerConfig, metrics: WorkerMetrics, logDestination?: DestinationStream): DynamicModule {
+    configureWorkerLocks(VisionProcessor, config);
     const watches = createDependencyWatches(metrics.registry, { reminderMs: config.OUTAGE_REMINDER_MS });
     return {
       module: WorkerModule,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, env, loadConfig } from '@nomosly/config';
+import { baseConfigSchema, env, loadConfig, queueWorkerEnv } from '@nomosly/config';
 
 export const workerConfigSchema = baseConfigSchema.extend({
   /** Port of the worker's own HTTP surface: /healthz, /readyz, /metrics. */
@@ -22,6 +22,7 @@ export const workerConfigSchema = baseConfigSchema.extend({
   /** Debian's tesseract-ocr-eng data, for the local engine's OCR. */
   TESSDATA_FILE: z.string().min(1).default('/usr/share/tesseract-ocr/5/tessdata/eng.traineddata'),
   QUEUE_PREFIX: env.queuePrefix(),
+  ...queueWorkerEnv,
 }).superRefine(refuseNullEngineOutsideTests);
 
 /** The null engine answers every call empty, and each of those calls is billed: tests and benchmarks only. */

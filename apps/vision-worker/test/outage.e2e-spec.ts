@@ -1,9 +1,16 @@
-import { Queue } from 'bullmq';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { QueueName, VisionKeys, type VisionJob } from '@nomosly/contracts';
 import {
+  OUTAGE_TEST_ENV,
+  REPO_ROOT,
   type RedisServer,
+  type RunningApp,
   describeOutages,
+  freePort,
+  isOutageLine,
   fixture,
   followOutput,
   redisOutageTarget,
@@ -52,6 +59,9 @@ describe('vision-worker: a job that cannot finish before the shutdown deadline (
       NULL_ENGINE_DELAY_MS: '60000',
       QUEUE_PREFIX: prefix,
       SHUTDOWN_TIMEOUT_MS: '2000',
+      // Short, so that the stalled check of the last test fits in it.
+      QUEUE_LOCK_MS: '2000',
+      QUEUE_STALLED_CHECK_MS: '500',
     });
     const job: VisionJob = {
       requestId,
@@ -84,6 +94,39 @@ describe('vision-worker: a job that cannot finish before the shutdown deadline (
     expect(await redis.exists(`${prefix}:${QueueName.Vision}:in-flight-1:lock`)).toBe(1);
   });
 
+  it('maxStalledCount 0: the stalled job ends failed in the next worker, never run twice, no answer published (so nothing billed)', async () => {
+    const replies = new Redis(server.url);
+    const published: string[] = [];
+    await replies.subscribe(VisionKeys.replyChannel(prefix, 'test'));
+    replies.on('message', (_channel, message: string) => published.push(message));
+    const events = new QueueEvents(QueueName.Vision, { connection: { host: new URL(server.url).hostname, port: Number(new URL(server.url).port) }, prefix });
+    const failed: { jobId: string; failedReason: string }[] = [];
+    events.on('failed', ({ jobId, failedReason }) => failed.push({ jobId, failedReason }));
+    await events.waitUntilReady();
+    try {
+      const first = await startWithJobInFlight('in-flight-3');
+      expect((await terminate(first)).code).toBe(1);
+      const second = await startWithOutageEnv('vision-worker', { VISION_REDIS_URL: server.url, ENGINE: 'null', QUEUE_PREFIX: prefix, QUEUE_LOCK_MS: '2000', QUEUE_STALLED_CHECK_MS: '500' });
+      try {
+        await until(async () => failed.some((event) => event.jobId === 'in-flight-3'), { what: 'the stalled job failed', timeoutMs: 20_000 });
+        expect(failed.find((event) => event.jobId === 'in-flight-3')?.failedReason).toMatch(/stalled more than allowable limit/);
+        const job = await queue.getJob('in-flight-3');
+        expect(await job?.getState()).toBe('failed');
+        // The second worker takes it only to fail it (BullMQ 5 marks it to be failed, then moves it on): its handler
+        // never runs, nothing is timed, no answer goes out.
+        const metrics = await (await fetch(`${second.url}/metrics`)).text();
+        expect(metrics).not.toMatch(/^vision_job_duration_seconds_count\{[^}]*\} [1-9]/m);
+        expect(published).toEqual([]);
+        expect((await terminate(second)).code).toBe(0);
+      } finally {
+        await second.kill();
+      }
+    } finally {
+      await events.close();
+      replies.disconnect();
+    }
+  });
+
   it('with its Redis gone as well, still exits at the deadline, code 1, nothing on stderr', async () => {
     const worker = await startWithJobInFlight('in-flight-2');
     const output = followOutput(worker);
@@ -97,6 +140,34 @@ describe('vision-worker: a job that cannot finish before the shutdown deadline (
       expect(output.lines().map((line) => line.event)).toEqual(['dependency_down', 'shutdown_started', 'shutdown_timed_out']);
     } finally {
       await server.start();
+    }
+  });
+});
+
+describe('vision-worker: SIGTERM while it waits for its Redis at start (issue 17)', () => {
+  it('its outage as one structured line, nothing on stderr; SIGTERM ends the wait at once with code 0', async () => {
+    const redis = await redisOutageTarget('vision-redis');
+    await redis.down();
+    // Not startApp: the worker serves no HTTP until its Redis has answered.
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(REPO_ROOT, 'dist/apps/vision-worker/src/main.js')], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(await freePort()), ...OUTAGE_TEST_ENV, VISION_REDIS_URL: redis.server.url, ENGINE: 'null' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const worker = { child } as RunningApp;
+    try {
+      const output = followOutput(worker);
+      const down = await waitForLine(output, (line) => line.event === 'dependency_down', 'the outage logged', 30_000);
+      expect(down).toMatchObject({ dependency: 'vision-redis', address: new URL(redis.server.url).host, code: 'ECONNREFUSED' });
+      const stopped = await terminate(worker);
+      expect(stopped.code).toBe(0);
+      expect(stopped.ms).toBeLessThan(10_000);
+      expect(output.stderr()).toBe('');
+      expect(output.lines().filter((line) => !isOutageLine(line, 'vision-redis'))).toEqual([]);
+      expect(output.lines().map((line) => line.event)).toContain('shutdown_finished');
+    } finally {
+      child.kill('SIGKILL');
+      await redis.server.stop();
     }
   });
 });

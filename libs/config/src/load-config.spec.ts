@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, baseConfigSchema, env, loadConfig } from './load-config';
+import { ConfigError, baseConfigSchema, env, loadConfig, queueWorkerEnv } from './load-config';
 
 const schema = baseConfigSchema.extend({
   PORT: env.port(3000),
@@ -66,5 +66,18 @@ describe('env.queuePrefix (QUEUE_PREFIX)', () => {
 
   it('refuses braces that are not the whole prefix, an empty tag and a space', () => {
     for (const value of ['{nomosly}x', 'x{nomosly}', '{a}{b}', '{}', '{no mosly}', 'no mosly', '']) expect(accepts(value)).toBe(false);
+  });
+});
+
+describe('queueWorkerEnv (QUEUE_LOCK_MS, QUEUE_STALLED_CHECK_MS)', () => {
+  const workerSchema = z.object(queueWorkerEnv);
+
+  it("defaults to BullMQ's own 30 s each, and takes shorter periods (tests)", () => {
+    expect(loadConfig(workerSchema, {})).toEqual({ QUEUE_LOCK_MS: 30_000, QUEUE_STALLED_CHECK_MS: 30_000 });
+    expect(loadConfig(workerSchema, { QUEUE_LOCK_MS: '2000', QUEUE_STALLED_CHECK_MS: '500' })).toEqual({ QUEUE_LOCK_MS: 2_000, QUEUE_STALLED_CHECK_MS: 500 });
+  });
+
+  it('refuses a lock shorter than a second (renewed every half of it, a busy process would lose its jobs) and a check that is no number', () => {
+    expect(() => loadConfig(workerSchema, { QUEUE_LOCK_MS: '500', QUEUE_STALLED_CHECK_MS: 'often' })).toThrow(/QUEUE_LOCK_MS:[\s\S]*QUEUE_STALLED_CHECK_MS:/);
   });
 });

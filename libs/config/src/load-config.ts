@@ -115,3 +115,13 @@ export const baseConfigSchema = z.object({
   /** How often a dependency that reports nothing on its own (Postgres, behind the ORM's pool) is probed. */
   DEPENDENCY_PROBE_MS: z.coerce.number().int().min(100).default(5_000),
 });
+
+/**
+ * For an app that runs BullMQ workers: how long a job's lock lasts unless its worker renews it (every half of it),
+ * and how often a worker looks for jobs whose lock has lapsed (stalled: their process died or was stopped at its
+ * shutdown deadline with them in hand). BullMQ's own defaults, 30 s each; tests shorten them.
+ */
+export const queueWorkerEnv = {
+  QUEUE_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  QUEUE_STALLED_CHECK_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+};

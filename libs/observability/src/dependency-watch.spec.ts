@@ -72,6 +72,7 @@ describe('DependencyWatch', () => {
       status = 'ready';
       options = { host: '127.0.0.1', port: 6392, connectionName: 'fake' };
       disconnect = jest.fn(() => void (this.status = 'end'));
+      ping = jest.fn(async () => 'PONG');
       duplicate = () => new FakeRedis();
     }
     const client = watches.redis('events-redis', new FakeRedis());
@@ -93,6 +94,28 @@ describe('DependencyWatch', () => {
     watches.beginShutdown();
     expect(blocking.disconnect).toHaveBeenCalled();
     expect(client.disconnect).not.toHaveBeenCalled();
+  });
+
+  it('stopping: a client that looks connected but does not answer a PING within shutdownPingMs is dropped; one that answers is left to close', async () => {
+    const { log } = recorder();
+    const watches = new DependencyWatches({ registry: new Registry(), log, reminderMs: 60_000, shutdownPingMs: 20 });
+    class FakeRedis extends EventEmitter {
+      status = 'ready';
+      options = { host: '127.0.0.1', port: 6393 };
+      disconnect = jest.fn(() => void (this.status = 'end'));
+      constructor(readonly ping: () => Promise<unknown>) {
+        super();
+      }
+    }
+    const partitioned = watches.redis('events-redis', new FakeRedis(jest.fn(() => new Promise(() => undefined))));
+    const answering = watches.redis('events-redis', new FakeRedis(jest.fn(async () => 'PONG')));
+    watches.beginShutdown();
+    expect(partitioned.disconnect).not.toHaveBeenCalled();
+    await eventually(() => partitioned.disconnect.mock.calls.length > 0);
+    await eventually(() => (answering.ping as jest.Mock).mock.calls.length > 2);
+    expect(answering.disconnect).not.toHaveBeenCalled();
+    // Closed by its owner: the pings stop.
+    answering.status = 'end';
   });
 
   it('a probe that gets no answer is a failed attempt with ETIMEDOUT, one at a time; one that answers ends the outage', async () => {

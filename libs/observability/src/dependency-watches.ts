@@ -20,6 +20,7 @@ export interface WatchedRedis {
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
   disconnect(): void;
+  ping(): Promise<unknown>;
 }
 
 /** A BullMQ Queue, Worker or QueueEvents: it re-emits its connections' errors, and a few of its own. */
@@ -31,6 +32,8 @@ export interface DependencyWatchesOptions {
   registry: Registry;
   log: OutageLog & { error(fields: Record<string, unknown>): void };
   reminderMs: number;
+  /** While the app stops, how long a connected Redis client has to answer a PING before it is dropped (1 s by default). */
+  shutdownPingMs?: number;
 }
 
 export interface ProbeOptions {
@@ -152,14 +155,44 @@ export class DependencyWatches {
 
   /**
    * The app is stopping: probes end, and every Redis client that is not connected is dropped (`disconnect`, not
-   * `quit`: a QUIT to an unreachable server waits for it for ever), as is any that fails from now on.
+   * `quit`: a QUIT to an unreachable server waits for it for ever), as is any that fails from now on. A client that
+   * still looks connected may be on the far side of a partition (its commands, and a QUIT, never answered): each is
+   * sent a PING until it ends, and dropped when one gets no answer within `shutdownPingMs`.
    */
   beginShutdown(): void {
     this.closing = true;
     for (const timer of this.probes) clearInterval(timer);
     this.probes.clear();
-    for (const client of this.clients) if (client.status !== 'ready' && client.status !== 'end') dropConnection(client);
+    for (const client of this.clients) {
+      if (client.status === 'ready') this.dropWhenSilent(client);
+      else if (client.status !== 'end') dropConnection(client);
+    }
     for (const release of this.releases) release();
+  }
+
+  private dropWhenSilent(client: WatchedRedis): void {
+    const waitMs = this.options.shutdownPingMs ?? 1_000;
+    const check = () => {
+      if (client.status === 'end') return;
+      if (client.status !== 'ready') return dropConnection(client);
+      let answered = false;
+      // A refusal (a subscriber, a closing client) is an answer: the server is there.
+      client.ping().then(
+        () => (answered = true),
+        () => (answered = true),
+      );
+      setTimeout(() => (answered ? check() : dropConnection(client)), waitMs).unref();
+    };
+    check();
+  }
+
+  /**
+   * An error of a connection of `dependency` that the app holds outside the watched clients (the console's export
+   * pool): a lost connection is the outage the dependency's own watch reports, so it adds nothing; any other is one
+   * `dependency_error` line per source and code per reminder period.
+   */
+  connectionError(dependency: string, source: string, error: unknown): void {
+    if (!this.closing && !isConnectionError(error)) this.otherError(dependency, source, error);
   }
 
   /** An error that is not a lost connection: one line per dependency, source and code per reminder period. */
@@ -235,11 +268,12 @@ export const POSTGRES_PROBE = Symbol('POSTGRES_PROBE');
 
 /**
  * A provider that probes Postgres through the app's ORM (`select 1` every `intervalMs`, two seconds to answer),
- * so that an outage is logged and counted even while no request needs the database. When the app stops while
- * Postgres is down, the pool's connections are cut: closing the ORM waits for every connection in use, and one
- * waiting on a partitioned server never comes back.
+ * so that an outage is logged and counted even while no request needs the database. Closing the ORM waits for
+ * every connection in use, and one waiting on a partitioned server never comes back; so when the app stops, the
+ * pool's connections are cut at once if Postgres is known to be down, and otherwise `closeGraceMs` after the
+ * app's workers and handlers have stopped (a partition that began just before the signal, unseen by the probe).
  */
-export function postgresProbeProvider(options: { url: string; intervalMs: number; entityManager: unknown }) {
+export function postgresProbeProvider(options: { url: string; intervalMs: number; entityManager: unknown; closeGraceMs?: number }) {
   return {
     provide: POSTGRES_PROBE,
     inject: [DependencyWatches, options.entityManager as symbol],
@@ -251,9 +285,27 @@ export function postgresProbeProvider(options: { url: string; intervalMs: number
       watches.onShutdown(() => {
         if (watch.down) cutPoolConnections(em);
       });
-      return watch;
+      return new PostgresProbe(watch, () => cutPoolConnections(em), options.closeGraceMs ?? 2_000);
     },
   };
+}
+
+/** The Postgres probe's provider: its watch, and the bound on the ORM's close. */
+export class PostgresProbe {
+  constructor(
+    readonly watch: DependencyWatch,
+    private readonly cut: () => void,
+    private readonly closeGraceMs: number,
+  ) {}
+
+  /**
+   * Nest calls this once every module has been told to stop (workers closed, their jobs finished or abandoned) and
+   * before the ORM closes: a connection still in use `closeGraceMs` later is taken to wait on an unreachable server,
+   * and cut, so that the close ends.
+   */
+  beforeApplicationShutdown(): void {
+    setTimeout(this.cut, this.closeGraceMs).unref();
+  }
 }
 
 function cutPoolConnections(em: SqlRunner): void {

@@ -8,3 +8,4 @@ export * from './dependency-watch';
 export * from './dependency-watches';
 export * from './shutdown';
 export * from './close-bullmq';
+export * from './worker-locks';

@@ -13,6 +13,7 @@ export * from './redis-server';
 export * from './scheduled-sweep';
 export * from './scratch-database';
 export * from './services';
+export * from './stand-in-process';
 export * from './store-snapshot';
 export * from './stores';
 export * from './system';

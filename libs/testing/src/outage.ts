@@ -9,6 +9,8 @@ export interface OutageTarget {
   /** As the app names it in its log lines, /readyz and the outage metric. */
   readonly dependency: string;
   down(): Promise<void>;
+  /** Another way to take it away, when it has one: a server that refuses connections rather than a partition. */
+  refuse?(): Promise<void>;
   up(): Promise<void>;
 }
 
@@ -25,15 +27,19 @@ export async function redisOutageTarget(dependency: string): Promise<OutageTarge
   return { dependency, server, down: () => server.shutdown(), up: () => server.start() };
 }
 
-/** The test database through a proxy of the test's own: down is a partition (connections hang, nothing answers). */
-export async function postgresOutageTarget(): Promise<OutageTarget & { proxy: TcpProxy; url: string }> {
-  const direct = new URL(TEST_DATABASE_URL);
+/**
+ * The test database (or `databaseUrl`'s) through a proxy of the test's own: down is a partition (connections hang, nothing answers),
+ * refuse a stopped server (every connection reset at once).
+ */
+export async function postgresOutageTarget(databaseUrl: string = TEST_DATABASE_URL): Promise<OutageTarget & { proxy: TcpProxy; url: string }> {
+  const direct = new URL(databaseUrl);
   const proxy = await startTcpProxy({ targetHost: direct.hostname, targetPort: Number(direct.port || 5432) });
   return {
     dependency: 'postgres',
     proxy,
-    url: proxy.url(TEST_DATABASE_URL),
+    url: proxy.url(databaseUrl),
     down: async () => void proxy.cut('blackhole'),
+    refuse: async () => void proxy.cut('reset'),
     up: async () => proxy.restore(),
   };
 }
@@ -159,12 +165,23 @@ export function describeOutages(subject: OutageSubject & { dependencies: readonl
       for (const target of targets) await target.stop();
     });
 
-    for (const dependency of subject.dependencies) {
-      it(`with ${dependency} down: its outage in structured lines only, /readyz 503 naming it, counted; SIGTERM ends it cleanly within 10 s`, async () => {
+    // Postgres both partitioned and refusing connections (a stopped server): its client fails differently.
+    const outages = subject.dependencies.flatMap((dependency) =>
+      dependency === 'postgres' ? [{ dependency, how: 'down' as const }, { dependency, how: 'refuse' as const }] : [{ dependency, how: 'down' as const }],
+    );
+    for (const { dependency, how } of outages) {
+      const state = how === 'refuse' ? 'refusing connections' : 'down';
+      it(`with ${dependency} ${state}: its outage in structured lines only, /readyz 503 naming it, counted; SIGTERM ends it cleanly within 10 s`, async () => {
         app = await startWithOutageEnv(subject.app, subject.env(byName));
         const output = followOutput(app);
         output.mark();
-        await byName[dependency].down();
+        const target = byName[dependency];
+        if (how === 'refuse') {
+          if (!target.refuse) throw new Error(`${dependency} has no way to refuse connections`);
+          await target.refuse();
+        } else {
+          await target.down();
+        }
         const first = await waitForLine(output, (l) => l.event === 'dependency_down' && l.dependency === dependency, `${dependency} outage logged`);
         expect(first).toMatchObject({ dependency, address: expect.stringMatching(/^127\.0\.0\.1:\d+$/), code: expect.stringMatching(/^E[A-Z]+$/) });
         const reminder = await waitForLine(output, (l) => l.event === 'dependency_still_down' && l.dependency === dependency, `${dependency} reminder`);
@@ -185,6 +202,49 @@ export function describeOutages(subject: OutageSubject & { dependencies: readonl
         const downFor = Math.max(...reminders.map((line) => line.downForMs ?? 0));
         expect(reminders.length).toBeLessThanOrEqual(Math.floor(downFor / 1000) + 1);
         expect(lines.filter((line) => line.event === 'dependency_down')).toHaveLength(1);
+      });
+    }
+
+    if (subject.dependencies.includes('postgres')) {
+      it('SIGTERM as Postgres is partitioned, before its probe has noticed: still exits cleanly within 10 s, nothing on stderr', async () => {
+        // No probe within the test: the app stops with Postgres connections it still takes for healthy.
+        app = await startWithOutageEnv(subject.app, { ...subject.env(byName), DEPENDENCY_PROBE_MS: '600000' });
+        const output = followOutput(app);
+        output.mark();
+        await byName.postgres.down();
+        // A query into the partition, as a request would send: /readyz gives up on it after 2 s, the query stays.
+        const ready = await readiness(app);
+        expect(ready.checks.postgres).toMatch(/no answer within/);
+        const stopped = await terminate(app);
+        expect(stopped.ms).toBeLessThan(10_000);
+        expect(stopped.code).toBe(0);
+        expect(output.stderr()).toBe('');
+        expect(output.lines().filter((line) => !isOutageLine(line, 'postgres'))).toEqual([]);
+      });
+    }
+
+    // A partitioned Redis (not stopped): the app's connections still look ready, and a QUIT sent to one is never
+    // answered. The app reaches its Redis through a proxy of this test's, cut in blackhole mode at once.
+    for (const dependency of subject.dependencies.filter((name) => name.endsWith('-redis'))) {
+      it(`SIGTERM as ${dependency} is partitioned (its connections still ready): exits cleanly within 10 s, nothing on stderr`, async () => {
+        const target = byName[dependency];
+        const server = target.server;
+        if (!server) throw new Error(`${dependency} is not a redis-server of the test's own`);
+        const direct = new URL(server.url);
+        const proxy = await startTcpProxy({ targetHost: direct.hostname, targetPort: Number(direct.port) });
+        try {
+          app = await startWithOutageEnv(subject.app, subject.env({ ...byName, [dependency]: { ...target, server: { ...server, url: proxy.url(server.url) } } }));
+          const output = followOutput(app);
+          output.mark();
+          expect(proxy.cut('blackhole')).toBeGreaterThan(0);
+          const stopped = await terminate(app);
+          expect(stopped.ms).toBeLessThan(10_000);
+          expect(stopped.code).toBe(0);
+          expect(output.stderr()).toBe('');
+          expect(output.lines().filter((line) => !isOutageLine(line, dependency))).toEqual([]);
+        } finally {
+          await proxy.stop();
+        }
       });
     }
 
