@@ -201,7 +201,7 @@ const NMS_MAX_IOU = 0.3;
 const NMS_MAX_CONTAINMENT = 0.7;
 const overlapping = (a: PixelBox, b: PixelBox): boolean => iou(a, b) > NMS_MAX_IOU || containment(a, b) > NMS_MAX_CONTAINMENT;
 
-/** A detector candidate; `small` when the small-face pass found it (and, after NMS, the other passes did not accept it). */
+/** A detector candidate; `small` when the small-face pass found it. */
 interface Candidate {
   box: PixelBox;
   score: number;
@@ -311,10 +311,19 @@ export class FaceModels {
       }
       for (const tile of tiles) candidates.push(...(await this.locateInTile(image, tile)));
     }
-    const merged = nonMaxSuppression(candidates, NMS_MAX_IOU, NMS_MAX_CONTAINMENT).map((kept) =>
-      // A face the other passes accepted on their own stays accepted when the small-face pass's box won the NMS.
-      kept.small && candidates.some((c) => !c.small && c.score >= FACE_ACCEPT_SCORE && overlapping(c.box, kept.box)) ? { ...kept, small: false } : kept,
+    // The small-face pass only adds faces: its boxes never suppress the other passes' (a close-up's eye, found
+    // upscaled with a higher score, would otherwise take the place of the whole face, and fail the check).
+    const merged = nonMaxSuppression(
+      candidates.filter((c) => !c.small),
+      NMS_MAX_IOU,
+      NMS_MAX_CONTAINMENT,
     );
+    const added = nonMaxSuppression(
+      candidates.filter((c) => c.small),
+      NMS_MAX_IOU,
+      NMS_MAX_CONTAINMENT,
+    ).filter((c) => !merged.some((kept) => overlapping(kept.box, c.box)));
+    merged.push(...added);
     let accepted: { box: PixelBox; score: number; confidence: number }[] = [];
     let verifications = 0;
     let smallVerifications = 0;
