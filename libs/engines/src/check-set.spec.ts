@@ -20,14 +20,16 @@ import { LocalEngine } from './local/local-engine';
 const GATES = CHECK_SET_GATES;
 
 /**
- * Gates the local engine does not meet yet, with the figure it last measured (2026-12-02: faces after the
- * landmark boxes, compare after the aligned crops, labels after nanodet, whose Person on a mandrill and Bed
- * among four dogs took the absurd labels from 5 to 7), rounded in the engine's favour. Each stays asserted: red
- * if the figure gets worse than this, and red once the gate is met, so that it moves out of this list.
+ * Gates the local engine does not meet yet, with the figure it last measured (2026-12-02: compare after the
+ * aligned crops, labels after nanodet, whose Person on a mandrill and Bed among four dogs took the absurd labels
+ * from 5 to 7; faces after the small-face pass, which met face recall, 56 -> 83 of 87, and took the false faces
+ * from 4 to 6: a mandrill's eye and a car's wheel hub, both about 40 px and confirmed by BlazeFace at 0.72-0.75,
+ * just over its 0.7, and one true face boxed badly enough to count as a miss and a false face), rounded in the
+ * engine's favour. Each stays asserted: red if the figure gets worse than this, and red once the gate is met, so
+ * that it moves out of this list.
  */
 const NOT_YET_MET: Partial<Record<GateName, number>> = {
-  faceRecall: 56 / 87,
-  falseFacesPer20Images: (4 / 59) * 20,
+  falseFacesPer20Images: (6 / 59) * 20,
   compareSameMin: 74.3,
   absurdLabels: 7,
 };

@@ -1,4 +1,4 @@
-import { detectionTiles, detectorInputSizes, fiveLandmarks, similarity } from './faces';
+import { detectionTiles, detectorInputSizes, fiveLandmarks, similarity, smallFaceInputSize } from './faces';
 
 describe('face helpers', () => {
   it('derives the five Rekognition landmarks from the 68-point layout', () => {
@@ -24,6 +24,17 @@ describe('face helpers', () => {
     expect(detectorInputSizes(640, 480)).toEqual([224, 384]);
     expect(detectorInputSizes(1200, 800)).toEqual([224, 512]);
     expect(detectorInputSizes(4000, 3000)).toEqual([224, 608]);
+  });
+
+  it('looks for small faces in the image upscaled 1.4 times (at most 1024), only where that is closer than the fine pass', () => {
+    expect(smallFaceInputSize(500, 375)).toBe(704);
+    expect(smallFaceInputSize(375, 500)).toBe(704);
+    expect(smallFaceInputSize(640, 480)).toBe(896);
+    expect(smallFaceInputSize(1024, 768)).toBe(1024);
+    expect(smallFaceInputSize(1600, 1200)).toBe(1024);
+    // A face chip's fine pass (320) already upscales it beyond 1.4 times.
+    expect(smallFaceInputSize(150, 150)).toBeUndefined();
+    expect(smallFaceInputSize(224, 200)).toBeUndefined();
   });
 
   it('searches a photo of usual shape whole, and a wide or tall one in half-overlapping square tiles', () => {

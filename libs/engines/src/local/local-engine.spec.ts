@@ -171,6 +171,29 @@ describe('LocalEngine', () => {
       }
     });
 
+    it('finds faces of about 40 px in a small group scene (the small-face pass), and only them', async () => {
+      // Two copies each of Grace Hopper and the astronaut, face and some hair in 56 px squares (the face ~35-40 px
+      // wide), on the coffee photo at 500 x 375: the two usual passes found one of the four.
+      const crops = {
+        'grace_hopper.jpg': { left: 120, top: 100, width: 290, height: 290 },
+        'astronaut.png': { left: 140, top: 48, width: 160, height: 160 },
+      };
+      const side = 56;
+      const placed = await Promise.all(
+        [0, 1, 2, 3].map(async (i) => {
+          const name = i % 2 === 0 ? 'grace_hopper.jpg' : 'astronaut.png';
+          const input = await sharp(fixture(name)).extract(crops[name]).resize(side).toColourspace('srgb').png().toBuffer();
+          return { input, left: 40 + (i % 2) * 200 + (i > 1 ? 80 : 0), top: 60 + Math.floor(i / 2) * 170 };
+        }),
+      );
+      const scene = await sharp(fixture('coffee.png')).resize(500, 375, { fit: 'cover' }).composite(placed).jpeg().toBuffer();
+      const { faces } = facesDetectResultSchema.parse(await engine.detectFaces(await testImage(scene)));
+      const centres = placed.map(({ left, top }) => [(left + side / 2) / 500, (top + side / 2) / 375] as const);
+      expect(centres.map(([x, y]) => faces.some((f) => contains(f.boundingBox, x, y)))).toEqual([true, true, true, true]);
+      // No face elsewhere on the coffee photo.
+      expect(faces.filter((f) => !centres.some(([x, y]) => contains(f.boundingBox, x, y)))).toEqual([]);
+    });
+
     it('finds a close-up face whole in a tall image, where every tile cuts it', async () => {
       // Tiles of 500 px start every 250 px: a 500 px face from y = 150 to 650 lies whole in none of them.
       const closeUp = await sharp(fixture('grace_hopper.jpg')).extract({ left: 150, top: 130, width: 230, height: 250 }).resize(460).toBuffer();
