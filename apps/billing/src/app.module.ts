@@ -81,9 +81,19 @@ export class BillingModule {
       ],
       // Each part of the app adds its providers and controllers here: the ledger sender, the webhooks, the reconciliation.
       providers: [
-        postgresProbeProvider({ url: config.DATABASE_URL, intervalMs: config.DEPENDENCY_PROBE_MS, entityManager: EntityManager }),
+        postgresProbeProvider({ url: config.DATABASE_URL, intervalMs: config.DEPENDENCY_PROBE_MS, entityManager: EntityManager, closeGraceMs: postgresCloseGraceMs(config) }),
         ...ledgerProviders, PolarWebhooksService, LedgerWindow, PolarUsage, Reconciler, PolarCustomerDeletion, BillingQueueProcessor],
       controllers: [PolarWebhooksController],
     };
   }
+}
+
+/**
+ * How long after the stop begins a Postgres connection still in use is taken to hang on a partition and is cut.
+ * The ledger sender stops in the same phase (beforeApplicationShutdown) and may wait POLAR_TIMEOUT_MS for its
+ * batch before it gives the rows back, in a query of its own: the cut must come after that, yet before the deadline.
+ */
+function postgresCloseGraceMs(config: BillingConfig): number {
+  const afterLedger = config.BILLING_SEND_USAGE ? config.POLAR_TIMEOUT_MS + 2_000 : 2_000;
+  return Math.max(1_000, Math.min(afterLedger, config.SHUTDOWN_TIMEOUT_MS - 1_000));
 }
