@@ -10,7 +10,7 @@ import { polarProviders } from '@nomosly/billing';
 import { QueueName } from '@nomosly/contracts';
 import { ormConfig } from '@nomosly/db';
 import { nestLoggerParams } from '@nomosly/logging';
-import { DependencyWatches, OpsModule, READINESS_CHECKS, configureWorkerLocks, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, type ReadinessCheck } from '@nomosly/observability';
+import { DependencyWatches, OpsModule, READINESS_CHECKS, configureWorkerLocks, createDependencyWatches, postgresDriverOptions, postgresProbeProvider, POSTGRES_CLOSE_GRACE_MS, type ReadinessCheck } from '@nomosly/observability';
 import { BillingQueueProcessor } from './billing-queue.processor';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { PolarCustomerDeletion } from './customers/polar-customer-deletion';
@@ -94,6 +94,6 @@ export class BillingModule {
  * batch before it gives the rows back, in a query of its own: the cut must come after that, yet before the deadline.
  */
 function postgresCloseGraceMs(config: BillingConfig): number {
-  const afterLedger = config.BILLING_SEND_USAGE ? config.POLAR_TIMEOUT_MS + 2_000 : 2_000;
+  const afterLedger = config.BILLING_SEND_USAGE ? config.POLAR_TIMEOUT_MS + POSTGRES_CLOSE_GRACE_MS : POSTGRES_CLOSE_GRACE_MS;
   return Math.max(1_000, Math.min(afterLedger, config.SHUTDOWN_TIMEOUT_MS - 1_000));
 }

@@ -273,6 +273,12 @@ export const POSTGRES_PROBE = Symbol('POSTGRES_PROBE');
  * pool's connections are cut at once if Postgres is known to be down, and otherwise `closeGraceMs` after the
  * app's workers and handlers have stopped (a partition that began just before the signal, unseen by the probe).
  */
+/**
+ * How long after the app begins to stop a Postgres connection still in use is taken to wait on an unreachable
+ * server and is cut: the ORM's pool here, the console's export pool. Well inside the 10 s shutdown deadline.
+ */
+export const POSTGRES_CLOSE_GRACE_MS = 2_000;
+
 export function postgresProbeProvider(options: { url: string; intervalMs: number; entityManager: unknown; closeGraceMs?: number }) {
   return {
     provide: POSTGRES_PROBE,
@@ -285,7 +291,7 @@ export function postgresProbeProvider(options: { url: string; intervalMs: number
       watches.onShutdown(() => {
         if (watch.down) cutPoolConnections(em);
       });
-      return new PostgresProbe(watch, () => cutPoolConnections(em), options.closeGraceMs ?? 2_000);
+      return new PostgresProbe(watch, () => cutPoolConnections(em), options.closeGraceMs ?? POSTGRES_CLOSE_GRACE_MS);
     },
   };
 }
@@ -299,9 +305,10 @@ export class PostgresProbe {
   ) {}
 
   /**
-   * Nest calls this once every module has been told to stop (workers closed, their jobs finished or abandoned) and
-   * before the ORM closes: a connection still in use `closeGraceMs` later is taken to wait on an unreachable server,
-   * and cut, so that the close ends.
+   * Nest calls this before the ORM closes, in the same phase as the app's other beforeApplicationShutdown hooks (not
+   * after them): a connection still in use `closeGraceMs` later is taken to wait on an unreachable server, and cut,
+   * so that the close ends. An app whose own stop in that phase may use Postgres later than the default grace (the
+   * billing ledger, after POLAR_TIMEOUT_MS) passes a longer `closeGraceMs`.
    */
   beforeApplicationShutdown(): void {
     setTimeout(this.cut, this.closeGraceMs).unref();

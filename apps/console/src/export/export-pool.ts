@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ErrorCode, PublicError } from '@nomosly/contracts';
-import { DependencyWatches, addressOf } from '@nomosly/observability';
+import { DependencyWatches, POSTGRES_CLOSE_GRACE_MS, addressOf } from '@nomosly/observability';
 import { Pool, type PoolClient } from 'pg';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../config';
 
@@ -11,8 +11,6 @@ export const EXPORT_APPLICATION_NAME = 'nomosly-console-export';
 /** A client that reads nothing for this long loses its export (and the connection its snapshot). */
 const EXPORT_STALL_MS = 10 * 60_000;
 const WAIT_FOR_CONNECTION_MS = 5_000;
-/** At shutdown, how long a running export may take before its connection is cut (the app's deadline is 10 s). */
-const CLOSE_GRACE_MS = 2_000;
 
 /** A pg client in the pool: its socket. */
 interface PooledClient {
@@ -58,9 +56,9 @@ export class ExportPool implements OnModuleDestroy {
     }
   }
 
-  /** Ends the pool; an export still running `CLOSE_GRACE_MS` later (a stalled reader, a partitioned server) is cut. */
+  /** Ends the pool; an export still running `POSTGRES_CLOSE_GRACE_MS` later (a stalled reader, a partitioned server) is cut. */
   async onModuleDestroy(): Promise<void> {
-    const timer = setTimeout(() => this.cut(), CLOSE_GRACE_MS);
+    const timer = setTimeout(() => this.cut(), POSTGRES_CLOSE_GRACE_MS);
     timer.unref();
     try {
       await this.pool.end();
