@@ -8,7 +8,7 @@ import { type RunningApp, TEST_DATABASE_URL, TEST_REDIS_URL, addUsage, deleteKey
  * waits on a row lock the test holds) leaves the job active; once its lock lapses another usage process takes it
  * back as stalled and records the event exactly once.
  */
-describe('usage: an event job in hand at the shutdown deadline (issue 17)', () => {
+describe('P4: usage: an event job in hand at the shutdown deadline (issue 17)', () => {
   const prefix = uniquePrefix('usage-stalled');
   const redisUrl = new URL(TEST_REDIS_URL);
   // Short lock and stalled check, so that BullMQ's recovery fits in a test; a deadline well past the batch's wait.
